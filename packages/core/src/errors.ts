@@ -1,0 +1,70 @@
+/**
+ * Every error code the SDK throws. A closed union, so `switch (err.code)` narrows.
+ *
+ * @example
+ * ```ts
+ * try { await ocpi.invite() } catch (err) {
+ *   if (err instanceof OcpiError && err.code === 'ERR_OCPI_CONFIG') console.error(err.message)
+ * }
+ * ```
+ */
+export type OcpiErrorCode =
+  | 'ERR_OCPI_CONFIG'
+  | 'ERR_OCPI_INVALID_INPUT'
+  | 'ERR_OCPI_INVALID_JSON'
+  | 'ERR_OCPI_PAYLOAD_TOO_LARGE'
+  | 'ERR_OCPI_UNAUTHORIZED'
+  | 'ERR_OCPI_NOT_ALLOWED'
+  | 'ERR_OCPI_NOT_FOUND'
+  | 'ERR_OCPI_PARTY_NOT_EXPECTED'
+  | 'ERR_OCPI_CALLBACK_FAILED'
+  | 'ERR_OCPI_URL_REFUSED'
+  | 'ERR_OCPI_PEER_UNREACHABLE'
+  | 'ERR_OCPI_PEER_TIMEOUT'
+  | 'ERR_OCPI_PEER_HTTP'
+  | 'ERR_OCPI_PEER_INVALID_RESPONSE'
+  | 'ERR_OCPI_PEER_REFUSED'
+  | 'ERR_OCPI_UNSUPPORTED_VERSION'
+  | 'ERR_OCPI_MISSING_ENDPOINTS'
+  | 'ERR_OCPI_UNKNOWN_PEER'
+  | 'ERR_OCPI_WRONG_STATE'
+  | 'ERR_OCPI_CONFLICT'
+  | 'ERR_OCPI_SEALING'
+  | 'ERR_OCPI_STORE'
+
+/**
+ * The one base class of every error the SDK throws. Messages never contain a token, whole or in part:
+ * they name the step, the peer id and the URL at most.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof OcpiError) log.warn({ code: err.code, step: err.step }, err.message)
+ * ```
+ */
+export class OcpiError extends Error {
+  /** The machine-readable code. */
+  readonly code: OcpiErrorCode
+  /** The step that failed, for outbound operations (e.g. `GET versions`, `GET version details`). */
+  readonly step: string | undefined
+
+  constructor(code: OcpiErrorCode, message: string, options: { cause?: unknown; step?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    this.step = options.step
+  }
+}
+
+/**
+ * Thrown when configuration given to {@link createOcpi} is invalid; thrown at start, never later.
+ *
+ * @example
+ * ```ts
+ * expect(() => createOcpi({ ...options, baseUrl: 'not a url' })).toThrow(OcpiConfigError)
+ * ```
+ */
+export class OcpiConfigError extends OcpiError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('ERR_OCPI_CONFIG', message, options)
+  }
+}

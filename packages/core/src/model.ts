@@ -1,0 +1,271 @@
+import type { BusinessDetails, Endpoint } from './protocol/schemas.js'
+import type { SupportedVersion } from './protocol/versions.js'
+
+declare const inboundBrand: unique symbol
+declare const outboundBrand: unique symbol
+declare const sealedBrand: unique symbol
+declare const digestBrand: unique symbol
+
+/**
+ * A token we issued and verify (TOKEN_A, or the token a peer uses to call us). Exists in plaintext only
+ * transiently: at rest it is a {@link TokenDigest}. A distinct type from {@link OutboundToken}, so that
+ * the most common OCPI bug (sending our own token outbound) does not compile.
+ *
+ * @example
+ * ```ts
+ * const token: InboundToken = generateToken()
+ * ```
+ */
+export type InboundToken = string & { readonly [inboundBrand]: true }
+
+/**
+ * A token a peer issued to us and that we send when calling it. At rest it is a {@link SealedToken}.
+ *
+ * @example
+ * ```ts
+ * const outbound = credentials.token as OutboundToken
+ * ```
+ */
+export type OutboundToken = string & { readonly [outboundBrand]: true }
+
+/**
+ * An outbound token encrypted at rest (compact JWE, `dir` + A256GCM, under the configured sealing keys).
+ *
+ * @example
+ * ```ts
+ * const sealed: SealedToken = await sealer.seal(outbound)
+ * ```
+ */
+export type SealedToken = string & { readonly [sealedBrand]: true }
+
+/**
+ * The lowercase hex SHA-256 digest of an inbound token: the only form in which issued tokens are stored.
+ *
+ * @example
+ * ```ts
+ * const digest: TokenDigest = await digestToken(token)
+ * ```
+ */
+export type TokenDigest = string & { readonly [digestBrand]: true }
+
+/**
+ * Which party: a (country_code, party_id) pair. CiStrings: compare with {@link samePartyRef}.
+ *
+ * @example
+ * ```ts
+ * const ref: PartyRef = { country_code: 'NL', party_id: 'EXA' }
+ * ```
+ */
+export interface PartyRef {
+  readonly country_code: string
+  readonly party_id: string
+}
+
+/**
+ * A party an invitation expects; the role, when given, must match too (2.2+ links).
+ *
+ * @example
+ * ```ts
+ * const expected: ExpectedParty = { country_code: 'DE', party_id: 'ABC', role: 'EMSP' }
+ * ```
+ */
+export interface ExpectedParty extends PartyRef {
+  readonly role?: string
+}
+
+/**
+ * A party of a peer platform as it presented itself. `role` is `null` on 2.1.1 links, whose credentials
+ * carry no role.
+ *
+ * @example
+ * ```ts
+ * const party: Party = { role: 'EMSP', country_code: 'DE', party_id: 'MSP', business_details: { name: 'MSP' } }
+ * ```
+ */
+export interface Party extends PartyRef {
+  readonly role: string | null
+  readonly business_details: BusinessDetails
+}
+
+/**
+ * True when two party references name the same party (case-insensitive, as CiString requires).
+ *
+ * @example
+ * ```ts
+ * samePartyRef({ country_code: 'nl', party_id: 'exa' }, { country_code: 'NL', party_id: 'EXA' }) // true
+ * ```
+ */
+export function samePartyRef(a: PartyRef, b: PartyRef): boolean {
+  return (
+    a.country_code.toUpperCase() === b.country_code.toUpperCase() &&
+    a.party_id.toUpperCase() === b.party_id.toUpperCase()
+  )
+}
+
+/**
+ * How the Authorization header carries a token to a peer: the raw token (2.1.1, many 2.2 peers) or its
+ * Base64 form (2.2.1+ as specified).
+ *
+ * @example
+ * ```ts
+ * const encoding: TokenEncoding = 'base64'
+ * ```
+ */
+export type TokenEncoding = 'raw' | 'base64'
+
+/**
+ * What we know of an established link: the version spoken, the peer's versions URL and endpoints, its
+ * parties (locked after registration), and the sealed token we send to it.
+ *
+ * @example
+ * ```ts
+ * if (peer.state === 'registered') console.log(peer.link.version, peer.link.endpoints.length)
+ * ```
+ */
+export interface Link {
+  readonly version: SupportedVersion
+  readonly versionsUrl: string
+  readonly endpoints: readonly Endpoint[]
+  readonly parties: readonly Party[]
+  /** 2.3.0 `hub_party_id`, when the peer gave one. */
+  readonly hubPartyId: string | null
+  readonly outbound: SealedToken
+  /** The Authorization form that worked with this peer (set by the discovery probe). */
+  readonly encoding: TokenEncoding
+}
+
+/**
+ * The states of a peer:
+ * - `invited`: we issued a TOKEN_A and wait for the peer's POST;
+ * - `registering`: we are registering with the peer (our outgoing POST);
+ * - `registered`: the link is up, each side holds a token;
+ * - `unregistered`: the link was ended (DELETE or revocation); every token we issued for it is dead.
+ *
+ * @example
+ * ```ts
+ * const state: PeerState = 'registered'
+ * ```
+ */
+export type PeerState = 'invited' | 'registering' | 'registered' | 'unregistered'
+
+/**
+ * How the peer record came to exist.
+ *
+ * @example
+ * ```ts
+ * const origin: PeerOrigin = 'invitation'
+ * ```
+ */
+export type PeerOrigin = 'invitation' | 'registration' | 'import'
+
+/** Fields every peer record has, whatever its state. Times are milliseconds since the epoch. */
+export interface PeerCommon {
+  /** Our identifier for the peer (never derived from a token). */
+  readonly id: string
+  /** Incremented by every compare-and-swap write; never by {@link CredentialsStore.touchContact}. */
+  readonly revision: number
+  readonly origin: PeerOrigin
+  /** Parties the admin expects (from the invitation); a POST from anyone else is refused. */
+  readonly expectedParties: readonly ExpectedParty[] | null
+  /** Which of our parties represents us on a 2.1.1 link (`as` of the invitation or registration). */
+  readonly as: PartyRef | null
+  readonly createdAt: number
+  readonly updatedAt: number
+  /** The last authenticated request from the peer or successful call to it; `null` until the first. */
+  readonly lastContactAt: number | null
+}
+
+/**
+ * A peer we invited: it holds a TOKEN_A that expires at `invitationExpiresAt`.
+ *
+ * @example
+ * ```ts
+ * if (peer.state === 'invited') console.log(new Date(peer.invitationExpiresAt))
+ * ```
+ */
+export interface InvitedPeer extends PeerCommon {
+  readonly state: 'invited'
+  readonly invitationExpiresAt: number
+}
+
+/**
+ * A peer we are registering with (our own outgoing POST is under way).
+ *
+ * @example
+ * ```ts
+ * if (peer.state === 'registering') console.log(peer.versionsUrl)
+ * ```
+ */
+export interface RegisteringPeer extends PeerCommon {
+  readonly state: 'registering'
+  readonly versionsUrl: string
+}
+
+/**
+ * A registered peer: the link is up.
+ *
+ * @example
+ * ```ts
+ * if (peer.state === 'registered') console.log(peer.link.parties)
+ * ```
+ */
+export interface RegisteredPeer extends PeerCommon {
+  readonly state: 'registered'
+  readonly link: Link
+  readonly registeredAt: number
+}
+
+/**
+ * A peer whose link was ended; the last link is kept for the record (its outbound token is dropped).
+ *
+ * @example
+ * ```ts
+ * if (peer.state === 'unregistered') console.log(new Date(peer.unregisteredAt))
+ * ```
+ */
+export interface UnregisteredPeer extends PeerCommon {
+  readonly state: 'unregistered'
+  readonly link: Omit<Link, 'outbound'> | null
+  readonly unregisteredAt: number
+}
+
+/**
+ * A peer record, discriminated by `state`.
+ *
+ * @example
+ * ```ts
+ * switch (peer.state) { case 'registered': use(peer.link); break }
+ * ```
+ */
+export type PeerRecord = InvitedPeer | RegisteringPeer | RegisteredPeer | UnregisteredPeer
+
+/**
+ * The HubClientInfo connection statuses.
+ *
+ * @example
+ * ```ts
+ * const status: ConnectionStatus = 'CONNECTED'
+ * ```
+ */
+export type ConnectionStatus = 'CONNECTED' | 'OFFLINE' | 'PLANNED' | 'SUSPENDED'
+
+/**
+ * The connection status a peer's state implies, until health tracking refines it: invited and
+ * registering → PLANNED, registered → CONNECTED, unregistered → SUSPENDED.
+ *
+ * @example
+ * ```ts
+ * connectionStatusOf(peer) // 'CONNECTED'
+ * ```
+ */
+export function connectionStatusOf(peer: PeerRecord): ConnectionStatus {
+  switch (peer.state) {
+    case 'invited':
+    case 'registering':
+      return 'PLANNED'
+    case 'registered':
+      return 'CONNECTED'
+    case 'unregistered':
+      return 'SUSPENDED'
+  }
+}
