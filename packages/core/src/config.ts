@@ -1,0 +1,182 @@
+import * as z from 'zod'
+import { OcpiConfigError } from './errors.js'
+import type { PartyRef } from './model.js'
+import { businessDetailsSchema, countryCodeSchema, partyIdSchema } from './protocol/schemas.js'
+import { SUPPORTED_VERSIONS, type SupportedVersion } from './protocol/versions.js'
+
+/** Roles we emit for our own parties (2.2+; HUB is not emitted on 2.3.0, which removed it). */
+export const OWN_ROLES = ['CPO', 'EMSP', 'HUB', 'NAP', 'NSP', 'OTHER', 'SCSP', 'PTP'] as const
+
+/** ModuleIDs we emit, per version (custom modules must be declared `custom: true`). */
+const KNOWN_MODULES: Readonly<Record<SupportedVersion, readonly string[]>> = {
+  '2.1.1': ['cdrs', 'commands', 'locations', 'sessions', 'tariffs', 'tokens'],
+  '2.2.1': [
+    'cdrs',
+    'chargingprofiles',
+    'commands',
+    'hubclientinfo',
+    'locations',
+    'sessions',
+    'tariffs',
+    'tokens',
+  ],
+  '2.3.0': [
+    'cdrs',
+    'chargingprofiles',
+    'commands',
+    'hubclientinfo',
+    'locations',
+    'sessions',
+    'tariffs',
+    'tokens',
+    'payments',
+    'invoicereconciliation',
+  ],
+}
+
+const ownPartySchema = z.object({
+  role: z.enum(OWN_ROLES),
+  country_code: countryCodeSchema.transform((s) => s.toUpperCase()),
+  party_id: partyIdSchema.transform((s) => s.toUpperCase()),
+  business_details: businessDetailsSchema,
+})
+
+const moduleSchema = z.object({
+  id: z.string().regex(/^[a-z][a-zA-Z0-9-]*$/, 'module ids are lowercase OCPI ModuleIDs'),
+  role: z.enum(['SENDER', 'RECEIVER']),
+  /** Path under the version's base, e.g. `locations` → `{baseUrl}/{version}/locations`. */
+  path: z
+    .string()
+    .regex(/^[A-Za-z0-9._~\-/]+$/)
+    .optional(),
+  versions: z.array(z.enum(SUPPORTED_VERSIONS)).min(1).optional(),
+  custom: z.boolean().optional(),
+})
+
+const requirementSchema = z.union([
+  z.string().min(1),
+  z.object({ module: z.string().min(1), role: z.enum(['SENDER', 'RECEIVER']).optional() }),
+])
+
+const durationSchema = z.number().int().positive()
+
+/** The part of the options that is plain data, validated with zod at start. */
+export const dataOptionsSchema = z.object({
+  baseUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
+  parties: z
+    .array(ownPartySchema)
+    .min(1)
+    .refine(
+      (ps) => new Set(ps.map((p) => `${p.role}|${p.country_code}|${p.party_id}`)).size === ps.length,
+      'parties must be unique per (role, country_code, party_id)',
+    ),
+  versions: z
+    .array(z.enum(SUPPORTED_VERSIONS))
+    .min(1)
+    .refine((vs) => new Set(vs).size === vs.length, 'versions must be unique')
+    .optional(),
+  hubPartyId: z
+    .string()
+    .regex(/^[A-Za-z]{2}[A-Za-z0-9]{1,3}$/)
+    .optional(),
+  modules: z.array(moduleSchema).optional(),
+  requires: z.array(requirementSchema).optional(),
+  invitationTtlMs: durationSchema.optional(),
+  graceMs: durationSchema.optional(),
+  pendingTtlMs: durationSchema.optional(),
+  maxRequestBytes: durationSchema.optional(),
+})
+
+/** Our own party as configured. */
+export type OwnParty = z.output<typeof ownPartySchema>
+/** A host module listed in our version details. */
+export type ModuleDeclaration = z.input<typeof moduleSchema>
+/** An endpoint the peer must offer (3003 otherwise): a ModuleID, or a ModuleID with an interface role. */
+export type EndpointRequirement = z.input<typeof requirementSchema>
+
+/** The validated, defaulted data options. */
+export interface ResolvedConfig {
+  readonly baseUrl: string
+  readonly basePath: string
+  readonly parties: readonly OwnParty[]
+  readonly versions: readonly SupportedVersion[]
+  readonly hubPartyId: string | null
+  readonly modules: readonly z.output<typeof moduleSchema>[]
+  readonly requires: readonly { module: string; role: 'SENDER' | 'RECEIVER' | null }[]
+  readonly invitationTtlMs: number
+  readonly graceMs: number
+  readonly pendingTtlMs: number
+  readonly maxRequestBytes: number
+}
+
+const DAY = 24 * 60 * 60 * 1000
+
+/**
+ * Validates and defaults the data options; throws {@link OcpiConfigError} naming every problem.
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig({ baseUrl: 'https://cpo.example.com/ocpi', parties })
+ * ```
+ */
+export function resolveConfig(input: z.input<typeof dataOptionsSchema>): ResolvedConfig {
+  const parsed = dataOptionsSchema.safeParse(input)
+  if (!parsed.success) {
+    throw new OcpiConfigError(`invalid options: ${z.prettifyError(parsed.error)}`)
+  }
+  const options = parsed.data
+  const versions = [...(options.versions ?? SUPPORTED_VERSIONS)].sort(
+    (a, b) => SUPPORTED_VERSIONS.indexOf(a) - SUPPORTED_VERSIONS.indexOf(b),
+  )
+  const modules = options.modules ?? []
+  for (const module of modules) {
+    if (module.id === 'credentials')
+      throw new OcpiConfigError('the credentials module is served by the SDK itself')
+    if (module.custom) continue
+    for (const version of module.versions ?? versions) {
+      if (!KNOWN_MODULES[version].includes(module.id)) {
+        throw new OcpiConfigError(
+          `module "${module.id}" is not an OCPI ${version} module; declare it with custom: true if you agreed on it with your peers`,
+        )
+      }
+    }
+  }
+  if (versions.includes('2.3.0') && options.parties.every((p) => p.role === 'HUB')) {
+    throw new OcpiConfigError(
+      'OCPI 2.3.0 has no HUB role: add the parties a hub platform serves, and hubPartyId',
+    )
+  }
+  return {
+    baseUrl: options.baseUrl,
+    basePath: new URL(options.baseUrl).pathname.replace(/\/+$/, ''),
+    parties: options.parties,
+    versions,
+    hubPartyId: options.hubPartyId?.toUpperCase() ?? null,
+    modules,
+    requires: (options.requires ?? []).map((r) =>
+      typeof r === 'string' ? { module: r, role: null } : { module: r.module, role: r.role ?? null },
+    ),
+    invitationTtlMs: options.invitationTtlMs ?? 7 * DAY,
+    graceMs: options.graceMs ?? 5 * 60 * 1000,
+    pendingTtlMs: options.pendingTtlMs ?? 10 * 60 * 1000,
+    maxRequestBytes: options.maxRequestBytes ?? 64 * 1024,
+  }
+}
+
+/**
+ * Picks which of our parties represents us on a 2.1.1 link: the one named by `as`, else the first.
+ *
+ * @example
+ * ```ts
+ * partyFor(config, { country_code: 'NL', party_id: 'EXA' })
+ * ```
+ */
+export function partyFor(config: ResolvedConfig, as: PartyRef | null): OwnParty {
+  const match =
+    as === null
+      ? undefined
+      : config.parties.find(
+          (p) => p.country_code === as.country_code.toUpperCase() && p.party_id === as.party_id.toUpperCase(),
+        )
+  return match ?? (config.parties[0] as OwnParty)
+}

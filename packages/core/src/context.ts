@@ -1,0 +1,20 @@
+import type { ResolvedConfig } from './config.js'
+import type { PartyAdditionPolicy } from './engine/identity-lock.js'
+import type { EventBus, OcpiLogger } from './events.js'
+import type { CredentialsStore } from './store/types.js'
+import type { Sealer } from './tokens/sealing.js'
+import type { Transport } from './transport/transport.js'
+import type { UrlPolicy } from './transport/url-policy.js'
+
+/** Everything the engine's effects need; built once by `createOcpi`. Internal. */
+export interface Context {
+  readonly config: ResolvedConfig
+  readonly store: CredentialsStore
+  readonly sealer: Sealer
+  readonly transport: Transport
+  readonly urlPolicy: UrlPolicy
+  readonly events: EventBus
+  readonly log: OcpiLogger
+  readonly now: () => number
+  readonly partyAdditionPolicy: PartyAdditionPolicy
+}

@@ -1,0 +1,127 @@
+import type * as z from 'zod'
+import { partyFor, type ResolvedConfig } from '../config.js'
+import type { InboundToken, OutboundToken, Party, PartyRef } from '../model.js'
+import { credentials22Schema, credentials211Schema } from '../protocol/schemas.js'
+import { isModern, type SupportedVersion } from '../protocol/versions.js'
+import { ownUrls } from '../server/routes.js'
+
+/**
+ * A peer's Credentials, normalized across versions: 2.1.1's flat party fields become one party with a
+ * `null` role. Party ids are kept as sent (compare them case-insensitively).
+ */
+export interface PeerCredentials {
+  readonly token: OutboundToken
+  readonly versionsUrl: string
+  readonly parties: readonly Party[]
+  readonly hubPartyId: string | null
+}
+
+/**
+ * Describes schema failures by path and rule only: never by value, since a value may be a token.
+ *
+ * @example
+ * ```ts
+ * describeIssues(result.error) // 'roles.0.party_id: party_id must be 1 to 3 letters or digits'
+ * ```
+ */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.message}`)
+    .join('; ')
+}
+
+/**
+ * Parses a peer's Credentials in the wire format of `version`.
+ *
+ * @example
+ * ```ts
+ * const parsed = parsePeerCredentials('2.2.1', body)
+ * if (!parsed.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', parsed.message)
+ * ```
+ */
+export function parsePeerCredentials(
+  version: SupportedVersion,
+  data: unknown,
+): { ok: true; value: PeerCredentials } | { ok: false; message: string } {
+  if (!isModern(version)) {
+    const parsed = credentials211Schema.safeParse(data)
+    if (!parsed.success)
+      return { ok: false, message: `invalid 2.1.1 credentials: ${describeIssues(parsed.error)}` }
+    const c = parsed.data
+    return {
+      ok: true,
+      value: {
+        token: c.token as OutboundToken,
+        versionsUrl: c.url,
+        parties: [
+          {
+            role: null,
+            country_code: c.country_code,
+            party_id: c.party_id,
+            business_details: c.business_details,
+          },
+        ],
+        hubPartyId: null,
+      },
+    }
+  }
+  const parsed = credentials22Schema.safeParse(data)
+  if (!parsed.success)
+    return { ok: false, message: `invalid ${version} credentials: ${describeIssues(parsed.error)}` }
+  const c = parsed.data
+  return {
+    ok: true,
+    value: {
+      token: c.token as OutboundToken,
+      versionsUrl: c.url,
+      parties: c.roles.map((r) => ({
+        role: r.role,
+        country_code: r.country_code,
+        party_id: r.party_id,
+        business_details: r.business_details,
+      })),
+      hubPartyId: version === '2.3.0' ? (c.hub_party_id ?? null) : null,
+    },
+  }
+}
+
+/**
+ * Our Credentials in the wire format of `version`, carrying `token` (the token the peer uses towards
+ * us). 2.1.1 presents one party (`as`, else the first); 2.2.1 presents all; 2.3.0 presents all but HUB
+ * (removed from 2.3.0) and adds `hub_party_id` when configured.
+ *
+ * @example
+ * ```ts
+ * const body = ownCredentialsBody(config, '2.2.1', tokenC, null)
+ * ```
+ */
+export function ownCredentialsBody(
+  config: ResolvedConfig,
+  version: SupportedVersion,
+  token: InboundToken,
+  as: PartyRef | null,
+): Record<string, unknown> {
+  const url = ownUrls(config).versions
+  if (!isModern(version)) {
+    const party = partyFor(config, as)
+    return {
+      token,
+      url,
+      business_details: party.business_details,
+      party_id: party.party_id,
+      country_code: party.country_code,
+    }
+  }
+  const roles = config.parties
+    .filter((p) => version !== '2.3.0' || p.role !== 'HUB')
+    .map((p) => ({
+      role: p.role,
+      business_details: p.business_details,
+      party_id: p.party_id,
+      country_code: p.country_code,
+    }))
+  return version === '2.3.0' && config.hubPartyId !== null
+    ? { token, url, hub_party_id: config.hubPartyId, roles }
+    : { token, url, roles }
+}

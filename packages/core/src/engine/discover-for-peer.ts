@@ -1,0 +1,39 @@
+import type { Context } from '../context.js'
+import { OcpiError, type OcpiErrorCode } from '../errors.js'
+import { type Discovery, discover } from './discovery.js'
+
+const CALLBACK_CODES: ReadonlySet<OcpiErrorCode> = new Set([
+  'ERR_OCPI_PEER_UNREACHABLE',
+  'ERR_OCPI_PEER_TIMEOUT',
+  'ERR_OCPI_PEER_HTTP',
+  'ERR_OCPI_PEER_INVALID_RESPONSE',
+  'ERR_OCPI_PEER_REFUSED',
+  'ERR_OCPI_URL_REFUSED',
+])
+
+/**
+ * Discovery made while a peer's POST or PUT is open (the callback): failures to use the peer's API
+ * become `ERR_OCPI_CALLBACK_FAILED` (OCPI 3001) naming the step; an absent version stays
+ * `ERR_OCPI_UNSUPPORTED_VERSION` (3002).
+ *
+ * @example
+ * ```ts
+ * const found = await discoverForPeer(ctx, { versionsUrl, token, version: '2.2.1', encoding: 'base64' })
+ * ```
+ */
+export async function discoverForPeer(
+  ctx: Context,
+  args: Parameters<typeof discover>[1],
+): Promise<Discovery> {
+  try {
+    return await discover(ctx, args)
+  } catch (error) {
+    if (error instanceof OcpiError && CALLBACK_CODES.has(error.code)) {
+      throw new OcpiError('ERR_OCPI_CALLBACK_FAILED', `unable to use your API: ${error.message}`, {
+        cause: error,
+        ...(error.step === undefined ? {} : { step: error.step }),
+      })
+    }
+    throw error
+  }
+}

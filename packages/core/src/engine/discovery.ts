@@ -1,0 +1,132 @@
+import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
+import type { OutboundToken, TokenEncoding } from '../model.js'
+import {
+  type VersionDetails,
+  type VersionEntry,
+  versionDetailsSchema,
+  versionListSchema,
+} from '../protocol/schemas.js'
+import { isModern, normalizeVersion, type SupportedVersion } from '../protocol/versions.js'
+import { otherEncoding } from '../tokens/authorization.js'
+import { checkPeerUrl } from '../transport/url-policy.js'
+import { describeIssues } from './credentials-body.js'
+import { buildRequest, processEnvelope } from './outbound.js'
+
+/** What discovering a peer found: its versions, the chosen version's details, and the token form that worked. */
+export interface Discovery {
+  readonly versions: readonly VersionEntry[]
+  readonly version: SupportedVersion
+  readonly details: VersionDetails
+  readonly encoding: TokenEncoding
+}
+
+/**
+ * The default Authorization form for a version: raw on 2.1.1, Base64 on 2.2+.
+ *
+ * @example
+ * ```ts
+ * defaultEncoding('2.1.1') // 'raw'
+ * ```
+ */
+export function defaultEncoding(version: SupportedVersion): TokenEncoding {
+  return isModern(version) ? 'base64' : 'raw'
+}
+
+/**
+ * Picks the entry of a peer's versions list for one of our versions (`2.1` counts as 2.1.1, `2.2` as
+ * 2.2.1), preferring an exact match. Pure.
+ *
+ * @example
+ * ```ts
+ * findVersionEntry(list, '2.2.1')
+ * ```
+ */
+export function findVersionEntry(
+  list: readonly VersionEntry[],
+  version: SupportedVersion,
+): VersionEntry | null {
+  return (
+    list.find((e) => e.version === version) ??
+    list.find((e) => normalizeVersion(e.version) === version) ??
+    null
+  )
+}
+
+function refuseUrl(url: string, ctx: Context, step: string): void {
+  const check = checkPeerUrl(url, ctx.urlPolicy)
+  if (!check.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `${step}: ${check.reason}`, { step })
+}
+
+/**
+ * Discovers a peer: GET its versions list, pick the entry for `version`, GET that version's details.
+ * The encoding probe runs on the versions GET only: the preferred form first, on HTTP 401 the other form
+ * once; the form that worked is used for the details GET and returned. Every URL the peer supplies is
+ * checked against the URL policy. Throws {@link OcpiError} naming the failed step.
+ *
+ * @example
+ * ```ts
+ * const found = await discover(ctx, { versionsUrl, token, version: '2.2.1', encoding: 'base64' })
+ * ```
+ */
+export async function discover(
+  ctx: Context,
+  args: {
+    versionsUrl: string
+    token: OutboundToken
+    version: SupportedVersion
+    encoding: TokenEncoding
+    correlationId?: string
+  },
+): Promise<Discovery> {
+  const common = {
+    token: args.token,
+    version: args.version,
+    ...(args.correlationId ? { correlationId: args.correlationId } : {}),
+  }
+  refuseUrl(args.versionsUrl, ctx, 'GET versions')
+  let encoding = args.encoding
+  let response = await ctx.transport.send(
+    buildRequest({ ...common, method: 'GET', url: args.versionsUrl, encoding, step: 'GET versions' }),
+  )
+  if (response.status === 401) {
+    encoding = otherEncoding(encoding)
+    response = await ctx.transport.send(
+      buildRequest({ ...common, method: 'GET', url: args.versionsUrl, encoding, step: 'GET versions' }),
+    )
+  }
+  const list = versionListSchema.safeParse(processEnvelope(response, 'GET versions'))
+  if (!list.success) {
+    throw new OcpiError(
+      'ERR_OCPI_PEER_INVALID_RESPONSE',
+      `GET versions: invalid versions list: ${describeIssues(list.error)}`,
+      {
+        step: 'GET versions',
+      },
+    )
+  }
+  const entry = findVersionEntry(list.data, args.version)
+  if (entry === null) {
+    throw new OcpiError(
+      'ERR_OCPI_UNSUPPORTED_VERSION',
+      `the peer's versions list does not offer ${args.version}`,
+      {
+        step: 'GET versions',
+      },
+    )
+  }
+  refuseUrl(entry.url, ctx, 'GET version details')
+  const detailsResponse = await ctx.transport.send(
+    buildRequest({ ...common, method: 'GET', url: entry.url, encoding, step: 'GET version details' }),
+  )
+  const details = versionDetailsSchema.safeParse(processEnvelope(detailsResponse, 'GET version details'))
+  if (!details.success) {
+    throw new OcpiError(
+      'ERR_OCPI_PEER_INVALID_RESPONSE',
+      `GET version details: invalid version details: ${describeIssues(details.error)}`,
+      { step: 'GET version details' },
+    )
+  }
+  for (const endpoint of details.data.endpoints) refuseUrl(endpoint.url, ctx, 'GET version details')
+  return { versions: list.data, version: args.version, details: details.data, encoding }
+}

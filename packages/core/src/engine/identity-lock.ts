@@ -1,0 +1,97 @@
+import type { ExpectedParty, Party } from '../model.js'
+import { samePartyRef } from '../model.js'
+
+/**
+ * Decides whether a peer may add parties it did not present at registration. Receives the locked
+ * parties, the additions, and whether the peer presents itself as a hub.
+ *
+ * @example
+ * ```ts
+ * const policy: PartyAdditionPolicy = ({ isHub }) => isHub
+ * ```
+ */
+export type PartyAdditionPolicy = (args: {
+  readonly locked: readonly Party[]
+  readonly added: readonly Party[]
+  readonly isHub: boolean
+}) => boolean
+
+/**
+ * The default addition policy: hubs (a peer with `hub_party_id`, or the HUB role) may add parties, since
+ * they list the parties they reach; anyone else may not.
+ *
+ * @example
+ * ```ts
+ * defaultPartyAdditionPolicy({ locked, added, isHub: false }) // false
+ * ```
+ */
+export const defaultPartyAdditionPolicy: PartyAdditionPolicy = ({ isHub }) => isHub
+
+/** The outcome of {@link applyIdentityLock}. */
+export type IdentityDecision =
+  | { readonly ok: true; readonly parties: readonly Party[] }
+  | { readonly ok: false; readonly message: string }
+
+/**
+ * The party-identity lock, applied to the parties a registered peer presents in a PUT. Pure.
+ * - every locked (country_code, party_id) must still be presented (compared case-insensitively), with
+ *   the same role (a 2.1.1 presentation, which has no role, keeps the locked role); a locked party without a role (a 2.1.1 link) gets its role filled in, which must agree
+ *   with the invitation's expected parties when they name a role;
+ * - parties not locked are additions, allowed only by the policy.
+ * The identity as locked is kept (spelling included); business details may change.
+ *
+ * @example
+ * ```ts
+ * const decision = applyIdentityLock({ locked, presented, expected: null, isHub: false, policy: defaultPartyAdditionPolicy })
+ * if (!decision.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', decision.message)
+ * ```
+ */
+export function applyIdentityLock(args: {
+  locked: readonly Party[]
+  presented: readonly Party[]
+  expected: readonly ExpectedParty[] | null
+  isHub: boolean
+  policy: PartyAdditionPolicy
+}): IdentityDecision {
+  const kept: Party[] = []
+  const used = new Set<Party>()
+  for (const lockedParty of args.locked) {
+    const sameIds = args.presented.filter((p) => samePartyRef(p, lockedParty) && !used.has(p))
+    const match =
+      lockedParty.role === null
+        ? (sameIds[0] ?? undefined)
+        : sameIds.find((p) => p.role === lockedParty.role || p.role === null)
+    if (match === undefined) {
+      return {
+        ok: false,
+        message: `party ${lockedParty.country_code}/${lockedParty.party_id}${lockedParty.role ? ` (${lockedParty.role})` : ''} is locked: it may not be removed or changed`,
+      }
+    }
+    used.add(match)
+    let role = lockedParty.role
+    if (role === null && match.role !== null) {
+      const expectation = args.expected?.find((e) => samePartyRef(e, lockedParty) && e.role !== undefined)
+      if (expectation !== undefined && expectation.role !== match.role) {
+        return {
+          ok: false,
+          message: `party ${lockedParty.country_code}/${lockedParty.party_id} was invited as ${expectation.role}`,
+        }
+      }
+      role = match.role
+    }
+    kept.push({
+      role,
+      country_code: lockedParty.country_code,
+      party_id: lockedParty.party_id,
+      business_details: match.business_details,
+    })
+  }
+  const added = args.presented.filter((p) => !used.has(p))
+  if (added.length > 0 && !args.policy({ locked: args.locked, added, isHub: args.isHub })) {
+    return {
+      ok: false,
+      message: `parties may not be added after registration: ${added.map((p) => `${p.country_code}/${p.party_id}`).join(', ')}`,
+    }
+  }
+  return { ok: true, parties: [...kept, ...added] }
+}

@@ -1,0 +1,89 @@
+import type { OcpiErrorCode } from './errors.js'
+import type { Party } from './model.js'
+import type { SupportedVersion } from './protocol/versions.js'
+
+/**
+ * The events the SDK emits, by name. None carries a token.
+ *
+ * @example
+ * ```ts
+ * ocpi.on('registered', ({ peerId, version }) => log.info({ peerId, version }, 'peer registered'))
+ * ```
+ */
+export interface OcpiEvents {
+  /** We issued a TOKEN_A. */
+  invited: { peerId: string; expiresAt: number }
+  /** A link came up, by the peer's POST (`inbound`) or ours (`outbound`). */
+  registered: {
+    peerId: string
+    version: SupportedVersion
+    direction: 'inbound' | 'outbound'
+    parties: readonly Party[]
+  }
+  /** A registration attempt failed; the invitation (if any) still works. */
+  'registration-failed': {
+    peerId: string
+    direction: 'inbound' | 'outbound'
+    code: OcpiErrorCode
+    message: string
+  }
+  /** The link was ended, by the peer's DELETE (`peer`) or by us. */
+  unregistered: { peerId: string; by: 'peer' | 'us' }
+  /** A request was refused for its token: missing, unknown, expired, or used outside its scope. */
+  'authentication-failed': {
+    reason: 'missing' | 'unknown' | 'expired' | 'scope'
+    method: string
+    path: string
+    peerId: string | null
+  }
+}
+
+/**
+ * A structured logger (pino, console, …). Every method is optional. The SDK never passes a token.
+ *
+ * @example
+ * ```ts
+ * createOcpi({ ...options, logger: { warn: (msg, fields) => console.warn(msg, fields) } })
+ * ```
+ */
+export interface OcpiLogger {
+  debug?(message: string, fields?: Record<string, unknown>): void
+  info?(message: string, fields?: Record<string, unknown>): void
+  warn?(message: string, fields?: Record<string, unknown>): void
+  error?(message: string, fields?: Record<string, unknown>): void
+}
+
+type Handler<E extends keyof OcpiEvents> = (payload: OcpiEvents[E]) => void
+
+/** A small typed emitter; a throwing handler is logged and never breaks the flow that emitted. */
+export class EventBus {
+  readonly #handlers = new Map<keyof OcpiEvents, Set<Handler<never>>>()
+  readonly #logger: OcpiLogger
+
+  constructor(logger: OcpiLogger) {
+    this.#logger = logger
+  }
+
+  on<E extends keyof OcpiEvents>(event: E, handler: Handler<E>): () => void {
+    let set = this.#handlers.get(event)
+    if (set === undefined) {
+      set = new Set()
+      this.#handlers.set(event, set)
+    }
+    set.add(handler as Handler<never>)
+    return () => set.delete(handler as Handler<never>)
+  }
+
+  emit<E extends keyof OcpiEvents>(event: E, payload: OcpiEvents[E]): void {
+    for (const handler of this.#handlers.get(event) ?? []) {
+      try {
+        ;(handler as Handler<E>)(payload)
+      } catch (error) {
+        this.#logger.error?.('event handler threw', {
+          event,
+          error: error instanceof Error ? error.name : typeof error,
+        })
+      }
+    }
+  }
+}

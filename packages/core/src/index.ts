@@ -1,0 +1,34 @@
+// @ocpi-credentials/core: the public API. Everything here is documented with TSDoc and an example.
+
+export type { EndpointRequirement, ModuleDeclaration, OwnParty } from './config.js'
+export {
+  applyIdentityLock,
+  defaultPartyAdditionPolicy,
+  type IdentityDecision,
+  type PartyAdditionPolicy,
+} from './engine/identity-lock.js'
+export { OcpiConfigError, OcpiError, type OcpiErrorCode } from './errors.js'
+export type { OcpiEvents, OcpiLogger } from './events.js'
+export type { Invitation, InviteOptions } from './invite.js'
+export * from './model.js'
+export { createOcpi, type Ocpi, type OcpiOptions } from './ocpi.js'
+export type { Peer } from './peer-view.js'
+export { dateTimeSchema, formatDateTime, parseDateTime } from './protocol/datetime.js'
+export * from './protocol/schemas.js'
+export * from './protocol/status-codes.js'
+export * from './protocol/versions.js'
+export * from './store/memory-store.js'
+export * from './store/types.js'
+export { authorizationCandidates, authorizationHeader } from './tokens/authorization.js'
+export { digestToken } from './tokens/digest.js'
+export { generateToken } from './tokens/generate.js'
+export { createSealer, type Sealer, type SealingKey } from './tokens/sealing.js'
+export {
+  createTransport,
+  type FetchLike,
+  type OutboundRequest,
+  type OutboundResponse,
+  type Transport,
+  type TransportOptions,
+} from './transport/transport.js'
+export { checkPeerUrl, type UrlPolicy } from './transport/url-policy.js'

@@ -1,0 +1,100 @@
+import * as z from 'zod'
+import type { Context } from './context.js'
+import { describeIssues } from './engine/credentials-body.js'
+import { OcpiError } from './errors.js'
+import type { InboundToken, InvitedPeer } from './model.js'
+import { countryCodeSchema, partyIdSchema } from './protocol/schemas.js'
+import { ownUrls } from './server/routes.js'
+import { digestToken } from './tokens/digest.js'
+import { generateToken } from './tokens/generate.js'
+
+const partyRefSchema = z.object({
+  country_code: countryCodeSchema.transform((s) => s.toUpperCase()),
+  party_id: partyIdSchema.transform((s) => s.toUpperCase()),
+})
+
+const inviteSchema = z.object({
+  expiresIn: z.number().int().positive().optional(),
+  expectedParties: z
+    .array(partyRefSchema.extend({ role: z.string().min(1).optional() }))
+    .min(1)
+    .optional(),
+  as: partyRefSchema.optional(),
+})
+
+/**
+ * Options of {@link Ocpi.invite}.
+ *
+ * @example
+ * ```ts
+ * const options: InviteOptions = { expiresIn: 24 * 3600_000, expectedParties: [{ country_code: 'DE', party_id: 'ABC' }] }
+ * ```
+ */
+export type InviteOptions = z.input<typeof inviteSchema>
+
+/**
+ * What an invitation gives the admin to hand over offline: the TOKEN_A and our versions URL.
+ *
+ * @example
+ * ```ts
+ * const { token, versionsUrl } = await ocpi.invite()
+ * ```
+ */
+export interface Invitation {
+  readonly peerId: string
+  readonly token: InboundToken
+  readonly versionsUrl: string
+  readonly expiresAt: Date
+}
+
+/**
+ * Issues a single-use TOKEN_A for a new peer record in state `invited`.
+ *
+ * @example
+ * ```ts
+ * const invitation = await invite(ctx, { expiresIn: 3600_000 })
+ * ```
+ */
+export async function invite(ctx: Context, options: InviteOptions = {}): Promise<Invitation> {
+  const parsed = inviteSchema.safeParse(options)
+  if (!parsed.success)
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', `invalid invitation: ${describeIssues(parsed.error)}`)
+  const { expiresIn, expectedParties, as } = parsed.data
+  if (
+    as !== undefined &&
+    !ctx.config.parties.some((p) => p.country_code === as.country_code && p.party_id === as.party_id)
+  ) {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'as: names none of our parties')
+  }
+  const now = ctx.now()
+  const expiresAt = now + (expiresIn ?? ctx.config.invitationTtlMs)
+  const token = generateToken()
+  const peer: InvitedPeer = {
+    id: crypto.randomUUID(),
+    revision: 0,
+    origin: 'invitation',
+    expectedParties:
+      expectedParties?.map(({ role, ...ref }) => (role === undefined ? ref : { ...ref, role })) ?? null,
+    as: as ?? null,
+    createdAt: now,
+    updatedAt: now,
+    lastContactAt: null,
+    state: 'invited',
+    invitationExpiresAt: expiresAt,
+  }
+  const created = await ctx.store.createPeer(peer, [
+    {
+      digest: await digestToken(token),
+      peerId: peer.id,
+      kind: 'invitation',
+      createdAt: now,
+      expiresAt,
+      supersedes: null,
+      successor: null,
+    },
+  ])
+  if (!created)
+    throw new OcpiError('ERR_OCPI_STORE', 'the store refused the new invitation (duplicate id or token)')
+  ctx.events.emit('invited', { peerId: peer.id, expiresAt })
+  return { peerId: peer.id, token, versionsUrl: ownUrls(ctx.config).versions, expiresAt: new Date(expiresAt) }
+}

@@ -1,0 +1,141 @@
+import type * as z from 'zod'
+import { type dataOptionsSchema, resolveConfig } from './config.js'
+import type { Context } from './context.js'
+import { defaultPartyAdditionPolicy, type PartyAdditionPolicy } from './engine/identity-lock.js'
+import { OcpiConfigError } from './errors.js'
+import { EventBus, type OcpiEvents, type OcpiLogger } from './events.js'
+import { type Invitation, type InviteOptions, invite } from './invite.js'
+import { type Peer, peerView } from './peer-view.js'
+import { createHandler } from './server/handler.js'
+import { ownUrls } from './server/routes.js'
+import type { CredentialsStore, ListPeersOptions } from './store/types.js'
+import { createSealer, type SealingKey } from './tokens/sealing.js'
+import { createTransport, type FetchLike, type TransportOptions } from './transport/transport.js'
+import type { UrlPolicy } from './transport/url-policy.js'
+
+/**
+ * Options of {@link createOcpi}. Data options are validated at start (an {@link OcpiConfigError} names
+ * every problem); nothing is checked lazily later.
+ *
+ * @example
+ * ```ts
+ * const options: OcpiOptions = {
+ *   baseUrl: 'https://cpo.example.com/ocpi',
+ *   parties: [{ role: 'CPO', country_code: 'NL', party_id: 'EXA', business_details: { name: 'Example CPO' } }],
+ *   store: memoryStore(),
+ *   sealingKeys: [{ kid: '2026-11', key: process.env.OCPI_SEALING_KEY ?? '' }],
+ * }
+ * ```
+ */
+export interface OcpiOptions extends z.input<typeof dataOptionsSchema> {
+  /** Where peers and tokens live. */
+  readonly store: CredentialsStore
+  /** Keys that seal outbound tokens at rest; the first is the newest (it seals), all unseal. */
+  readonly sealingKeys: readonly SealingKey[]
+  /** A `fetch` for every outbound call (tests inject msw's or another instance's `handle`). */
+  readonly fetch?: FetchLike
+  /** Timeouts, retries and size caps of outbound calls. */
+  readonly transport?: Omit<TransportOptions, 'fetch' | 'urlPolicy'>
+  /** Which peer URLs may be called (https only, no private or loopback addresses, by default). */
+  readonly urlPolicy?: UrlPolicy
+  readonly logger?: OcpiLogger
+  /** The clock, in milliseconds since the epoch (tests inject one). */
+  readonly now?: () => number
+  /**
+   * Whether a registered peer may add parties in a PUT (the identity lock refuses removals and changes
+   * always). Default {@link defaultPartyAdditionPolicy}: only hubs may.
+   */
+  readonly partyAdditionPolicy?: PartyAdditionPolicy
+}
+
+/**
+ * The SDK's one object: serves the OCPI versions and credentials endpoints and manages peers.
+ *
+ * @example
+ * ```ts
+ * const ocpi = createOcpi(options)
+ * const response = await ocpi.handle(request)
+ * ```
+ */
+export interface Ocpi {
+  /** Our versions URL, the one to hand over with a TOKEN_A. */
+  readonly versionsUrl: string
+  /** Serves versions, version details and credentials (GET/POST/PUT/DELETE) for every offered version. */
+  handle(request: Request): Promise<Response>
+  /** Issues a single-use TOKEN_A for a partner to register with. */
+  invite(options?: InviteOptions): Promise<Invitation>
+  /** A peer by id, or `null`. */
+  getPeer(id: string): Promise<Peer | null>
+  /** Peers ordered by id, keyset-paginated. */
+  listPeers(options?: ListPeersOptions): Promise<Peer[]>
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends keyof OcpiEvents>(event: E, handler: (payload: OcpiEvents[E]) => void): () => void
+}
+
+const STORE_METHODS: readonly (keyof CredentialsStore)[] = [
+  'createPeer',
+  'getPeer',
+  'listPeers',
+  'findToken',
+  'listTokens',
+  'casPeer',
+  'addToken',
+  'consumeInvitation',
+  'commitToken',
+  'abortToken',
+  'retireSuperseded',
+  'revokeTokens',
+  'touchContact',
+  'purgeExpiredTokens',
+]
+
+/**
+ * Creates the SDK instance. Validates everything at start.
+ *
+ * @example
+ * ```ts
+ * import { createOcpi, memoryStore } from '@ocpi-credentials/core'
+ *
+ * const ocpi = createOcpi({
+ *   baseUrl: 'https://cpo.example.com/ocpi',
+ *   parties: [{ role: 'CPO', country_code: 'NL', party_id: 'EXA', business_details: { name: 'Example CPO' } }],
+ *   store: memoryStore(),
+ *   sealingKeys: [{ kid: '2026-11', key: process.env.OCPI_SEALING_KEY ?? '' }],
+ * })
+ * const { token, versionsUrl } = await ocpi.invite()
+ * ```
+ */
+export function createOcpi(options: OcpiOptions): Ocpi {
+  const { store, sealingKeys, fetch, transport, urlPolicy, logger, now, partyAdditionPolicy, ...data } =
+    options
+  const config = resolveConfig(data)
+  if (store === null || typeof store !== 'object') throw new OcpiConfigError('a store is required')
+  const missing = STORE_METHODS.filter((m) => typeof store[m] !== 'function')
+  if (missing.length > 0) throw new OcpiConfigError(`the store lacks: ${missing.join(', ')}`)
+  const log = logger ?? {}
+  const policy = urlPolicy ?? {}
+  const ctx: Context = {
+    config,
+    store,
+    sealer: createSealer(sealingKeys),
+    transport: createTransport({ ...transport, ...(fetch ? { fetch } : {}), urlPolicy: policy }),
+    urlPolicy: policy,
+    events: new EventBus(log),
+    log,
+    now: now ?? Date.now,
+    partyAdditionPolicy: partyAdditionPolicy ?? defaultPartyAdditionPolicy,
+  }
+  return {
+    versionsUrl: ownUrls(config).versions,
+    handle: createHandler(ctx),
+    invite: (inviteOptions) => invite(ctx, inviteOptions),
+    async getPeer(id) {
+      const record = await store.getPeer(id)
+      return record === null ? null : peerView(record)
+    },
+    async listPeers(listOptions) {
+      return (await store.listPeers(listOptions)).map(peerView)
+    },
+    on: (event, handler) => ctx.events.on(event, handler),
+  }
+}

@@ -1,0 +1,130 @@
+import type { Context } from '../context.js'
+import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-body.js'
+import { discoverForPeer } from '../engine/discover-for-peer.js'
+import { defaultEncoding } from '../engine/discovery.js'
+import { missingEndpoints, unexpectedParties } from '../engine/requirements.js'
+import { OcpiError } from '../errors.js'
+import type { RegisteredPeer } from '../model.js'
+import type { SupportedVersion } from '../protocol/versions.js'
+import type { TokenRecord } from '../store/types.js'
+import { digestToken } from '../tokens/digest.js'
+import { generateToken } from '../tokens/generate.js'
+import { checkPeerUrl } from '../transport/url-policy.js'
+import type { RequestIds } from './envelope.js'
+import type { MatchedToken } from './inbound-token.js'
+
+/**
+ * Receives a registration: a credentials POST made with a TOKEN_A. Before answering, discovers the
+ * sender's versions and the details of the POSTed version with the sender's token, checks the required
+ * endpoints, then consumes the invitation and commits the link in one atomic store step. Every failure
+ * (2001, 3001, 3002, 3003, refused parties, a lost race) changes nothing: the TOKEN_A still works, except
+ * for the loser of a race, whose invitation was consumed by the winner (405).
+ *
+ * @example
+ * ```ts
+ * const { data } = await receiveRegistration(ctx, { version: '2.2.1', matched, body, ids })
+ * ```
+ */
+export async function receiveRegistration(
+  ctx: Context,
+  args: { version: SupportedVersion; matched: MatchedToken; body: unknown; ids: RequestIds },
+): Promise<Record<string, unknown>> {
+  const { record } = args.matched
+  const peer = await ctx.store.getPeer(record.peerId)
+  if (peer === null || peer.state !== 'invited') {
+    throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'this invitation is not open for registration')
+  }
+  try {
+    const parsed = parsePeerCredentials(args.version, args.body)
+    if (!parsed.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', parsed.message)
+    const credentials = parsed.value
+    if ((await digestToken(credentials.token)) === record.digest) {
+      throw new OcpiError(
+        'ERR_OCPI_INVALID_INPUT',
+        'token: must be a new token for us to use, not the TOKEN_A',
+      )
+    }
+    if (unexpectedParties(peer.expectedParties, credentials.parties).length > 0) {
+      throw new OcpiError(
+        'ERR_OCPI_PARTY_NOT_EXPECTED',
+        'the credentials name parties this invitation does not expect',
+      )
+    }
+    const urlCheck = checkPeerUrl(credentials.versionsUrl, ctx.urlPolicy)
+    if (!urlCheck.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `url: ${urlCheck.reason}`)
+
+    const found = await discoverForPeer(ctx, {
+      versionsUrl: credentials.versionsUrl,
+      token: credentials.token,
+      version: args.version,
+      encoding: defaultEncoding(args.version),
+      correlationId: args.ids.correlationId,
+    })
+    const missing = missingEndpoints(ctx.config, found.details.endpoints, args.version)
+    if (missing.length > 0) {
+      throw new OcpiError('ERR_OCPI_MISSING_ENDPOINTS', `required endpoints missing: ${missing.join(', ')}`)
+    }
+
+    const tokenC = generateToken()
+    const now = ctx.now()
+    const next: RegisteredPeer = {
+      id: peer.id,
+      revision: peer.revision + 1,
+      origin: peer.origin,
+      expectedParties: peer.expectedParties,
+      as: peer.as,
+      createdAt: peer.createdAt,
+      updatedAt: now,
+      lastContactAt: now,
+      state: 'registered',
+      registeredAt: now,
+      link: {
+        version: args.version,
+        versionsUrl: credentials.versionsUrl,
+        endpoints: found.details.endpoints,
+        parties: credentials.parties,
+        hubPartyId: credentials.hubPartyId,
+        outbound: await ctx.sealer.seal(credentials.token),
+        encoding: found.encoding,
+      },
+    }
+    const issue: TokenRecord = {
+      digest: await digestToken(tokenC),
+      peerId: peer.id,
+      kind: 'current',
+      createdAt: now,
+      expiresAt: null,
+      supersedes: null,
+      successor: null,
+    }
+    const stored = await ctx.store.consumeInvitation({
+      invitation: record.digest,
+      revision: peer.revision,
+      next,
+      issue,
+      now,
+    })
+    if (stored === null) {
+      throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'this invitation was consumed by a concurrent registration')
+    }
+    ctx.events.emit('registered', {
+      peerId: peer.id,
+      version: args.version,
+      direction: 'inbound',
+      parties: credentials.parties,
+    })
+    ctx.log.info?.('peer registered', { peerId: peer.id, version: args.version, direction: 'inbound' })
+    return ownCredentialsBody(ctx.config, args.version, tokenC, peer.as)
+  } catch (error) {
+    if (error instanceof OcpiError) {
+      ctx.events.emit('registration-failed', {
+        peerId: peer.id,
+        direction: 'inbound',
+        code: error.code,
+        message: error.message,
+      })
+      ctx.log.warn?.('registration refused', { peerId: peer.id, code: error.code, step: error.step })
+    }
+    throw error
+  }
+}

@@ -1,0 +1,108 @@
+import type { Context } from '../context.js'
+import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-body.js'
+import { discoverForPeer } from '../engine/discover-for-peer.js'
+import { defaultEncoding } from '../engine/discovery.js'
+import { applyIdentityLock } from '../engine/identity-lock.js'
+import { missingEndpoints } from '../engine/requirements.js'
+import { OcpiError } from '../errors.js'
+import type { RegisteredPeer } from '../model.js'
+import type { SupportedVersion } from '../protocol/versions.js'
+import { digestToken } from '../tokens/digest.js'
+import { generateToken } from '../tokens/generate.js'
+import type { RequestIds } from './envelope.js'
+import type { MatchedToken } from './inbound-token.js'
+
+/**
+ * Receives a credentials PUT from a registered peer (token rotation, changed endpoints, version change):
+ * applies the identity lock, re-fetches the peer's versions and the details of the version whose
+ * credentials URL was called with the peer's new token, issues a new token, and commits with the grace
+ * rule: the replaced token keeps working until the grace window ends or the peer first uses the new one.
+ * A PUT made with the `previous` token (the peer lost our last answer) is a retry: the undelivered token
+ * is replaced and the peer's token keeps its grace. Failures change nothing.
+ *
+ * @example
+ * ```ts
+ * const data = await receiveUpdate(ctx, { version: '2.2.1', matched, body, ids })
+ * ```
+ */
+export async function receiveUpdate(
+  ctx: Context,
+  args: { version: SupportedVersion; matched: MatchedToken; body: unknown; ids: RequestIds },
+): Promise<Record<string, unknown>> {
+  const { record } = args.matched
+  const peer = await ctx.store.getPeer(record.peerId)
+  if (peer === null || peer.state !== 'registered') {
+    throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'not registered: register with POST first')
+  }
+  const parsed = parsePeerCredentials(args.version, args.body)
+  if (!parsed.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', parsed.message)
+  const credentials = parsed.value
+  const lock = applyIdentityLock({
+    locked: peer.link.parties,
+    presented: credentials.parties,
+    expected: peer.expectedParties,
+    isHub:
+      credentials.hubPartyId !== null ||
+      peer.link.hubPartyId !== null ||
+      peer.link.parties.some((p) => p.role === 'HUB'),
+    policy: ctx.partyAdditionPolicy,
+  })
+  if (!lock.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', lock.message)
+
+  const versionChanged = args.version !== peer.link.version
+  const found = await discoverForPeer(ctx, {
+    versionsUrl: credentials.versionsUrl,
+    token: credentials.token,
+    version: args.version,
+    encoding: versionChanged ? defaultEncoding(args.version) : peer.link.encoding,
+    correlationId: args.ids.correlationId,
+  })
+  const missing = missingEndpoints(ctx.config, found.details.endpoints, args.version)
+  if (missing.length > 0) {
+    throw new OcpiError('ERR_OCPI_MISSING_ENDPOINTS', `required endpoints missing: ${missing.join(', ')}`)
+  }
+
+  const token = generateToken()
+  const now = ctx.now()
+  const next: RegisteredPeer = {
+    ...peer,
+    revision: peer.revision + 1,
+    updatedAt: now,
+    link: {
+      version: args.version,
+      versionsUrl: credentials.versionsUrl,
+      endpoints: found.details.endpoints,
+      parties: lock.parties,
+      hubPartyId: credentials.hubPartyId ?? peer.link.hubPartyId,
+      outbound: await ctx.sealer.seal(credentials.token),
+      encoding: found.encoding,
+    },
+  }
+  const stored = await ctx.store.commitToken({
+    peerId: peer.id,
+    revision: peer.revision,
+    next,
+    token: {
+      issue: {
+        digest: await digestToken(token),
+        peerId: peer.id,
+        kind: 'current',
+        createdAt: now,
+        expiresAt: null,
+        supersedes: null,
+        successor: null,
+      },
+    },
+    grace: { expiresAt: now + ctx.config.graceMs, successor: await ctx.sealer.seal(token) },
+    graceFor: record.kind === 'previous' ? 'previous' : 'replaced',
+    now,
+  })
+  if (stored === null) {
+    throw new OcpiError(
+      'ERR_OCPI_CONFLICT',
+      'the credentials changed concurrently; nothing was changed, retry',
+    )
+  }
+  ctx.log.info?.('peer updated its credentials', { peerId: peer.id, version: args.version, versionChanged })
+  return ownCredentialsBody(ctx.config, args.version, token, peer.as)
+}

@@ -1,0 +1,88 @@
+import type { Context } from '../context.js'
+import { assertCredentialsAccess } from '../engine/access.js'
+import { OcpiError } from '../errors.js'
+import { OcpiStatus } from '../protocol/status-codes.js'
+import { readJsonBody } from './body.js'
+import { readCredentials, receiveUnregistration } from './credentials-get-delete.js'
+import { receiveRegistration } from './credentials-post.js'
+import { receiveUpdate } from './credentials-put.js'
+import { errorResponse, ocpiResponse, requestIdsOf } from './envelope.js'
+import { matchInboundToken, noteTokenUse } from './inbound-token.js'
+import { matchRoute } from './routes.js'
+import { versionDetailsData, versionListData } from './versions.js'
+
+const CREDENTIALS_METHODS = ['GET', 'POST', 'PUT', 'DELETE']
+
+/**
+ * Builds the web-standard handler for the versions list, version details and credentials endpoints.
+ * Order of checks: route (404), method (405), token (401), body (400 / 413), then the operation.
+ *
+ * @example
+ * ```ts
+ * const handle = createHandler(ctx)
+ * const response = await handle(new Request('https://cpo.example.com/ocpi/versions', { headers }))
+ * ```
+ */
+export function createHandler(ctx: Context): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const ids = requestIdsOf(request)
+    try {
+      const route = matchRoute(ctx.config, new URL(request.url).pathname)
+      if (route === null) throw new OcpiError('ERR_OCPI_NOT_FOUND', 'no OCPI endpoint at this path')
+      const methods = route.kind === 'credentials' ? CREDENTIALS_METHODS : ['GET']
+      if (!methods.includes(request.method)) {
+        const response = errorResponse(
+          new OcpiError('ERR_OCPI_NOT_ALLOWED', `${request.method} is not supported here`),
+          ids,
+          ctx.now(),
+        )
+        response.headers.set('allow', methods.join(', '))
+        return response
+      }
+      const matched = await matchInboundToken(ctx, request)
+      await noteTokenUse(ctx, matched.record)
+      const ok = (data?: unknown) =>
+        ocpiResponse({ httpStatus: 200, statusCode: OcpiStatus.SUCCESS, data, ids, now: ctx.now() })
+
+      switch (route.kind) {
+        case 'versions':
+          return ok(versionListData(ctx.config))
+        case 'details':
+          return ok(versionDetailsData(ctx.config, route.version))
+        case 'credentials':
+          assertCredentialsAccess(request.method, matched.record.kind)
+          switch (request.method) {
+            case 'GET':
+              return ok(await readCredentials(ctx, { version: route.version, matched }))
+            case 'POST': {
+              const body = await readJsonBody(request, ctx.config.maxRequestBytes)
+              return ok(await receiveRegistration(ctx, { version: route.version, matched, body, ids }))
+            }
+            case 'PUT': {
+              const body = await readJsonBody(request, ctx.config.maxRequestBytes)
+              return ok(await receiveUpdate(ctx, { version: route.version, matched, body, ids }))
+            }
+            default:
+              await receiveUnregistration(ctx, { matched })
+              return ok()
+          }
+      }
+    } catch (error) {
+      if (!(error instanceof OcpiError)) {
+        ctx.log.error?.('unexpected error while handling an OCPI request', {
+          error: error instanceof Error ? `${error.name}: ${error.message}` : typeof error,
+          path: safePath(request.url),
+        })
+      }
+      return errorResponse(error, ids, ctx.now())
+    }
+  }
+}
+
+function safePath(url: string): string {
+  try {
+    return new URL(url).pathname
+  } catch {
+    return '(invalid url)'
+  }
+}

@@ -1,0 +1,73 @@
+import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
+import type { InboundToken } from '../model.js'
+import type { TokenKind, TokenRecord } from '../store/types.js'
+import { authorizationCandidates } from '../tokens/authorization.js'
+import { digestToken } from '../tokens/digest.js'
+
+/** A request's token, matched: the plaintext as the peer meant it, and its stored record. */
+export interface MatchedToken {
+  readonly token: InboundToken
+  readonly record: TokenRecord
+  /** Which form of the Authorization header matched. */
+  readonly form: 'raw' | 'base64'
+}
+
+/** Kinds that belong to an established link (contact is recorded for them). */
+export const LINK_KINDS: ReadonlySet<TokenKind> = new Set(['current', 'previous', 'pending-rotation'])
+
+/**
+ * Finds the stored token a request carries: the raw header value is looked up first, then its Base64
+ * decoding. Throws `ERR_OCPI_UNAUTHORIZED` (emitting `authentication-failed`) when the header is missing
+ * or malformed, the token unknown, or expired. The message never contains the token.
+ *
+ * @example
+ * ```ts
+ * const matched = await matchInboundToken(ctx, request)
+ * ```
+ */
+export async function matchInboundToken(ctx: Context, request: Request): Promise<MatchedToken> {
+  const candidates = authorizationCandidates(request.headers.get('authorization'))
+  const refuse = (reason: 'missing' | 'unknown' | 'expired', peerId: string | null, message: string) => {
+    ctx.events.emit('authentication-failed', {
+      reason,
+      method: request.method,
+      path: new URL(request.url).pathname,
+      peerId,
+    })
+    return new OcpiError('ERR_OCPI_UNAUTHORIZED', message)
+  }
+  if (candidates.length === 0) throw refuse('missing', null, 'missing or malformed Authorization header')
+  for (const [index, candidate] of candidates.entries()) {
+    const record = await ctx.store.findToken(await digestToken(candidate))
+    if (record === null) continue
+    if (record.expiresAt !== null && record.expiresAt <= ctx.now()) {
+      throw refuse('expired', record.peerId, 'the token has expired')
+    }
+    return { token: candidate as InboundToken, record, form: index === 0 ? 'raw' : 'base64' }
+  }
+  throw refuse('unknown', null, 'unknown token')
+}
+
+/**
+ * Records the side effects of a peer's authenticated request: contact (without touching the revision) for
+ * link tokens, and the end of the grace window on the first use of a token that superseded another.
+ * Failures here never fail the request; they are logged.
+ *
+ * @example
+ * ```ts
+ * await noteTokenUse(ctx, matched.record)
+ * ```
+ */
+export async function noteTokenUse(ctx: Context, record: TokenRecord): Promise<void> {
+  try {
+    if (record.kind === 'current' && record.supersedes !== null)
+      await ctx.store.retireSuperseded(record.digest)
+    if (LINK_KINDS.has(record.kind)) await ctx.store.touchContact(record.peerId, ctx.now())
+  } catch (error) {
+    ctx.log.warn?.('recording token use failed', {
+      peerId: record.peerId,
+      error: error instanceof Error ? error.name : typeof error,
+    })
+  }
+}
