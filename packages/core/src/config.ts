@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { OcpiConfigError } from './errors.js'
-import type { PartyRef } from './model.js'
+import { type PartyRef, samePartyRef } from './model.js'
 import { businessDetailsSchema, countryCodeSchema, partyIdSchema } from './protocol/schemas.js'
 import { SUPPORTED_VERSIONS, type SupportedVersion } from './protocol/versions.js'
 
@@ -161,6 +161,18 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
     pendingTtlMs: options.pendingTtlMs ?? 10 * 60 * 1000,
     maxRequestBytes: options.maxRequestBytes ?? 64 * 1024,
   }
+}
+
+/**
+ * Whether a party reference names one of our parties (case-insensitive).
+ *
+ * @example
+ * ```ts
+ * isOwnParty(config, { country_code: 'nl', party_id: 'exa' }) // true
+ * ```
+ */
+export function isOwnParty(config: ResolvedConfig, ref: PartyRef): boolean {
+  return config.parties.some((p) => samePartyRef(p, ref))
 }
 
 /**

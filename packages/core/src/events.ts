@@ -27,6 +27,8 @@ export interface OcpiEvents {
     code: OcpiErrorCode
     message: string
   }
+  /** The tokens of a link were rotated, by our PUT (`us`) or the peer's (`peer`). */
+  rotated: { peerId: string; version: SupportedVersion; by: 'us' | 'peer' }
   /** The link was ended, by the peer's DELETE (`peer`) or by us. */
   unregistered: { peerId: string; by: 'peer' | 'us' }
   /** A request was refused for its token: missing, unknown, expired, or used outside its scope. */

@@ -1,12 +1,18 @@
 // @ocpi-credentials/core: the public API. Everything here is documented with TSDoc and an example.
 
 export type { EndpointRequirement, ModuleDeclaration, OwnParty } from './config.js'
+export type { AuthenticatedPeer, AuthenticateOptions, AuthenticateResult } from './engine/authenticate.js'
+export type { ClientRequest, ClientResponse, PeerClient } from './engine/client.js'
 export {
   applyIdentityLock,
   defaultPartyAdditionPolicy,
   type IdentityDecision,
   type PartyAdditionPolicy,
 } from './engine/identity-lock.js'
+export type { ImportPeerInput } from './engine/import-peer.js'
+export type { RegisterInput } from './engine/register.js'
+export type { RotateOptions } from './engine/rotate.js'
+export type { UnregisterOutcome } from './engine/unregister.js'
 export { OcpiConfigError, OcpiError, type OcpiErrorCode } from './errors.js'
 export type { OcpiEvents, OcpiLogger } from './events.js'
 export type { Invitation, InviteOptions } from './invite.js'

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { isOwnParty } from './config.js'
 import type { Context } from './context.js'
 import { describeIssues } from './engine/credentials-body.js'
 import { OcpiError } from './errors.js'
@@ -60,10 +61,7 @@ export async function invite(ctx: Context, options: InviteOptions = {}): Promise
   if (!parsed.success)
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', `invalid invitation: ${describeIssues(parsed.error)}`)
   const { expiresIn, expectedParties, as } = parsed.data
-  if (
-    as !== undefined &&
-    !ctx.config.parties.some((p) => p.country_code === as.country_code && p.party_id === as.party_id)
-  ) {
+  if (as !== undefined && !isOwnParty(ctx.config, as)) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'as: names none of our parties')
   }
   const now = ctx.now()

@@ -199,6 +199,21 @@ export interface InvitedPeer extends PeerCommon {
 export interface RegisteringPeer extends PeerCommon {
   readonly state: 'registering'
   readonly versionsUrl: string
+  readonly version: SupportedVersion
+}
+
+/**
+ * Marks a rotation we started (our PUT is under way): concurrent rotations of the same peer are refused
+ * while it is fresh, and the pending token it names is the one the commit promotes.
+ *
+ * @example
+ * ```ts
+ * if (peer.state === 'registered' && peer.rotation) console.log(new Date(peer.rotation.startedAt))
+ * ```
+ */
+export interface RotationMark {
+  readonly digest: TokenDigest
+  readonly startedAt: number
 }
 
 /**
@@ -213,6 +228,8 @@ export interface RegisteredPeer extends PeerCommon {
   readonly state: 'registered'
   readonly link: Link
   readonly registeredAt: number
+  /** Our rotation under way, if any. */
+  readonly rotation?: RotationMark
 }
 
 /**

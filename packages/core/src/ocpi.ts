@@ -1,7 +1,13 @@
 import type * as z from 'zod'
 import { type dataOptionsSchema, resolveConfig } from './config.js'
 import type { Context } from './context.js'
+import { type AuthenticateOptions, type AuthenticateResult, authenticate } from './engine/authenticate.js'
+import { createPeerClient, type PeerClient } from './engine/client.js'
 import { defaultPartyAdditionPolicy, type PartyAdditionPolicy } from './engine/identity-lock.js'
+import { type ImportPeerInput, importPeer } from './engine/import-peer.js'
+import { type RegisterInput, register } from './engine/register.js'
+import { type RotateOptions, rotate } from './engine/rotate.js'
+import { type UnregisterOutcome, unregister } from './engine/unregister.js'
 import { OcpiConfigError } from './errors.js'
 import { EventBus, type OcpiEvents, type OcpiLogger } from './events.js'
 import { type Invitation, type InviteOptions, invite } from './invite.js'
@@ -68,6 +74,18 @@ export interface Ocpi {
   getPeer(id: string): Promise<Peer | null>
   /** Peers ordered by id, keyset-paginated. */
   listPeers(options?: ListPeersOptions): Promise<Peer[]>
+  /** Registers with a partner, given its versions URL and the TOKEN_A its admin handed over. */
+  register(input: RegisterInput): Promise<Peer>
+  /** Rotates a link's tokens with a PUT (optionally switching version); committed only on success. */
+  rotate(peerId: string, options?: RotateOptions): Promise<Peer>
+  /** Ends a link: DELETE to the peer, and every token of the peer dies. */
+  unregister(peerId: string): Promise<{ peer: Peer; remote: UnregisterOutcome }>
+  /** Authenticates a request to one of the host's own modules: the peer, or a ready OCPI 401 response. */
+  authenticate(request: Request, options: AuthenticateOptions): Promise<AuthenticateResult>
+  /** A client for one peer's modules (right URL, token, encoding and headers). */
+  client(peerId: string): PeerClient
+  /** Adopts an existing, already registered link without a handshake. */
+  importPeer(input: ImportPeerInput): Promise<Peer>
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof OcpiEvents>(event: E, handler: (payload: OcpiEvents[E]) => void): () => void
 }
@@ -136,6 +154,12 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     async listPeers(listOptions) {
       return (await store.listPeers(listOptions)).map(peerView)
     },
+    register: (input) => register(ctx, input),
+    rotate: (peerId, rotateOptions) => rotate(ctx, peerId, rotateOptions),
+    unregister: (peerId) => unregister(ctx, peerId),
+    authenticate: (request, authOptions) => authenticate(ctx, request, authOptions),
+    client: (peerId) => createPeerClient(ctx, peerId),
+    importPeer: (input) => importPeer(ctx, input),
     on: (event, handler) => ctx.events.on(event, handler),
   }
 }

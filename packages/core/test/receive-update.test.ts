@@ -23,7 +23,10 @@ const TOKEN_B3 = 'sender-token-B3-update-0123456789abcdefghij'
  * What a refused PUT must not change: the records and tokens. `lastContactAt` is left out: the refused
  * request was authenticated, so it is contact with the peer, recorded without touching the revision.
  */
-function snapshot(backing: { peers: Map<string, { lastContactAt: number | null }>; tokens: Map<string, unknown> }) {
+function snapshot(backing: {
+  peers: Map<string, { lastContactAt: number | null }>
+  tokens: Map<string, unknown>
+}) {
   const peers = [...backing.peers.values()].map(({ lastContactAt: _contact, ...rest }) => rest)
   return JSON.stringify([peers, [...backing.tokens.entries()]])
 }

@@ -7,7 +7,7 @@ import {
   versionDetailsSchema,
   versionListSchema,
 } from '../protocol/schemas.js'
-import { isModern, normalizeVersion, type SupportedVersion } from '../protocol/versions.js'
+import { compareVersions, isModern, normalizeVersion, type SupportedVersion } from '../protocol/versions.js'
 import { otherEncoding } from '../tokens/authorization.js'
 import { checkPeerUrl } from '../transport/url-policy.js'
 import { describeIssues } from './credentials-body.js'
@@ -31,6 +31,22 @@ export interface Discovery {
  */
 export function defaultEncoding(version: SupportedVersion): TokenEncoding {
   return isModern(version) ? 'base64' : 'raw'
+}
+
+/**
+ * The highest version both we and the peer speak (`2.1` counts as 2.1.1, `2.2` as 2.2.1), or `null`. Pure.
+ *
+ * @example
+ * ```ts
+ * highestMutualVersion(['2.3.0', '2.2.1', '2.1.1'], [{ version: '2.2', url }]) // '2.2.1'
+ * ```
+ */
+export function highestMutualVersion(
+  ours: readonly SupportedVersion[],
+  theirs: readonly VersionEntry[],
+): SupportedVersion | null {
+  const offered = new Set(theirs.map((e) => normalizeVersion(e.version)))
+  return [...ours].sort((a, b) => compareVersions(b, a)).find((v) => offered.has(v)) ?? null
 }
 
 /**
@@ -59,10 +75,10 @@ function refuseUrl(url: string, ctx: Context, step: string): void {
 }
 
 /**
- * Discovers a peer: GET its versions list, pick the entry for `version`, GET that version's details.
- * The encoding probe runs on the versions GET only: the preferred form first, on HTTP 401 the other form
- * once; the form that worked is used for the details GET and returned. Every URL the peer supplies is
- * checked against the URL policy. Throws {@link OcpiError} naming the failed step.
+ * Discovers a peer: GET its versions list, pick the entry for `version` (or the highest mutual one), GET
+ * that version's details. The encoding probe runs on the versions GET only: the preferred form first, on
+ * HTTP 401 the other form once; the form that worked is used for the details GET and returned. Every URL
+ * the peer supplies is checked against the URL policy. Throws {@link OcpiError} naming the failed step.
  *
  * @example
  * ```ts
@@ -74,50 +90,56 @@ export async function discover(
   args: {
     versionsUrl: string
     token: OutboundToken
-    version: SupportedVersion
+    /** The version to fetch details of, or `'highest'`: the highest version both sides speak. */
+    version: SupportedVersion | 'highest'
     encoding: TokenEncoding
     correlationId?: string
   },
 ): Promise<Discovery> {
+  // Request ids go on every discovery GET unless we know the peer is spoken to in 2.1.1.
   const common = {
     token: args.token,
-    version: args.version,
-    ...(args.correlationId ? { correlationId: args.correlationId } : {}),
+    version: args.version === 'highest' ? null : args.version,
+    ...(args.correlationId === undefined ? {} : { correlationId: args.correlationId }),
   }
   refuseUrl(args.versionsUrl, ctx, 'GET versions')
   let encoding = args.encoding
-  let response = await ctx.transport.send(
-    buildRequest({ ...common, method: 'GET', url: args.versionsUrl, encoding, step: 'GET versions' }),
-  )
-  if (response.status === 401) {
-    encoding = otherEncoding(encoding)
-    response = await ctx.transport.send(
+  const getVersions = () =>
+    ctx.transport.send(
       buildRequest({ ...common, method: 'GET', url: args.versionsUrl, encoding, step: 'GET versions' }),
     )
+  let response = await getVersions()
+  if (response.status === 401) {
+    encoding = otherEncoding(encoding)
+    response = await getVersions()
   }
   const list = versionListSchema.safeParse(processEnvelope(response, 'GET versions'))
   if (!list.success) {
     throw new OcpiError(
       'ERR_OCPI_PEER_INVALID_RESPONSE',
       `GET versions: invalid versions list: ${describeIssues(list.error)}`,
-      {
-        step: 'GET versions',
-      },
+      { step: 'GET versions' },
     )
   }
-  const entry = findVersionEntry(list.data, args.version)
-  if (entry === null) {
-    throw new OcpiError(
-      'ERR_OCPI_UNSUPPORTED_VERSION',
-      `the peer's versions list does not offer ${args.version}`,
-      {
-        step: 'GET versions',
-      },
-    )
+  const version =
+    args.version === 'highest' ? highestMutualVersion(ctx.config.versions, list.data) : args.version
+  const entry = version === null ? null : findVersionEntry(list.data, version)
+  if (version === null || entry === null) {
+    const wanted = args.version === 'highest' ? `any of ${ctx.config.versions.join(', ')}` : args.version
+    throw new OcpiError('ERR_OCPI_UNSUPPORTED_VERSION', `the peer's versions list does not offer ${wanted}`, {
+      step: 'GET versions',
+    })
   }
   refuseUrl(entry.url, ctx, 'GET version details')
   const detailsResponse = await ctx.transport.send(
-    buildRequest({ ...common, method: 'GET', url: entry.url, encoding, step: 'GET version details' }),
+    buildRequest({
+      ...common,
+      version,
+      method: 'GET',
+      url: entry.url,
+      encoding,
+      step: 'GET version details',
+    }),
   )
   const details = versionDetailsSchema.safeParse(processEnvelope(detailsResponse, 'GET version details'))
   if (!details.success) {
@@ -128,5 +150,5 @@ export async function discover(
     )
   }
   for (const endpoint of details.data.endpoints) refuseUrl(endpoint.url, ctx, 'GET version details')
-  return { versions: list.data, version: args.version, details: details.data, encoding }
+  return { versions: list.data, version, details: details.data, encoding }
 }

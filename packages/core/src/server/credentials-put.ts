@@ -103,6 +103,7 @@ export async function receiveUpdate(
       'the credentials changed concurrently; nothing was changed, retry',
     )
   }
+  ctx.events.emit('rotated', { peerId: peer.id, version: args.version, by: 'peer' })
   ctx.log.info?.('peer updated its credentials', { peerId: peer.id, version: args.version, versionChanged })
   return ownCredentialsBody(ctx.config, args.version, token, peer.as)
 }

@@ -35,7 +35,7 @@ export {
  * ```
  */
 export interface OutboundRequest {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
   readonly body?: unknown
@@ -74,7 +74,8 @@ export interface Transport {
   send(request: OutboundRequest): Promise<OutboundResponse>
 }
 
-const TIMEOUT_KEY = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'delete' } as const
+// PATCH (functional modules) shares the PUT timeout.
+const TIMEOUT_KEY = { GET: 'get', POST: 'post', PUT: 'put', PATCH: 'put', DELETE: 'delete' } as const
 const RETRY_STATUSES: readonly number[] = [502, 503, 504]
 // A peer asking to wait longer than this gets its 503 back instead of a retry.
 const MAX_RETRY_AFTER_MS = 5_000

@@ -140,6 +140,7 @@ export function registeringPeer(id: string, changes: Partial<RegisteringPeer> = 
     lastContactAt: null,
     state: 'registering',
     versionsUrl: 'https://peer.example/ocpi/versions',
+    version: '2.2.1',
     ...changes,
   }
 }

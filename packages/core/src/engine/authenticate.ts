@@ -1,0 +1,136 @@
+import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
+import type { Party, TokenEncoding } from '../model.js'
+import { samePartyRef } from '../model.js'
+import type { Endpoint } from '../protocol/schemas.js'
+import type { SupportedVersion } from '../protocol/versions.js'
+import { errorResponse, requestIdsOf } from '../server/envelope.js'
+import { matchInboundToken, noteTokenUse } from '../server/inbound-token.js'
+
+/**
+ * The peer behind an authenticated request to one of the host's own modules.
+ *
+ * @example
+ * ```ts
+ * const result = await ocpi.authenticate(request, { module: 'locations' })
+ * if (result.ok) console.log(result.peer.id, result.peer.parties)
+ * ```
+ */
+export interface AuthenticatedPeer {
+  readonly id: string
+  readonly version: SupportedVersion
+  readonly parties: readonly Party[]
+  readonly endpoints: readonly Endpoint[]
+  readonly hubPartyId: string | null
+  /** Which form of the Authorization header the peer used. */
+  readonly tokenForm: TokenEncoding
+}
+
+/**
+ * The answer of {@link Ocpi.authenticate}: the peer, or a ready OCPI 401 response to send back.
+ *
+ * @example
+ * ```ts
+ * if (!result.ok) return result.response
+ * ```
+ */
+export type AuthenticateResult =
+  | { readonly ok: true; readonly peer: AuthenticatedPeer }
+  | { readonly ok: false; readonly response: Response }
+
+/**
+ * Options of {@link Ocpi.authenticate}.
+ *
+ * @example
+ * ```ts
+ * await ocpi.authenticate(request, { module: 'sessions' })
+ * ```
+ */
+export interface AuthenticateOptions {
+  /** The module the request addresses (for events and logs). */
+  readonly module: string
+}
+
+/** Contact is written at most this often per peer from authenticated traffic. */
+const CONTACT_WRITE_INTERVAL_MS = 30_000
+
+/**
+ * Authenticates a request to one of the host's own modules: the token must belong to a registered link
+ * (TOKEN_A and pending registrations are refused: they are valid on versions, details and credentials
+ * only), and `OCPI-from-*` headers, when present, must name one of the peer's parties. One digest lookup
+ * and one record read, whatever the number of peers; contact is recorded without touching the revision.
+ *
+ * @example
+ * ```ts
+ * const result = await authenticate(ctx, request, { module: 'locations' })
+ * ```
+ */
+export async function authenticate(
+  ctx: Context,
+  request: Request,
+  options: AuthenticateOptions,
+): Promise<AuthenticateResult> {
+  const refuse = (
+    message: string,
+    reason: 'scope' | 'unknown',
+    peerId: string | null,
+  ): AuthenticateResult => {
+    ctx.events.emit('authentication-failed', {
+      reason,
+      method: request.method,
+      path: new URL(request.url).pathname,
+      peerId,
+    })
+    return {
+      ok: false,
+      response: errorResponse(
+        new OcpiError('ERR_OCPI_UNAUTHORIZED', message),
+        requestIdsOf(request),
+        ctx.now(),
+      ),
+    }
+  }
+  try {
+    const matched = await matchInboundToken(ctx, request)
+    const { record } = matched
+    if (record.kind === 'invitation' || record.kind === 'pending-registration') {
+      return refuse(
+        `this token is valid only on versions, version details and credentials, not on ${options.module}`,
+        'scope',
+        record.peerId,
+      )
+    }
+    const peer = await ctx.store.getPeer(record.peerId)
+    if (peer === null || peer.state !== 'registered')
+      return refuse('not registered', 'unknown', record.peerId)
+    const fromCountry = request.headers.get('ocpi-from-country-code')
+    const fromParty = request.headers.get('ocpi-from-party-id')
+    if (fromCountry !== null || fromParty !== null) {
+      const claimed = { country_code: fromCountry ?? '', party_id: fromParty ?? '' }
+      if (!peer.link.parties.some((p) => samePartyRef(p, claimed))) {
+        return refuse('OCPI-from-* names a party this token does not represent', 'scope', peer.id)
+      }
+    }
+    const now = ctx.now()
+    if (
+      (record.kind === 'current' && record.supersedes !== null) ||
+      peer.lastContactAt === null ||
+      now - peer.lastContactAt >= CONTACT_WRITE_INTERVAL_MS
+    ) {
+      await noteTokenUse(ctx, record)
+    }
+    return {
+      ok: true,
+      peer: {
+        id: peer.id,
+        version: peer.link.version,
+        parties: peer.link.parties,
+        endpoints: peer.link.endpoints,
+        hubPartyId: peer.link.hubPartyId,
+        tokenForm: matched.form,
+      },
+    }
+  } catch (error) {
+    return { ok: false, response: errorResponse(error, requestIdsOf(request), ctx.now()) }
+  }
+}

@@ -1,0 +1,164 @@
+import { partyFor } from '../config.js'
+import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
+import { type OutboundToken, type PartyRef, type RegisteredPeer, samePartyRef } from '../model.js'
+import { envelopeSchema } from '../protocol/schemas.js'
+import { isModern } from '../protocol/versions.js'
+import { buildRequest } from './outbound.js'
+
+/** Configuration modules: no routing headers on them (2.2+). */
+const CONFIGURATION_MODULES = new Set(['credentials', 'versions', 'hubclientinfo'])
+
+/**
+ * One request to a peer's module through {@link PeerClient.request}.
+ *
+ * @example
+ * ```ts
+ * const options: ClientRequest = { method: 'GET', path: '/NL/EXA/LOC1', query: { limit: 10 } }
+ * ```
+ */
+export interface ClientRequest {
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  /** Appended to the endpoint's URL (which is used exactly as the peer gave it). */
+  readonly path?: string
+  readonly query?: Readonly<Record<string, string | number>>
+  readonly body?: unknown
+  /** The receiving party (OCPI-to-*); defaults to the peer's only party. */
+  readonly to?: PartyRef
+  /** Our sending party (OCPI-from-*); defaults to the link's `as`, else our first party. */
+  readonly from?: PartyRef
+  /** Correlates this request with others (X-Correlation-ID); a fresh one by default. */
+  readonly correlationId?: string
+  readonly signal?: AbortSignal
+}
+
+/**
+ * A peer's answer: the HTTP status, the envelope's fields (`statusCode` is `null` when the body was not
+ * an OCPI envelope), and the headers (pagination headers included).
+ *
+ * @example
+ * ```ts
+ * if (response.statusCode === 1000) render(response.data)
+ * ```
+ */
+export interface ClientResponse {
+  readonly status: number
+  readonly statusCode: number | null
+  readonly statusMessage: string | null
+  readonly data: unknown
+  readonly headers: Headers
+}
+
+/**
+ * Talks to one registered peer's modules: finds the endpoint for (module, interface role), sends the
+ * outbound token in the peer's encoding, sets X-Request-ID and X-Correlation-ID and, on functional
+ * modules of 2.2+ links, the routing headers. Hosts never handle a token.
+ *
+ * @example
+ * ```ts
+ * const emsp = ocpi.client(peerId)
+ * await emsp.request('tokens', 'RECEIVER', { method: 'PUT', path: `/NL/EXA/${uid}`, body: token })
+ * ```
+ */
+export interface PeerClient {
+  request(module: string, role: 'SENDER' | 'RECEIVER', options?: ClientRequest): Promise<ClientResponse>
+}
+
+function joinUrl(base: string, path: string | undefined, query: ClientRequest['query']): string {
+  let url = base
+  if (path !== undefined && path !== '') url = `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
+  if (query !== undefined && Object.keys(query).length > 0) {
+    const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))
+    url += `${url.includes('?') ? '&' : '?'}${search.toString()}`
+  }
+  return url
+}
+
+function routingHeaders(ctx: Context, peer: RegisteredPeer, options: ClientRequest): Record<string, string> {
+  const from = options.from ?? partyFor(ctx.config, peer.as)
+  if (!ctx.config.parties.some((p) => samePartyRef(p, from))) {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'from: names none of our parties')
+  }
+  let to = options.to
+  if (to === undefined) {
+    const distinct = new Map(
+      peer.link.parties.map((p) => [`${p.country_code}|${p.party_id}`.toUpperCase(), p]),
+    )
+    if (distinct.size !== 1) {
+      throw new OcpiError(
+        'ERR_OCPI_INVALID_INPUT',
+        'to: the peer has several parties; say which one the request is for',
+      )
+    }
+    to = [...distinct.values()][0] as PartyRef
+  } else if (!peer.link.parties.some((p) => samePartyRef(p, to as PartyRef))) {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', "to: names none of the peer's parties")
+  }
+  return {
+    'ocpi-from-country-code': from.country_code.toUpperCase(),
+    'ocpi-from-party-id': from.party_id.toUpperCase(),
+    'ocpi-to-country-code': to.country_code.toUpperCase(),
+    'ocpi-to-party-id': to.party_id.toUpperCase(),
+  }
+}
+
+/**
+ * Builds the client of one peer. Every call re-reads the peer, so a rotation or an unregistration takes
+ * effect at once; an unregistered peer is refused with `ERR_OCPI_WRONG_STATE` before anything is sent.
+ *
+ * @example
+ * ```ts
+ * const client = createPeerClient(ctx, peerId)
+ * ```
+ */
+export function createPeerClient(ctx: Context, peerId: string): PeerClient {
+  return {
+    async request(module, role, options = {}) {
+      const peer = await ctx.store.getPeer(peerId)
+      if (peer === null) throw new OcpiError('ERR_OCPI_UNKNOWN_PEER', `no peer ${peerId}`)
+      if (peer.state !== 'registered') {
+        throw new OcpiError('ERR_OCPI_WRONG_STATE', `peer ${peerId} is ${peer.state}: nothing is sent to it`)
+      }
+      const modern = isModern(peer.link.version)
+      const endpoint = peer.link.endpoints.find(
+        (e) => e.identifier === module && (!modern || e.role === undefined || e.role === role),
+      )
+      if (endpoint === undefined) {
+        throw new OcpiError(
+          'ERR_OCPI_MISSING_ENDPOINTS',
+          `peer ${peerId} offers no ${module} ${role} endpoint`,
+        )
+      }
+      const method = options.method ?? 'GET'
+      const step = `${method} ${module}`
+      const built = buildRequest({
+        method,
+        url: joinUrl(endpoint.url, options.path, options.query),
+        token: (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken,
+        encoding: peer.link.encoding,
+        version: peer.link.version,
+        step,
+        ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
+        ...(options.body === undefined ? {} : { body: options.body }),
+      })
+      const headers =
+        modern && !CONFIGURATION_MODULES.has(module)
+          ? { ...built.headers, ...routingHeaders(ctx, peer, options) }
+          : built.headers
+      const response = await ctx.transport.send({
+        ...built,
+        headers,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      })
+      if (response.status >= 200 && response.status < 300) await ctx.store.touchContact(peerId, ctx.now())
+      const envelope = response.body.ok ? envelopeSchema.safeParse(response.body.value) : null
+      return {
+        status: response.status,
+        statusCode: envelope?.success ? envelope.data.status_code : null,
+        statusMessage: envelope?.success ? (envelope.data.status_message ?? null) : null,
+        data: envelope?.success ? envelope.data.data : undefined,
+        headers: response.headers,
+      }
+    },
+  }
+}

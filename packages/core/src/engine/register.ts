@@ -1,0 +1,218 @@
+import * as z from 'zod'
+import { isOwnParty } from '../config.js'
+import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
+import type { OutboundToken, PartyRef, RegisteredPeer, RegisteringPeer, UnregisteredPeer } from '../model.js'
+import { type Peer, peerView } from '../peer-view.js'
+import { countryCodeSchema, credentialsTokenSchema, partyIdSchema } from '../protocol/schemas.js'
+import { SUPPORTED_VERSIONS } from '../protocol/versions.js'
+import { digestToken } from '../tokens/digest.js'
+import { generateToken } from '../tokens/generate.js'
+import { checkPeerUrl } from '../transport/url-policy.js'
+import { describeIssues, ownCredentialsBody, parsePeerCredentials } from './credentials-body.js'
+import { defaultEncoding, discover } from './discovery.js'
+import { invitationStillValid, mayHaveCommitted, sendCredentials } from './peer-calls.js'
+import { missingEndpoints } from './requirements.js'
+
+const registerSchema = z.object({
+  versionsUrl: z.string().min(1),
+  token: credentialsTokenSchema,
+  as: z.object({ country_code: countryCodeSchema, party_id: partyIdSchema }).optional(),
+})
+
+/**
+ * Input of {@link Ocpi.register}: the partner's versions URL and the TOKEN_A its admin gave ours.
+ *
+ * @example
+ * ```ts
+ * const input: RegisterInput = { versionsUrl: 'https://emsp.example.org/ocpi/versions', token: tokenFromPartner }
+ * ```
+ */
+export type RegisterInput = z.input<typeof registerSchema>
+
+/**
+ * Registers with a peer (we are the Sender): discovers it with its TOKEN_A, picks the highest mutual
+ * version, checks our required endpoints before any POST, persists our new token as pending (with an
+ * expiry) so the peer's callback discovery authenticates on any instance sharing the store, POSTs, and
+ * commits the peer's token sealed. Any failure leaves no live token and throws an error naming the step.
+ * When the POST's answer is lost, the peer is asked whether our TOKEN_A still works: if it does not, the
+ * peer registered us and the error is `ERR_OCPI_OUTCOME_UNKNOWN` (remedy: a fresh TOKEN_A).
+ *
+ * @example
+ * ```ts
+ * const peer = await register(ctx, { versionsUrl, token })
+ * ```
+ */
+export async function register(ctx: Context, input: RegisterInput): Promise<Peer> {
+  const parsed = registerSchema.safeParse(input)
+  if (!parsed.success)
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', `invalid registration: ${describeIssues(parsed.error)}`)
+  const { versionsUrl } = parsed.data
+  const tokenA = parsed.data.token as OutboundToken
+  const as: PartyRef | null = parsed.data.as ?? null
+  if (as !== null && !isOwnParty(ctx.config, as)) {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'as: names none of our parties')
+  }
+  const urlCheck = checkPeerUrl(versionsUrl, ctx.urlPolicy)
+  if (!urlCheck.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `versionsUrl: ${urlCheck.reason}`)
+
+  const highest = ctx.config.versions[0] ?? SUPPORTED_VERSIONS[0]
+  const found = await discover(ctx, {
+    versionsUrl,
+    token: tokenA,
+    version: 'highest',
+    encoding: defaultEncoding(highest),
+  })
+  const missing = missingEndpoints(ctx.config, found.details.endpoints, found.version)
+  if (missing.length > 0) {
+    throw new OcpiError(
+      'ERR_OCPI_MISSING_ENDPOINTS',
+      `the peer lacks required endpoints: ${missing.join(', ')}`,
+      {
+        step: 'check endpoints',
+      },
+    )
+  }
+  const credentialsUrl = found.details.endpoints.find((e) => e.identifier === 'credentials')?.url as string
+
+  const tokenB = generateToken()
+  const digestB = await digestToken(tokenB)
+  const now = ctx.now()
+  const peer: RegisteringPeer = {
+    id: crypto.randomUUID(),
+    revision: 0,
+    origin: 'registration',
+    expectedParties: null,
+    as,
+    createdAt: now,
+    updatedAt: now,
+    lastContactAt: null,
+    state: 'registering',
+    versionsUrl,
+    version: found.version,
+  }
+  const created = await ctx.store.createPeer(peer, [
+    {
+      digest: digestB,
+      peerId: peer.id,
+      kind: 'pending-registration',
+      createdAt: now,
+      expiresAt: now + ctx.config.pendingTtlMs,
+      supersedes: null,
+      successor: null,
+    },
+  ])
+  if (!created)
+    throw new OcpiError('ERR_OCPI_STORE', 'the store refused the new peer (duplicate id or token)')
+
+  let tokenC: OutboundToken
+  let credentials: ReturnType<typeof parsePeerCredentials>
+  try {
+    const sent = await sendCredentials(ctx, {
+      method: 'POST',
+      url: credentialsUrl,
+      token: tokenA,
+      encoding: found.encoding,
+      version: found.version,
+      body: ownCredentialsBody(ctx.config, found.version, tokenB, as),
+    })
+    credentials = parsePeerCredentials(found.version, sent.data)
+    if (!credentials.ok) {
+      throw new OcpiError('ERR_OCPI_PEER_INVALID_RESPONSE', `POST credentials: ${credentials.message}`, {
+        step: 'POST credentials',
+      })
+    }
+    tokenC = credentials.value.token
+  } catch (error) {
+    await abandon(ctx, peer.id)
+    const failure =
+      error instanceof OcpiError
+        ? error
+        : new OcpiError('ERR_OCPI_PEER_UNREACHABLE', 'POST credentials failed', {
+            step: 'POST credentials',
+            cause: error,
+          })
+    ctx.events.emit('registration-failed', {
+      peerId: peer.id,
+      direction: 'outbound',
+      code: failure.code,
+      message: failure.message,
+    })
+    if (!mayHaveCommitted(failure)) throw failure
+    const stillValid = await invitationStillValid(ctx, versionsUrl, tokenA, found.encoding)
+    if (stillValid === true) throw failure
+    throw new OcpiError(
+      'ERR_OCPI_OUTCOME_UNKNOWN',
+      stillValid === false
+        ? "POST credentials: the peer's answer was lost after it consumed our TOKEN_A; ask its admin for a fresh TOKEN_A"
+        : 'POST credentials: the outcome is unknown (the peer may have registered us); ask its admin for a fresh TOKEN_A',
+      { step: 'POST credentials', cause: failure },
+    )
+  }
+
+  const committedAt = ctx.now()
+  const next: RegisteredPeer = {
+    ...peer,
+    revision: 1,
+    updatedAt: committedAt,
+    lastContactAt: committedAt,
+    state: 'registered',
+    registeredAt: committedAt,
+    link: {
+      version: found.version,
+      versionsUrl,
+      endpoints: found.details.endpoints,
+      parties: credentials.value.parties,
+      hubPartyId: credentials.value.hubPartyId,
+      outbound: await ctx.sealer.seal(tokenC),
+      encoding: found.encoding,
+    },
+  }
+  const stored = await ctx.store.commitToken({
+    peerId: peer.id,
+    revision: peer.revision,
+    next,
+    token: { pending: digestB },
+    grace: null,
+    now: committedAt,
+  })
+  if (stored === null) {
+    await abandon(ctx, peer.id)
+    throw new OcpiError(
+      'ERR_OCPI_OUTCOME_UNKNOWN',
+      'the registration could not be committed (our pending token expired or the record changed); the peer holds a dead token: ask for a fresh TOKEN_A',
+      { step: 'commit' },
+    )
+  }
+  ctx.events.emit('registered', {
+    peerId: peer.id,
+    version: found.version,
+    direction: 'outbound',
+    parties: next.link.parties,
+  })
+  ctx.log.info?.('registered with peer', { peerId: peer.id, version: found.version, direction: 'outbound' })
+  return peerView(stored)
+}
+
+/** Ends a registration attempt: its pending token dies and the record says it never came up. */
+async function abandon(ctx: Context, peerId: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await ctx.store.getPeer(peerId)
+    if (current === null || current.state !== 'registering') return
+    const now = ctx.now()
+    const next: UnregisteredPeer = {
+      id: current.id,
+      revision: current.revision + 1,
+      origin: current.origin,
+      expectedParties: current.expectedParties,
+      as: current.as,
+      createdAt: current.createdAt,
+      updatedAt: now,
+      lastContactAt: current.lastContactAt,
+      state: 'unregistered',
+      unregisteredAt: now,
+      link: null,
+    }
+    if ((await ctx.store.revokeTokens({ peerId, revision: current.revision, next })) !== null) return
+  }
+}

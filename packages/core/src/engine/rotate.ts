@@ -1,0 +1,232 @@
+import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
+import type { OutboundToken, PeerRecord, RegisteredPeer, TokenDigest } from '../model.js'
+import { type Peer, peerView } from '../peer-view.js'
+import type { SupportedVersion } from '../protocol/versions.js'
+import { digestToken } from '../tokens/digest.js'
+import { generateToken } from '../tokens/generate.js'
+import { ownCredentialsBody, parsePeerCredentials } from './credentials-body.js'
+import { defaultEncoding, discover } from './discovery.js'
+import { applyIdentityLock } from './identity-lock.js'
+import { mayHaveCommitted, sendCredentials } from './peer-calls.js'
+import { missingEndpoints } from './requirements.js'
+
+/**
+ * Options of {@link Ocpi.rotate}.
+ *
+ * @example
+ * ```ts
+ * await ocpi.rotate(peerId, { version: '2.2.1' }) // also upgrades a 2.1.1 link
+ * ```
+ */
+export interface RotateOptions {
+  /** The version to switch to (one both sides speak); the current one by default. */
+  readonly version?: SupportedVersion
+}
+
+const MAX_ATTEMPTS = 5
+
+function withoutMark(peer: RegisteredPeer): RegisteredPeer {
+  const { rotation: _mark, ...rest } = peer
+  return rest
+}
+
+async function clearMark(ctx: Context, peerId: string, digest: TokenDigest): Promise<void> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await ctx.store.getPeer(peerId)
+    if (current === null || current.state !== 'registered' || current.rotation?.digest !== digest) return
+    const next = { ...withoutMark(current), revision: current.revision + 1, updatedAt: ctx.now() }
+    if ((await ctx.store.casPeer(peerId, current.revision, next)) !== null) return
+  }
+}
+
+async function registeredPeer(ctx: Context, peerId: string): Promise<RegisteredPeer> {
+  const peer = await ctx.store.getPeer(peerId)
+  if (peer === null) throw new OcpiError('ERR_OCPI_UNKNOWN_PEER', `no peer ${peerId}`)
+  if (peer.state !== 'registered')
+    throw new OcpiError('ERR_OCPI_WRONG_STATE', `peer ${peerId} is ${peer.state}, not registered`)
+  return peer
+}
+
+/**
+ * Rotates the tokens of a link (we start the PUT), optionally switching version. Our new token is
+ * persisted as pending before the PUT (the peer re-fetches our versions with it, maybe on another
+ * instance) and works on every module from then on; the peer's answer is committed only on success,
+ * and our previous token keeps working until then and through the grace window. Concurrent rotations of
+ * one peer: exactly one proceeds, the others get `ERR_OCPI_CONFLICT` before sending anything. A refused
+ * PUT changes nothing; a PUT whose answer was lost is `ERR_OCPI_OUTCOME_UNKNOWN` (remedy: rotate again,
+ * which a compliant peer treats as a retry).
+ *
+ * @example
+ * ```ts
+ * const peer = await rotate(ctx, peerId, { version: '2.2.1' })
+ * ```
+ */
+export async function rotate(ctx: Context, peerId: string, options: RotateOptions = {}): Promise<Peer> {
+  const peer = await registeredPeer(ctx, peerId)
+  const version = options.version ?? peer.link.version
+  if (!ctx.config.versions.includes(version)) {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', `version: we do not offer ${version}`)
+  }
+  const now = ctx.now()
+  if (peer.rotation !== undefined && now - peer.rotation.startedAt < ctx.config.pendingTtlMs) {
+    throw new OcpiError('ERR_OCPI_CONFLICT', `a rotation of peer ${peerId} is already under way`)
+  }
+  const token = generateToken()
+  const digest = await digestToken(token)
+  const added = await ctx.store.addToken({
+    digest,
+    peerId,
+    kind: 'pending-rotation',
+    createdAt: now,
+    expiresAt: now + ctx.config.pendingTtlMs,
+    supersedes: null,
+    successor: null,
+  })
+  if (!added) throw new OcpiError('ERR_OCPI_STORE', 'the store refused the pending token')
+  const marked = await ctx.store.casPeer(peerId, peer.revision, {
+    ...peer,
+    revision: peer.revision + 1,
+    updatedAt: now,
+    rotation: { digest, startedAt: now },
+  })
+  if (marked === null) {
+    await ctx.store.abortToken(digest)
+    throw new OcpiError('ERR_OCPI_CONFLICT', `peer ${peerId} changed concurrently (another rotation?); retry`)
+  }
+
+  const outbound = (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken
+  let data: unknown
+  let found: Awaited<ReturnType<typeof discover>>
+  try {
+    found = await discover(ctx, {
+      versionsUrl: peer.link.versionsUrl,
+      token: outbound,
+      version,
+      encoding: version === peer.link.version ? peer.link.encoding : defaultEncoding(version),
+    })
+    const missing = missingEndpoints(ctx.config, found.details.endpoints, version)
+    if (missing.length > 0) {
+      throw new OcpiError(
+        'ERR_OCPI_MISSING_ENDPOINTS',
+        `the peer lacks required endpoints: ${missing.join(', ')}`,
+        {
+          step: 'check endpoints',
+        },
+      )
+    }
+  } catch (error) {
+    await ctx.store.abortToken(digest)
+    await clearMark(ctx, peerId, digest)
+    throw error
+  }
+  try {
+    const sent = await sendCredentials(ctx, {
+      method: 'PUT',
+      url: found.details.endpoints.find((e) => e.identifier === 'credentials')?.url as string,
+      token: outbound,
+      encoding: found.encoding,
+      version,
+      body: ownCredentialsBody(ctx.config, version, token, peer.as),
+    })
+    data = sent.data
+  } catch (error) {
+    await clearMark(ctx, peerId, digest)
+    if (!mayHaveCommitted(error)) {
+      await ctx.store.abortToken(digest)
+      throw error
+    }
+    // The peer may hold our new token: it stays valid until its pending expiry; our old one keeps working.
+    throw new OcpiError(
+      'ERR_OCPI_OUTCOME_UNKNOWN',
+      'PUT credentials: the outcome is unknown (the peer may have rotated); rotate again to settle it',
+      { step: 'PUT credentials', cause: error },
+    )
+  }
+  const credentials = parsePeerCredentials(version, data)
+  if (!credentials.ok) {
+    await clearMark(ctx, peerId, digest)
+    throw new OcpiError(
+      'ERR_OCPI_OUTCOME_UNKNOWN',
+      `PUT credentials: the peer answered success with invalid credentials (${credentials.message}); rotate again`,
+      { step: 'PUT credentials' },
+    )
+  }
+  return commitRotation(ctx, { peerId, digest, token, version, found, credentials: credentials.value })
+}
+
+async function commitRotation(
+  ctx: Context,
+  args: {
+    peerId: string
+    digest: TokenDigest
+    token: Parameters<Context['sealer']['seal']>[0]
+    version: SupportedVersion
+    found: Awaited<ReturnType<typeof discover>>
+    credentials: Extract<ReturnType<typeof parsePeerCredentials>, { ok: true }>['value']
+  },
+): Promise<Peer> {
+  const outbound = await ctx.sealer.seal(args.credentials.token)
+  const successor = await ctx.sealer.seal(args.token)
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current: PeerRecord | null = await ctx.store.getPeer(args.peerId)
+    if (current === null || current.state !== 'registered' || current.rotation?.digest !== args.digest) {
+      // Unregistered, revoked, or superseded while our PUT was under way: our token must not live on.
+      await ctx.store.abortToken(args.digest)
+      throw new OcpiError(
+        'ERR_OCPI_CONFLICT',
+        `peer ${args.peerId} changed while the rotation was under way`,
+        {
+          step: 'commit',
+        },
+      )
+    }
+    const lock = applyIdentityLock({
+      locked: current.link.parties,
+      presented: args.credentials.parties,
+      expected: current.expectedParties,
+      isHub: args.credentials.hubPartyId !== null || current.link.parties.some((p) => p.role === 'HUB'),
+      policy: ctx.partyAdditionPolicy,
+    })
+    if (!lock.ok)
+      ctx.log.warn?.('the peer presented a changed identity in its PUT answer; kept the locked one', {
+        peerId: args.peerId,
+      })
+    const now = ctx.now()
+    const next: RegisteredPeer = {
+      ...withoutMark(current),
+      revision: current.revision + 1,
+      updatedAt: now,
+      lastContactAt: now,
+      link: {
+        version: args.version,
+        versionsUrl: current.link.versionsUrl,
+        endpoints: args.found.details.endpoints,
+        parties: lock.ok ? lock.parties : current.link.parties,
+        hubPartyId: args.credentials.hubPartyId ?? current.link.hubPartyId,
+        outbound,
+        encoding: args.found.encoding,
+      },
+    }
+    const stored = await ctx.store.commitToken({
+      peerId: args.peerId,
+      revision: current.revision,
+      next,
+      token: { pending: args.digest },
+      grace: { expiresAt: now + ctx.config.graceMs, successor },
+      now,
+    })
+    if (stored !== null) {
+      ctx.events.emit('rotated', { peerId: args.peerId, version: args.version, by: 'us' })
+      ctx.log.info?.('rotated the tokens of a link', { peerId: args.peerId, version: args.version })
+      return peerView(stored)
+    }
+  }
+  throw new OcpiError(
+    'ERR_OCPI_CONFLICT',
+    `peer ${args.peerId} kept changing; the rotation was not committed`,
+    {
+      step: 'commit',
+    },
+  )
+}
