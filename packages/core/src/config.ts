@@ -84,6 +84,7 @@ export const dataOptionsSchema = z.object({
   invitationTtlMs: durationSchema.optional(),
   graceMs: durationSchema.optional(),
   pendingTtlMs: durationSchema.optional(),
+  replayWindowMs: durationSchema.optional(),
   maxRequestBytes: durationSchema.optional(),
 })
 
@@ -106,6 +107,8 @@ export interface ResolvedConfig {
   readonly invitationTtlMs: number
   readonly graceMs: number
   readonly pendingTtlMs: number
+  /** How long a consumed TOKEN_A still accepts the replay of its registration POST (answer lost). */
+  readonly replayWindowMs: number
   readonly maxRequestBytes: number
 }
 
@@ -159,6 +162,7 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
     invitationTtlMs: options.invitationTtlMs ?? 7 * DAY,
     graceMs: options.graceMs ?? 5 * 60 * 1000,
     pendingTtlMs: options.pendingTtlMs ?? 10 * 60 * 1000,
+    replayWindowMs: options.replayWindowMs ?? 2 * 60 * 1000,
     maxRequestBytes: options.maxRequestBytes ?? 64 * 1024,
   }
 }

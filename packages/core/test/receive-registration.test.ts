@@ -91,7 +91,10 @@ describe.each(['2.1.1', '2.2.1', '2.3.0'] as const)('receiving a %s registration
       },
     ])
     const tokens = [...backing.tokens.values()].filter((t) => t.peerId === peerId)
-    expect(tokens.map((t) => [t.kind, t.digest])).toEqual([['current', await digestToken(tokenC)]])
+    expect(tokens.map((t) => [t.kind, t.digest]).sort()).toEqual([
+      ['consumed-invitation', await digestToken(tokenA)],
+      ['current', await digestToken(tokenC)],
+    ])
     const raw = JSON.stringify([...backing.peers.values(), ...backing.tokens.values()])
     for (const secret of [tokenA, tokenC, TOKEN_B, btoa(TOKEN_B)]) expect(raw).not.toContain(secret)
 
@@ -110,7 +113,15 @@ describe.each(['2.1.1', '2.2.1', '2.3.0'] as const)('receiving a %s registration
         ocpi.handle,
         request(method, path, {
           token: tokenA,
-          ...(method === 'POST' ? { body: senderCredentials(version, TOKEN_B) } : {}),
+          // A POST from another sender identity: only the same sender may replay (see the replay test).
+          ...(method === 'POST'
+            ? {
+                body: senderCredentials(version, TOKEN_B, `${SENDER_BASE}/versions`, {
+                  country_code: 'FR',
+                  party_id: 'OTH',
+                }),
+              }
+            : {}),
         }),
       )
       expect(again.status).toBe(401)
@@ -147,6 +158,31 @@ describe('the credentials endpoint', () => {
     const tokenC = (post.body.data as { token: string }).token
     const after = await call(ocpi.handle, request('GET', '/2.1.1/credentials', { token: tokenC }))
     expect(after.body.data).toMatchObject({ token: tokenC, party_id: 'EXA', country_code: 'NL' })
+  })
+
+  it('accepts the replay of a registration POST whose answer was lost (same sender, within the window)', async () => {
+    let now = Date.parse('2026-11-23T10:00:00Z')
+    const { ocpi } = createReceiver({ now: () => now, replayWindowMs: 60_000 })
+    const { token: tokenA } = await ocpi.invite()
+    installSender(server, { version: '2.2.1', token: TOKEN_B })
+    const post = () =>
+      call(
+        ocpi.handle,
+        request('POST', '/2.2.1/credentials', { token: tokenA, body: senderCredentials('2.2.1', TOKEN_B) }),
+      )
+    const lost = ((await post()).body.data as { token: string }).token
+    now += 30_000
+    const replay = await post()
+    expect(replay.body.status_code).toBe(1000)
+    const tokenC = (replay.body.data as { token: string }).token
+    expect(tokenC).not.toBe(lost)
+    // The undelivered token is dead, the new one works; TOKEN_A still works nowhere else.
+    expect((await call(ocpi.handle, request('GET', '/versions', { token: lost }))).status).toBe(401)
+    expect((await call(ocpi.handle, request('GET', '/versions', { token: tokenC }))).status).toBe(200)
+    expect((await call(ocpi.handle, request('GET', '/versions', { token: tokenA }))).status).toBe(401)
+    // After the window, a replay is a plain use of a consumed TOKEN_A: 401.
+    now += 30_000
+    expect((await post()).status).toBe(401)
   })
 
   it('answers PUT and DELETE made with a TOKEN_A with 405, and changes nothing', async () => {

@@ -97,7 +97,7 @@ describe('receiving a PUT (the peer rotates or updates)', () => {
     // The undelivered token is dead; the peer's token keeps its grace; the fresh one works.
     expect((await call(ocpi.handle, request('GET', '/versions', { token: lost }))).status).toBe(401)
     const kinds = [...backing.tokens.values()].filter((t) => t.peerId === peerId).map((t) => t.kind)
-    expect(kinds.sort()).toEqual(['current', 'previous'])
+    expect(kinds.sort()).toEqual(['consumed-invitation', 'current', 'previous'])
     expect((await call(ocpi.handle, request('GET', '/versions', { token: tokenC }))).status).toBe(200)
     expect((await call(ocpi.handle, request('GET', '/versions', { token: fresh }))).status).toBe(200)
     expect((await call(ocpi.handle, request('GET', '/versions', { token: tokenC }))).status).toBe(401)

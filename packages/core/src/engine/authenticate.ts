@@ -93,6 +93,7 @@ export async function authenticate(
   try {
     const matched = await matchInboundToken(ctx, request)
     const { record } = matched
+    if (record.kind === 'consumed-invitation') return refuse('unknown token', 'unknown', null)
     if (record.kind === 'invitation' || record.kind === 'pending-registration') {
       return refuse(
         `this token is valid only on versions, version details and credentials, not on ${options.module}`,

@@ -10,6 +10,7 @@ import type { TokenRecord } from '../store/types.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
 import { checkPeerUrl } from '../transport/url-policy.js'
+import { receiveReplay } from './credentials-replay.js'
 import type { RequestIds } from './envelope.js'
 import type { MatchedToken } from './inbound-token.js'
 
@@ -30,6 +31,7 @@ export async function receiveRegistration(
   args: { version: SupportedVersion; matched: MatchedToken; body: unknown; ids: RequestIds },
 ): Promise<Record<string, unknown>> {
   const { record } = args.matched
+  if (record.kind === 'consumed-invitation') return receiveReplay(ctx, args)
   const peer = await ctx.store.getPeer(record.peerId)
   if (peer === null || peer.state !== 'invited') {
     throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'this invitation is not open for registration')
@@ -103,6 +105,7 @@ export async function receiveRegistration(
       next,
       issue,
       now,
+      replayUntil: now + ctx.config.replayWindowMs,
     })
     if (stored === null) {
       throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'this invitation was consumed by a concurrent registration')

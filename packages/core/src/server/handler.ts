@@ -1,5 +1,5 @@
 import type { Context } from '../context.js'
-import { assertCredentialsAccess } from '../engine/access.js'
+import { assertCredentialsAccess, assertTokenScope } from '../engine/access.js'
 import { OcpiError } from '../errors.js'
 import { OcpiStatus } from '../protocol/status-codes.js'
 import { readJsonBody } from './body.js'
@@ -40,6 +40,9 @@ export function createHandler(ctx: Context): (request: Request) => Promise<Respo
         return response
       }
       const matched = await matchInboundToken(ctx, request)
+      assertTokenScope(matched.record.kind, {
+        credentialsPost: route.kind === 'credentials' && request.method === 'POST',
+      })
       await noteTokenUse(ctx, matched.record)
       const ok = (data?: unknown) =>
         ocpiResponse({ httpStatus: 200, statusCode: OcpiStatus.SUCCESS, data, ids, now: ctx.now() })

@@ -284,7 +284,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         return true
       }),
 
-    consumeInvitation: ({ invitation, revision, next, issue, now }) =>
+    consumeInvitation: ({ invitation, revision, next, issue, now, replayUntil }) =>
       exclusive(async () => {
         check(issue.peerId === next.id, 'consumeInvitation', 'the issued token belongs to another peer')
         check(issue.kind === 'current', 'consumeInvitation', 'the issued token must be current')
@@ -300,7 +300,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         const stored = await readPeer(next.id)
         if (stored === null || stored.revision !== revision) return null
         if (issue.digest !== invitation && (await readToken(issue.digest)) !== null) return null
-        await deleteToken(token)
+        if (replayUntil === undefined) await deleteToken(token)
+        else await writeToken({ ...token, kind: 'consumed-invitation', expiresAt: replayUntil })
         await writeToken(issue)
         const record = successorOf(stored, next)
         await writePeer(record)

@@ -13,6 +13,8 @@ export type Awaitable<T> = T | Promise<T>
 /**
  * What an issued token is for:
  * - `invitation`: a TOKEN_A; valid on versions, version details and credentials only; single use.
+ * - `consumed-invitation`: a TOKEN_A just used by a registration, kept for a short window so that the
+ *   same sender can replay its POST when our answer was lost; valid for nothing else.
  * - `pending-registration`: the token we send in our own registration POST; valid for the peer's callback
  *   discovery (versions, version details) until the POST commits or aborts.
  * - `pending-rotation`: the token we send in a rotation PUT; valid from the moment it is sent.
@@ -24,7 +26,13 @@ export type Awaitable<T> = T | Promise<T>
  * const kind: TokenKind = 'current'
  * ```
  */
-export type TokenKind = 'invitation' | 'pending-registration' | 'pending-rotation' | 'current' | 'previous'
+export type TokenKind =
+  | 'invitation'
+  | 'consumed-invitation'
+  | 'pending-registration'
+  | 'pending-rotation'
+  | 'current'
+  | 'previous'
 
 /**
  * An issued token as stored: only its SHA-256 digest, never the token. `digest` is unique across the
@@ -92,6 +100,11 @@ export interface ConsumeInvitation {
   readonly issue: TokenRecord
   /** The invitation must not have expired at this time. */
   readonly now: number
+  /**
+   * When given, the invitation token is not deleted but kept as `consumed-invitation` expiring at this
+   * time (in the same atomic step), so a replay of the registration POST can be recognised.
+   */
+  readonly replayUntil?: number
 }
 
 /**
@@ -222,7 +235,8 @@ export interface CredentialsStore {
   /**
    * Consumes an invitation and commits the registration, atomically: when the invitation token exists,
    * is of kind `invitation`, belongs to `next.id`, has not expired at `now`, and the peer's revision is
-   * `revision`, then the invitation token is deleted, `issue` is inserted and `next` stored (revision + 1),
+   * `revision`, then the invitation token is deleted (or kept as `consumed-invitation` until
+   * `replayUntil`), `issue` is inserted and `next` stored (revision + 1),
    * and the stored record is returned. Otherwise returns `null` and writes nothing. Of concurrent callers
    * consuming one invitation, exactly one receives the record; the others receive `null`.
    * SQL: one transaction: `DELETE FROM tokens WHERE digest = $1 AND kind = 'invitation' AND expires_at > $now

@@ -52,6 +52,21 @@ export function invitationCases(use: UseStore): void {
     expect(await raw.token(pending.digest)).toEqual(pending)
   })
 
+  it('with replayUntil keeps the invitation as consumed-invitation until then, in the same step', async () => {
+    const { store, raw } = use()
+    const { invitation, args } = await seed()
+    const stored = await store.consumeInvitation({ ...args, replayUntil: T0 + 120_000 })
+    expect(stored?.revision).toBe(3)
+    expect(await raw.token(invitation.digest)).toEqual({
+      ...invitation,
+      kind: 'consumed-invitation',
+      expiresAt: T0 + 120_000,
+    })
+    // A consumed invitation is not an invitation: it cannot be consumed again.
+    const again = { ...args, revision: 3, issue: tokenOf('peer-a', 'current') }
+    await unchanged(async () => expect(await store.consumeInvitation(again)).toBeNull())
+  })
+
   it('writes revision + 1 whatever next.revision says', async () => {
     const { store, raw } = use()
     const { args } = await seed()

@@ -1,0 +1,95 @@
+import type { Context } from '../context.js'
+import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-body.js'
+import { discoverForPeer } from '../engine/discover-for-peer.js'
+import { defaultEncoding } from '../engine/discovery.js'
+import { missingEndpoints } from '../engine/requirements.js'
+import { OcpiError } from '../errors.js'
+import { type Party, type RegisteredPeer, samePartyRef } from '../model.js'
+import type { SupportedVersion } from '../protocol/versions.js'
+import { digestToken } from '../tokens/digest.js'
+import { generateToken } from '../tokens/generate.js'
+import type { RequestIds } from './envelope.js'
+import type { MatchedToken } from './inbound-token.js'
+
+function sameIdentity(locked: readonly Party[], presented: readonly Party[]): boolean {
+  const covers = (a: readonly Party[], b: readonly Party[]) =>
+    a.every((x) => b.some((y) => samePartyRef(x, y) && (x.role ?? null) === (y.role ?? null)))
+  return locked.length === presented.length && covers(locked, presented) && covers(presented, locked)
+}
+
+/**
+ * Accepts the replay of a registration POST whose answer was lost: the TOKEN_A was consumed moments ago
+ * (within the replay window) by a sender with the same identity and versions URL, so the sender never
+ * received our token. Discovers the sender again with its (new) token, issues a fresh token replacing the
+ * undelivered one, and answers as the first time. Anyone else gets 401, as for any consumed TOKEN_A.
+ *
+ * @example
+ * ```ts
+ * const data = await receiveReplay(ctx, { version: '2.2.1', matched, body, ids })
+ * ```
+ */
+export async function receiveReplay(
+  ctx: Context,
+  args: { version: SupportedVersion; matched: MatchedToken; body: unknown; ids: RequestIds },
+): Promise<Record<string, unknown>> {
+  const unknown = () => new OcpiError('ERR_OCPI_UNAUTHORIZED', 'unknown token')
+  const peer = await ctx.store.getPeer(args.matched.record.peerId)
+  if (peer === null || peer.state !== 'registered' || peer.link.version !== args.version) throw unknown()
+  const parsed = parsePeerCredentials(args.version, args.body)
+  if (!parsed.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', parsed.message)
+  const credentials = parsed.value
+  if (
+    credentials.versionsUrl !== peer.link.versionsUrl ||
+    !sameIdentity(peer.link.parties, credentials.parties)
+  ) {
+    throw unknown()
+  }
+  const found = await discoverForPeer(ctx, {
+    versionsUrl: credentials.versionsUrl,
+    token: credentials.token,
+    version: args.version,
+    encoding: defaultEncoding(args.version),
+    correlationId: args.ids.correlationId,
+  })
+  const missing = missingEndpoints(ctx.config, found.details.endpoints, args.version)
+  if (missing.length > 0) {
+    throw new OcpiError('ERR_OCPI_MISSING_ENDPOINTS', `required endpoints missing: ${missing.join(', ')}`)
+  }
+  const token = generateToken()
+  const now = ctx.now()
+  const next: RegisteredPeer = {
+    ...peer,
+    revision: peer.revision + 1,
+    updatedAt: now,
+    lastContactAt: now,
+    link: {
+      ...peer.link,
+      endpoints: found.details.endpoints,
+      hubPartyId: credentials.hubPartyId,
+      outbound: await ctx.sealer.seal(credentials.token),
+      encoding: found.encoding,
+    },
+  }
+  const stored = await ctx.store.commitToken({
+    peerId: peer.id,
+    revision: peer.revision,
+    next,
+    token: {
+      issue: {
+        digest: await digestToken(token),
+        peerId: peer.id,
+        kind: 'current',
+        createdAt: now,
+        expiresAt: null,
+        supersedes: null,
+        successor: null,
+      },
+    },
+    // The token of the lost answer never reached the sender: it dies now.
+    grace: null,
+    now,
+  })
+  if (stored === null) throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'the registration changed concurrently')
+  ctx.log.info?.('accepted the replay of a registration whose answer was lost', { peerId: peer.id })
+  return ownCredentialsBody(ctx.config, args.version, token, peer.as)
+}
