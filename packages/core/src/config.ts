@@ -144,6 +144,9 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
       }
     }
   }
+  if (versions.includes('2.2.1') && options.parties.every((p) => p.role === 'PTP')) {
+    throw new OcpiConfigError('OCPI 2.2.1 has no PTP role: a platform offering 2.2.1 needs another party')
+  }
   if (versions.includes('2.3.0') && options.parties.every((p) => p.role === 'HUB')) {
     throw new OcpiConfigError(
       'OCPI 2.3.0 has no HUB role: add the parties a hub platform serves, and hubPartyId',

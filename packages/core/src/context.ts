@@ -12,6 +12,11 @@ export interface Context {
   readonly store: CredentialsStore
   readonly sealer: Sealer
   readonly transport: Transport
+  /**
+   * The transport of callback discovery (our GETs while a peer's POST or PUT waits for our answer): no
+   * retries and a short total budget, so we answer well within the peer's own timeout.
+   */
+  readonly callbackTransport: Transport
   readonly urlPolicy: UrlPolicy
   readonly events: EventBus
   readonly log: OcpiLogger

@@ -29,6 +29,13 @@ export interface OcpiEvents {
   }
   /** The tokens of a link were rotated, by our PUT (`us`) or the peer's (`peer`). */
   rotated: { peerId: string; version: SupportedVersion; by: 'us' | 'peer' }
+  /**
+   * Our rotation failed: `refused` (nothing changed, our old token works), or `unknown` (the peer may hold
+   * our new token, valid until its pending expiry; rotate again to settle it).
+   */
+  'rotation-failed': { peerId: string; code: OcpiErrorCode; outcome: 'refused' | 'unknown' }
+  /** Every token of the peer was revoked (a breach); `reinvited` when a fresh TOKEN_A was issued. */
+  revoked: { peerId: string; reinvited: boolean }
   /** The link was ended, by the peer's DELETE (`peer`) or by us. */
   unregistered: { peerId: string; by: 'peer' | 'us' }
   /** A request was refused for its token: missing, unknown, expired, or used outside its scope. */

@@ -6,6 +6,7 @@ import { createPeerClient, type PeerClient } from './engine/client.js'
 import { defaultPartyAdditionPolicy, type PartyAdditionPolicy } from './engine/identity-lock.js'
 import { type ImportPeerInput, importPeer } from './engine/import-peer.js'
 import { type RegisterInput, register } from './engine/register.js'
+import { type Revocation, revoke } from './engine/revoke.js'
 import { type RotateOptions, rotate } from './engine/rotate.js'
 import { type UnregisterOutcome, unregister } from './engine/unregister.js'
 import { OcpiConfigError } from './errors.js'
@@ -80,6 +81,11 @@ export interface Ocpi {
   rotate(peerId: string, options?: RotateOptions): Promise<Peer>
   /** Ends a link: DELETE to the peer, and every token of the peer dies. */
   unregister(peerId: string): Promise<{ peer: Peer; remote: UnregisterOutcome }>
+  /**
+   * The answer to a breach: every token of the peer dies at once; a link we invited gets a fresh TOKEN_A
+   * (bound to the same parties) for the offline re-exchange. A PUT does not undo a breach; this does.
+   */
+  revoke(peerId: string): Promise<Revocation>
   /** Authenticates a request to one of the host's own modules: the peer, or a ready OCPI 401 response. */
   authenticate(request: Request, options: AuthenticateOptions): Promise<AuthenticateResult>
   /** A client for one peer's modules (right URL, token, encoding and headers). */
@@ -89,6 +95,9 @@ export interface Ocpi {
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof OcpiEvents>(event: E, handler: (payload: OcpiEvents[E]) => void): () => void
 }
+
+/** Total time our callback discovery may take while a peer's POST or PUT waits (its timeout is ≥ 30 s). */
+const CALLBACK_BUDGET_MS = 20_000
 
 const STORE_METHODS: readonly (keyof CredentialsStore)[] = [
   'createPeer',
@@ -137,6 +146,16 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     store,
     sealer: createSealer(sealingKeys),
     transport: createTransport({ ...transport, ...(fetch ? { fetch } : {}), urlPolicy: policy }),
+    callbackTransport: createTransport({
+      ...transport,
+      ...(fetch ? { fetch } : {}),
+      urlPolicy: policy,
+      getRetries: 0,
+      timeouts: {
+        ...transport?.timeouts,
+        total: Math.min(transport?.timeouts?.total ?? CALLBACK_BUDGET_MS, CALLBACK_BUDGET_MS),
+      },
+    }),
     urlPolicy: policy,
     events: new EventBus(log),
     log,
@@ -157,6 +176,7 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     register: (input) => register(ctx, input),
     rotate: (peerId, rotateOptions) => rotate(ctx, peerId, rotateOptions),
     unregister: (peerId) => unregister(ctx, peerId),
+    revoke: (peerId) => revoke(ctx, peerId),
     authenticate: (request, authOptions) => authenticate(ctx, request, authOptions),
     client: (peerId) => createPeerClient(ctx, peerId),
     importPeer: (input) => importPeer(ctx, input),

@@ -24,6 +24,8 @@ export interface Peer {
   readonly versionsUrl: string | null
   readonly parties: readonly Party[]
   readonly endpoints: readonly Endpoint[]
+  /** 2.3.0 `hub_party_id` of the peer, when it gave one. */
+  readonly hubPartyId: string | null
   readonly connectionStatus: ConnectionStatus
   readonly lastContactAt: Date | null
   readonly createdAt: Date
@@ -47,6 +49,7 @@ export function peerView(record: PeerRecord): Peer {
     versionsUrl: link?.versionsUrl ?? (record.state === 'registering' ? record.versionsUrl : null),
     parties: link?.parties ?? [],
     endpoints: link?.endpoints ?? [],
+    hubPartyId: link?.hubPartyId ?? null,
     connectionStatus: connectionStatusOf(record),
     lastContactAt: record.lastContactAt === null ? null : new Date(record.lastContactAt),
     createdAt: new Date(record.createdAt),

@@ -1,10 +1,16 @@
+import * as z from 'zod'
 import { partyFor } from '../config.js'
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
 import { type OutboundToken, type PartyRef, type RegisteredPeer, samePartyRef } from '../model.js'
-import { envelopeSchema } from '../protocol/schemas.js'
+import { countryCodeSchema, envelopeSchema, partyIdSchema } from '../protocol/schemas.js'
 import { isModern } from '../protocol/versions.js'
+import { redactSecrets } from '../tokens/redact.js'
+import { describeIssues } from './credentials-body.js'
 import { buildRequest } from './outbound.js'
+
+const partyRefSchema = z.object({ country_code: countryCodeSchema, party_id: partyIdSchema })
+const partyRefsSchema = z.object({ to: partyRefSchema.optional(), from: partyRefSchema.optional() })
 
 /** Configuration modules: no routing headers on them (2.2+). */
 const CONFIGURATION_MODULES = new Set(['credentials', 'versions', 'hubclientinfo'])
@@ -119,6 +125,10 @@ export function createPeerClient(ctx: Context, peerId: string): PeerClient {
       if (peer.state !== 'registered') {
         throw new OcpiError('ERR_OCPI_WRONG_STATE', `peer ${peerId} is ${peer.state}: nothing is sent to it`)
       }
+      const refs = partyRefsSchema.safeParse({ to: options.to, from: options.from })
+      if (!refs.success) {
+        throw new OcpiError('ERR_OCPI_INVALID_INPUT', `invalid request: ${describeIssues(refs.error)}`)
+      }
       const modern = isModern(peer.link.version)
       const endpoint = peer.link.endpoints.find(
         (e) => e.identifier === module && (!modern || e.role === undefined || e.role === role),
@@ -131,10 +141,11 @@ export function createPeerClient(ctx: Context, peerId: string): PeerClient {
       }
       const method = options.method ?? 'GET'
       const step = `${method} ${module}`
+      const token = (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken
       const built = buildRequest({
         method,
         url: joinUrl(endpoint.url, options.path, options.query),
-        token: (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken,
+        token,
         encoding: peer.link.encoding,
         version: peer.link.version,
         step,
@@ -155,7 +166,11 @@ export function createPeerClient(ctx: Context, peerId: string): PeerClient {
       return {
         status: response.status,
         statusCode: envelope?.success ? envelope.data.status_code : null,
-        statusMessage: envelope?.success ? (envelope.data.status_message ?? null) : null,
+        // A careless peer may echo our token in its message: hosts log these.
+        statusMessage:
+          envelope?.success && envelope.data.status_message !== undefined
+            ? redactSecrets(envelope.data.status_message, [token, btoa(token)])
+            : null,
         data: envelope?.success ? envelope.data.data : undefined,
         headers: response.headers,
       }

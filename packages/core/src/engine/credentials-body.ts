@@ -86,10 +86,17 @@ export function parsePeerCredentials(
   }
 }
 
+/** The Role values each version defines: HUB is gone in 2.3.0, PTP (Payments) exists only there. */
+const ROLES_BY_VERSION: Readonly<Record<SupportedVersion, readonly string[]>> = {
+  '2.1.1': [],
+  '2.2.1': ['CPO', 'EMSP', 'HUB', 'NAP', 'NSP', 'OTHER', 'SCSP'],
+  '2.3.0': ['CPO', 'EMSP', 'NAP', 'NSP', 'OTHER', 'SCSP', 'PTP'],
+}
+
 /**
  * Our Credentials in the wire format of `version`, carrying `token` (the token the peer uses towards
- * us). 2.1.1 presents one party (`as`, else the first); 2.2.1 presents all; 2.3.0 presents all but HUB
- * (removed from 2.3.0) and adds `hub_party_id` when configured.
+ * us). 2.1.1 presents one party (`as`, else the first); 2.2.1 and 2.3.0 present the parties whose role the
+ * version defines (no HUB on 2.3.0, no PTP on 2.2.1); 2.3.0 adds `hub_party_id` when configured.
  *
  * @example
  * ```ts
@@ -114,7 +121,7 @@ export function ownCredentialsBody(
     }
   }
   const roles = config.parties
-    .filter((p) => version !== '2.3.0' || p.role !== 'HUB')
+    .filter((p) => ROLES_BY_VERSION[version].includes(p.role))
     .map((p) => ({
       role: p.role,
       business_details: p.business_details,

@@ -12,7 +12,8 @@ const CALLBACK_CODES: ReadonlySet<OcpiErrorCode> = new Set([
 ])
 
 /**
- * Discovery made while a peer's POST or PUT is open (the callback): failures to use the peer's API
+ * Discovery made while a peer's POST or PUT is open (the callback), on the callback transport (no
+ * retries, a short total budget): failures to use the peer's API
  * become `ERR_OCPI_CALLBACK_FAILED` (OCPI 3001) naming the step; an absent version stays
  * `ERR_OCPI_UNSUPPORTED_VERSION` (3002).
  *
@@ -26,7 +27,7 @@ export async function discoverForPeer(
   args: Parameters<typeof discover>[1],
 ): Promise<Discovery> {
   try {
-    return await discover(ctx, args)
+    return await discover({ ...ctx, transport: ctx.callbackTransport }, args)
   } catch (error) {
     if (error instanceof OcpiError && CALLBACK_CODES.has(error.code)) {
       throw new OcpiError('ERR_OCPI_CALLBACK_FAILED', `unable to use your API: ${error.message}`, {

@@ -36,7 +36,10 @@ const importSchema = z.object({
     .min(1),
   endpoints: z.array(endpointSchema).optional(),
   encoding: z.enum(['raw', 'base64']).optional(),
-  hubPartyId: z.string().optional(),
+  hubPartyId: z
+    .string()
+    .regex(/^[A-Za-z]{2}[A-Za-z0-9]{1,3}$/, 'hubPartyId is country code + party id')
+    .optional(),
   as: z.object({ country_code: countryCodeSchema, party_id: partyIdSchema }).optional(),
 })
 

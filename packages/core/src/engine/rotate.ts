@@ -8,6 +8,7 @@ import { generateToken } from '../tokens/generate.js'
 import { ownCredentialsBody, parsePeerCredentials } from './credentials-body.js'
 import { defaultEncoding, discover } from './discovery.js'
 import { applyIdentityLock } from './identity-lock.js'
+import { buildRequest, processEnvelope } from './outbound.js'
 import { mayHaveCommitted, sendCredentials } from './peer-calls.js'
 import { missingEndpoints } from './requirements.js'
 
@@ -118,6 +119,7 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
   } catch (error) {
     await ctx.store.abortToken(digest)
     await clearMark(ctx, peerId, digest)
+    emitFailure(ctx, peerId, error, 'refused')
     throw error
   }
   try {
@@ -131,28 +133,75 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
     })
     data = sent.data
   } catch (error) {
-    await clearMark(ctx, peerId, digest)
     if (!mayHaveCommitted(error)) {
+      await clearMark(ctx, peerId, digest)
       await ctx.store.abortToken(digest)
+      emitFailure(ctx, peerId, error, 'refused')
       throw error
     }
-    // The peer may hold our new token: it stays valid until its pending expiry; our old one keeps working.
-    throw new OcpiError(
-      'ERR_OCPI_OUTCOME_UNKNOWN',
-      'PUT credentials: the outcome is unknown (the peer may have rotated); rotate again to settle it',
-      { step: 'PUT credentials', cause: error },
-    )
+    data = undefined
   }
-  const credentials = parsePeerCredentials(version, data)
-  if (!credentials.ok) {
-    await clearMark(ctx, peerId, digest)
-    throw new OcpiError(
-      'ERR_OCPI_OUTCOME_UNKNOWN',
-      `PUT credentials: the peer answered success with invalid credentials (${credentials.message}); rotate again`,
-      { step: 'PUT credentials' },
-    )
+  const credentials = data === undefined ? null : parsePeerCredentials(version, data)
+  if (credentials?.ok) {
+    return commitRotation(ctx, { peerId, digest, token, version, found, credentials: credentials.value })
   }
-  return commitRotation(ctx, { peerId, digest, token, version, found, credentials: credentials.value })
+  // The answer was lost or unreadable: ask the peer what it holds. A compliant peer still accepts our
+  // old token (its grace window) and answers GET credentials with the token it now issues for us.
+  const settled = await readPeerCredentials(ctx, { found, version, outbound })
+  if (settled !== null && settled.token !== outbound) {
+    return commitRotation(ctx, { peerId, digest, token, version, found, credentials: settled })
+  }
+  await clearMark(ctx, peerId, digest)
+  if (settled !== null) {
+    // The peer still gives us our old token: it did not take the rotation. Nothing changed.
+    await ctx.store.abortToken(digest)
+    const error = new OcpiError(
+      'ERR_OCPI_PEER_REFUSED',
+      'PUT credentials: the peer did not take the rotation; nothing changed',
+      {
+        step: 'PUT credentials',
+      },
+    )
+    emitFailure(ctx, peerId, error, 'refused')
+    throw error
+  }
+  // The peer may hold our new token: it stays valid until its pending expiry; our old one keeps working.
+  const error = new OcpiError(
+    'ERR_OCPI_OUTCOME_UNKNOWN',
+    'PUT credentials: the outcome is unknown (the peer may have rotated); rotate again to settle it',
+    { step: 'PUT credentials' },
+  )
+  emitFailure(ctx, peerId, error, 'unknown')
+  throw error
+}
+
+function emitFailure(ctx: Context, peerId: string, error: unknown, outcome: 'refused' | 'unknown'): void {
+  const code = error instanceof OcpiError ? error.code : 'ERR_OCPI_PEER_UNREACHABLE'
+  ctx.events.emit('rotation-failed', { peerId, code, outcome })
+  ctx.log.warn?.('a rotation failed', { peerId, code, outcome })
+}
+
+/** GET credentials with our current outbound token; `null` when the peer cannot tell us. */
+async function readPeerCredentials(
+  ctx: Context,
+  args: { found: Awaited<ReturnType<typeof discover>>; version: SupportedVersion; outbound: OutboundToken },
+) {
+  try {
+    const response = await ctx.transport.send(
+      buildRequest({
+        method: 'GET',
+        url: args.found.details.endpoints.find((e) => e.identifier === 'credentials')?.url as string,
+        token: args.outbound,
+        encoding: args.found.encoding,
+        version: args.version,
+        step: 'GET credentials (settle)',
+      }),
+    )
+    const parsed = parsePeerCredentials(args.version, processEnvelope(response, 'GET credentials (settle)'))
+    return parsed.ok ? parsed.value : null
+  } catch {
+    return null
+  }
 }
 
 async function commitRotation(
@@ -167,7 +216,6 @@ async function commitRotation(
   },
 ): Promise<Peer> {
   const outbound = await ctx.sealer.seal(args.credentials.token)
-  const successor = await ctx.sealer.seal(args.token)
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current: PeerRecord | null = await ctx.store.getPeer(args.peerId)
     if (current === null || current.state !== 'registered' || current.rotation?.digest !== args.digest) {
@@ -213,7 +261,9 @@ async function commitRotation(
       revision: current.revision,
       next,
       token: { pending: args.digest },
-      grace: { expiresAt: now + ctx.config.graceMs, successor },
+      // No successor: the peer has our new token (it was in our PUT body). A leaked old token must not
+      // be able to read it through GET credentials during the grace window.
+      grace: { expiresAt: now + ctx.config.graceMs, successor: null },
       now,
     })
     if (stored !== null) {

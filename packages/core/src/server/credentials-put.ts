@@ -9,6 +9,7 @@ import type { RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
+import { checkPeerUrl } from '../transport/url-policy.js'
 import type { RequestIds } from './envelope.js'
 import type { MatchedToken } from './inbound-token.js'
 
@@ -34,9 +35,25 @@ export async function receiveUpdate(
   if (peer === null || peer.state !== 'registered') {
     throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'not registered: register with POST first')
   }
+  if (peer.rotation !== undefined && ctx.now() - peer.rotation.startedAt < ctx.config.pendingTtlMs) {
+    // Our own PUT is under way: committing this one too would lose one of the two updates.
+    throw new OcpiError('ERR_OCPI_CONFLICT', 'a rotation started by us is under way; retry in a moment')
+  }
+  // A PUT with the grace-window token is a retry of a PUT whose answer was lost, and only that: the
+  // token must have been replaced by the peer's own PUT (it carries our answer, sealed), and the retry
+  // may not move the link elsewhere.
+  const retry = record.kind === 'previous'
+  if (retry && record.successor === null) {
+    throw new OcpiError('ERR_OCPI_UNAUTHORIZED', 'this token was replaced: use the current one')
+  }
   const parsed = parsePeerCredentials(args.version, args.body)
   if (!parsed.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', parsed.message)
   const credentials = parsed.value
+  if (retry && credentials.versionsUrl !== peer.link.versionsUrl) {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'url: a retried update may not change the versions URL')
+  }
+  const urlCheck = checkPeerUrl(credentials.versionsUrl, ctx.urlPolicy)
+  if (!urlCheck.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `url: ${urlCheck.reason}`)
   const lock = applyIdentityLock({
     locked: peer.link.parties,
     presented: credentials.parties,
@@ -64,8 +81,9 @@ export async function receiveUpdate(
 
   const token = generateToken()
   const now = ctx.now()
+  const { rotation: _staleMark, ...unmarked } = peer
   const next: RegisteredPeer = {
-    ...peer,
+    ...unmarked,
     revision: peer.revision + 1,
     updatedAt: now,
     link: {
@@ -94,7 +112,7 @@ export async function receiveUpdate(
       },
     },
     grace: { expiresAt: now + ctx.config.graceMs, successor: await ctx.sealer.seal(token) },
-    graceFor: record.kind === 'previous' ? 'previous' : 'replaced',
+    graceFor: retry ? 'previous' : 'replaced',
     now,
   })
   if (stored === null) {

@@ -35,6 +35,8 @@ export async function receiveReplay(
   const unknown = () => new OcpiError('ERR_OCPI_UNAUTHORIZED', 'unknown token')
   const peer = await ctx.store.getPeer(args.matched.record.peerId)
   if (peer === null || peer.state !== 'registered' || peer.link.version !== args.version) throw unknown()
+  // Once the peer has used the token of our first answer, that answer was not lost: no replay.
+  if (peer.lastContactAt !== null && peer.lastContactAt > peer.registeredAt) throw unknown()
   const parsed = parsePeerCredentials(args.version, args.body)
   if (!parsed.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', parsed.message)
   const credentials = parsed.value

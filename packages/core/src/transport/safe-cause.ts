@@ -22,7 +22,13 @@ export function sensitiveHeaderValues(headers: Headers): string[] {
     if (!SENSITIVE_HEADER.test(name)) return
     secrets.push(value)
     const space = value.indexOf(' ')
-    if (space > 0) secrets.push(value.slice(space + 1).trim())
+    if (space > 0) {
+      const credential = value.slice(space + 1).trim()
+      secrets.push(credential)
+      // A Base64 credential carries the token itself: search for that too.
+      const decoded = decodeBase64(credential)
+      if (decoded !== null) secrets.push(decoded)
+    }
   })
   return secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH)
 }
@@ -48,7 +54,7 @@ function isClean(value: unknown, secrets: readonly string[], depth: number, seen
   if (value === null || value === undefined) return true
   switch (typeof value) {
     case 'string':
-      return !secrets.some((secret) => value.includes(secret))
+      return !secrets.some((secret) => mentions(value, secret))
     case 'number':
     case 'boolean':
     case 'bigint':
@@ -75,4 +81,40 @@ function isClean(value: unknown, secrets: readonly string[], depth: number, seen
     if (!isClean(property, secrets, depth + 1, seen)) return false
   }
   return true
+}
+
+/** Length of the smallest piece of a secret that must not appear (a truncated header is still a leak). */
+const WINDOW = 8
+
+/** Whether `text` contains the secret or any 8-character piece of it. */
+function mentions(text: string, secret: string): boolean {
+  if (secret.length <= WINDOW) return text.includes(secret)
+  for (let i = 0; i + WINDOW <= secret.length; i++) {
+    if (text.includes(secret.slice(i, i + WINDOW))) return true
+  }
+  return false
+}
+
+function decodeBase64(value: string): string | null {
+  if (!/^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)) return null
+  try {
+    const text = atob(value).replace(/\n$/, '')
+    return /^[\x21-\x7E]+$/.test(text) ? text : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The token a credentials body carries (POST/PUT), to be treated as a secret like the header's.
+ *
+ * @example
+ * ```ts
+ * bodySecrets({ token: 'abc12345', url: 'https://x' }) // ['abc12345']
+ * ```
+ */
+export function bodySecrets(body: unknown): string[] {
+  if (body === null || typeof body !== 'object' || !('token' in body)) return []
+  const token = (body as { token: unknown }).token
+  return typeof token === 'string' && token.length >= MIN_SECRET_LENGTH ? [token] : []
 }

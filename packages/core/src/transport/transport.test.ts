@@ -368,10 +368,36 @@ describe('createTransport with an injected fetch', () => {
     const mentioning = new TypeError(`invalid header Token ${SECRET}`)
     const nested = new TypeError('fetch failed', { cause: new Error(`echo ${SECRET}`) })
     const notAnError = { message: 'x', request: new Request(PEER, { headers: AUTH }) }
-    for (const thrown of [holding, mentioning, nested, notAnError]) {
+    // Regression (review): a truncated header value is still a leak; so is the decoded Base64 token.
+    const truncated = new TypeError(`Invalid header value: "Token ${SECRET.slice(0, 12)}…"`)
+    for (const thrown of [holding, mentioning, nested, notAnError, truncated]) {
       const { fetch } = recordingFetch(() => Promise.reject(thrown))
       const error = await ocpiRejection(
         createTransport({ fetch, getRetries: 0 }).send(get()),
+        'ERR_OCPI_PEER_UNREACHABLE',
+      )
+      expect(error.cause).toBeUndefined()
+    }
+  })
+
+  it('drops a cause that quotes a piece of a token sent Base64-encoded, or of a body token', async () => {
+    const cases = [
+      { headers: { authorization: `Token ${btoa(SECRET)}` }, body: undefined },
+      {
+        headers: { authorization: 'Token other-token-value-123' },
+        body: { token: SECRET, url: 'https://x' },
+      },
+    ]
+    for (const { headers, body } of cases) {
+      const { fetch } = recordingFetch(() =>
+        Promise.reject(new TypeError(`bad value ${SECRET.slice(3, 13)}`)),
+      )
+      const request =
+        body === undefined
+          ? get(PEER, { headers })
+          : { ...get(PEER, { headers }), method: 'POST' as const, body }
+      const error = await ocpiRejection(
+        createTransport({ fetch, getRetries: 0 }).send(request),
         'ERR_OCPI_PEER_UNREACHABLE',
       )
       expect(error.cause).toBeUndefined()

@@ -3,7 +3,7 @@ import { OcpiError } from '../errors.js'
 import { type CallContext, readPeerResponse, toTransportError, untilAborted } from './call-outcome.js'
 import { buildRequestHeaders, encodeRequestBody } from './request-encoding.js'
 import type { ResponseBody } from './response-body.js'
-import { sensitiveHeaderValues } from './safe-cause.js'
+import { bodySecrets, sensitiveHeaderValues } from './safe-cause.js'
 import {
   type ResolvedTransportOptions,
   resolveTransportOptions,
@@ -139,7 +139,7 @@ async function send(options: ResolvedTransportOptions, request: OutboundRequest)
     total: options.timeouts.total,
     callerSignal: request.signal,
     deadline,
-    secrets: sensitiveHeaderValues(headers),
+    secrets: [...sensitiveHeaderValues(headers), ...bodySecrets(request.body)],
     attempt: { count: 0, startedAt: 0, retryNext: false },
   }
   const { attempt } = context

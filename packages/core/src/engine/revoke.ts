@@ -1,0 +1,118 @@
+import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
+import type { InboundToken, InvitedPeer, Link, PeerRecord, UnregisteredPeer } from '../model.js'
+import { type Peer, peerView } from '../peer-view.js'
+import { ownUrls } from '../server/routes.js'
+import { digestToken } from '../tokens/digest.js'
+import { generateToken } from '../tokens/generate.js'
+
+/**
+ * The result of {@link Ocpi.revoke}: the peer after revocation, and, when we issued the original TOKEN_A,
+ * a fresh one for the offline re-exchange (bound to the parties the peer had: nobody else can use it).
+ *
+ * @example
+ * ```ts
+ * const { invitation } = await ocpi.revoke(peerId)
+ * if (invitation) sendOverSecureChannel(invitation.token, invitation.versionsUrl)
+ * ```
+ */
+export interface Revocation {
+  readonly peer: Peer
+  readonly invitation: {
+    readonly token: InboundToken
+    readonly versionsUrl: string
+    readonly expiresAt: Date
+  } | null
+}
+
+/**
+ * The answer to a breach (a PUT is not one): every token of the peer dies at once, in one atomic store
+ * step, and nothing is sent to the peer. A link that began with our invitation goes back to `invited`
+ * with a fresh TOKEN_A expecting the same parties; any other goes to `unregistered` (the peer's admin
+ * must hand us a fresh TOKEN_A).
+ *
+ * @example
+ * ```ts
+ * const { peer, invitation } = await revoke(ctx, peerId)
+ * ```
+ */
+export async function revoke(ctx: Context, peerId: string): Promise<Revocation> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await ctx.store.getPeer(peerId)
+    if (current === null) throw new OcpiError('ERR_OCPI_UNKNOWN_PEER', `no peer ${peerId}`)
+    const now = ctx.now()
+    const common = {
+      id: current.id,
+      revision: current.revision + 1,
+      origin: current.origin,
+      as: current.as,
+      createdAt: current.createdAt,
+      updatedAt: now,
+      lastContactAt: current.lastContactAt,
+    }
+    const link = current.state === 'registered' || current.state === 'unregistered' ? current.link : null
+    let next: PeerRecord
+    let token: InboundToken | null = null
+    if (current.origin === 'invitation') {
+      token = generateToken()
+      const expected =
+        link === null
+          ? current.expectedParties
+          : link.parties.map((p) =>
+              p.role === null
+                ? { country_code: p.country_code, party_id: p.party_id }
+                : { country_code: p.country_code, party_id: p.party_id, role: p.role },
+            )
+      next = {
+        ...common,
+        expectedParties: expected,
+        state: 'invited',
+        invitationExpiresAt: now + ctx.config.invitationTtlMs,
+      } satisfies InvitedPeer
+    } else {
+      next = {
+        ...common,
+        expectedParties: current.expectedParties,
+        state: 'unregistered',
+        unregisteredAt: now,
+        link: withoutOutbound(link),
+      } satisfies UnregisteredPeer
+    }
+    const issue =
+      token === null || next.state !== 'invited'
+        ? []
+        : [
+            {
+              digest: await digestToken(token),
+              peerId,
+              kind: 'invitation' as const,
+              createdAt: now,
+              expiresAt: next.invitationExpiresAt,
+              supersedes: null,
+              successor: null,
+            },
+          ]
+    const stored = await ctx.store.revokeTokens({ peerId, revision: current.revision, next, issue })
+    if (stored === null) continue
+    ctx.events.emit('revoked', { peerId, reinvited: token !== null })
+    ctx.log.warn?.('revoked every token of a peer', { peerId, reinvited: token !== null })
+    return {
+      peer: peerView(stored),
+      invitation:
+        token === null || stored.state !== 'invited'
+          ? null
+          : {
+              token,
+              versionsUrl: ownUrls(ctx.config).versions,
+              expiresAt: new Date(stored.invitationExpiresAt),
+            },
+    }
+  }
+  throw new OcpiError('ERR_OCPI_CONFLICT', `peer ${peerId} kept changing; nothing was revoked, retry`)
+}
+
+function withoutOutbound(link: UnregisteredPeer['link'] | Link): UnregisteredPeer['link'] {
+  if (link === null) return null
+  const { version, versionsUrl, endpoints, parties, hubPartyId, encoding } = link
+  return { version, versionsUrl, endpoints, parties, hubPartyId, encoding }
+}
