@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { createOcpi, memoryStore, OcpiConfigError, type OcpiOptions } from './index.js'
+
+const valid: OcpiOptions = {
+  baseUrl: 'https://cpo.example.com/ocpi/',
+  parties: [{ role: 'CPO', country_code: 'nl', party_id: 'exa', business_details: { name: 'Example' } }],
+  store: memoryStore(),
+  sealingKeys: [{ kid: 'k', key: new Uint8Array(32) }],
+}
+
+describe('configuration is validated at start', () => {
+  it('accepts a minimal configuration and normalizes it', () => {
+    const ocpi = createOcpi(valid)
+    expect(ocpi.versionsUrl).toBe('https://cpo.example.com/ocpi/versions')
+  })
+
+  it.each([
+    ['a base URL that is not a URL', { baseUrl: 'cpo.example.com' }],
+    ['no parties', { parties: [] }],
+    [
+      'a party id of 4 characters',
+      { parties: [{ role: 'CPO', country_code: 'NL', party_id: 'EXAM', business_details: { name: 'E' } }] },
+    ],
+    [
+      'an unknown role',
+      { parties: [{ role: 'KING', country_code: 'NL', party_id: 'EXA', business_details: { name: 'E' } }] },
+    ],
+    ['duplicate parties', { parties: [valid.parties[0], valid.parties[0]] }],
+    ['an unknown version', { versions: ['2.0'] }],
+    ['a module that is not an OCPI module of the version', { modules: [{ id: 'bookings', role: 'SENDER' }] }],
+    ['the credentials module declared by the host', { modules: [{ id: 'credentials', role: 'SENDER' }] }],
+    ['hubclientinfo on 2.1.1', { versions: ['2.1.1'], modules: [{ id: 'hubclientinfo', role: 'RECEIVER' }] }],
+    [
+      'only a HUB party on 2.3.0',
+      { parties: [{ role: 'HUB', country_code: 'NL', party_id: 'HUB', business_details: { name: 'H' } }] },
+    ],
+    ['a negative grace window', { graceMs: -1 }],
+    ['no sealing key', { sealingKeys: [] }],
+    ['a short sealing key', { sealingKeys: [{ kid: 'k', key: new Uint8Array(31) }] }],
+    ['a store lacking operations', { store: { getPeer: () => null } }],
+  ])('refuses %s with an OcpiConfigError', (_name, override) => {
+    expect(() => createOcpi({ ...valid, ...(override as Partial<OcpiOptions>) })).toThrow(OcpiConfigError)
+  })
+
+  it('accepts a custom module declared as such', () => {
+    expect(() =>
+      createOcpi({ ...valid, modules: [{ id: 'nlexa-bookings', role: 'SENDER', custom: true }] }),
+    ).not.toThrow()
+  })
+})
