@@ -76,8 +76,9 @@ function refuseUrl(url: string, ctx: Context, step: string): void {
 
 /**
  * Discovers a peer: GET its versions list, pick the entry for `version` (or the highest mutual one), GET
- * that version's details. The encoding probe runs on the versions GET only: the preferred form first, on
- * HTTP 401 the other form once; the form that worked is used for the details GET and returned. Every URL
+ * that version's details. The encoding probe runs on these discovery GETs only: the preferred form first,
+ * on HTTP 401 the other form once; the form that worked on the details is returned (and used for every
+ * later call of that version). Every URL
  * the peer supplies is checked against the URL policy. Throws {@link OcpiError} naming the failed step.
  *
  * @example
@@ -92,26 +93,38 @@ export async function discover(
     token: OutboundToken
     /** The version to fetch details of, or `'highest'`: the highest version both sides speak. */
     version: SupportedVersion | 'highest'
+    /** The form to try first on the version's details (and on the versions list, unless `via` says). */
     encoding: TokenEncoding
+    /**
+     * How to call the versions list while the link still speaks another version (a version change):
+     * that version's headers and the form known to work. The details of the new version are then
+     * probed on their own, starting with `encoding`.
+     */
+    via?: { version: SupportedVersion; encoding: TokenEncoding }
     correlationId?: string
   },
 ): Promise<Discovery> {
+  const correlation = args.correlationId === undefined ? {} : { correlationId: args.correlationId }
   // Request ids go on every discovery GET unless we know the peer is spoken to in 2.1.1.
-  const common = {
-    token: args.token,
-    version: args.version === 'highest' ? null : args.version,
-    ...(args.correlationId === undefined ? {} : { correlationId: args.correlationId }),
-  }
+  const listVersion = args.via?.version ?? (args.version === 'highest' ? null : args.version)
   refuseUrl(args.versionsUrl, ctx, 'GET versions')
-  let encoding = args.encoding
-  const getVersions = () =>
+  const getVersions = (encoding: TokenEncoding) =>
     ctx.transport.send(
-      buildRequest({ ...common, method: 'GET', url: args.versionsUrl, encoding, step: 'GET versions' }),
+      buildRequest({
+        token: args.token,
+        version: listVersion,
+        ...correlation,
+        method: 'GET',
+        url: args.versionsUrl,
+        encoding,
+        step: 'GET versions',
+      }),
     )
-  let response = await getVersions()
+  let listEncoding = args.via?.encoding ?? args.encoding
+  let response = await getVersions(listEncoding)
   if (response.status === 401) {
-    encoding = otherEncoding(encoding)
-    response = await getVersions()
+    listEncoding = otherEncoding(listEncoding)
+    response = await getVersions(listEncoding)
   }
   const list = versionListSchema.safeParse(processEnvelope(response, 'GET versions'))
   if (!list.success) {
@@ -131,16 +144,25 @@ export async function discover(
     })
   }
   refuseUrl(entry.url, ctx, 'GET version details')
-  const detailsResponse = await ctx.transport.send(
-    buildRequest({
-      ...common,
-      version,
-      method: 'GET',
-      url: entry.url,
-      encoding,
-      step: 'GET version details',
-    }),
-  )
+  const getDetails = (encoding: TokenEncoding) =>
+    ctx.transport.send(
+      buildRequest({
+        token: args.token,
+        version,
+        ...correlation,
+        method: 'GET',
+        url: entry.url,
+        encoding,
+        step: 'GET version details',
+      }),
+    )
+  // Without a version change the list's form is the details' form; with one, the new version is probed.
+  let encoding = args.via === undefined ? listEncoding : args.encoding
+  let detailsResponse = await getDetails(encoding)
+  if (detailsResponse.status === 401) {
+    encoding = otherEncoding(encoding)
+    detailsResponse = await getDetails(encoding)
+  }
   const details = versionDetailsSchema.safeParse(processEnvelope(detailsResponse, 'GET version details'))
   if (!details.success) {
     throw new OcpiError(

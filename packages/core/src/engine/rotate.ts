@@ -104,7 +104,12 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
       versionsUrl: peer.link.versionsUrl,
       token: outbound,
       version,
-      encoding: version === peer.link.version ? peer.link.encoding : defaultEncoding(version),
+      ...(version === peer.link.version
+        ? { encoding: peer.link.encoding }
+        : {
+            encoding: defaultEncoding(version),
+            via: { version: peer.link.version, encoding: peer.link.encoding },
+          }),
     })
     const missing = missingEndpoints(ctx.config, found.details.endpoints, version)
     if (missing.length > 0) {

@@ -1,0 +1,178 @@
+import { describe, expect, test, vi } from 'vitest'
+import { createMockPeer, type MockPeer } from './create-mock-peer.js'
+import { createFakePlatform, credentials, ocpiInit } from './fake-platform.js'
+
+const BASE = 'https://emsp.example.com/ocpi'
+const CREDENTIALS = `${BASE}/2.2.1/credentials`
+
+function setup() {
+  let peer: MockPeer | undefined
+  const fake = createFakePlatform({
+    callMock: (request) => (peer === undefined ? Promise.reject(new Error('no peer')) : peer.fetch(request)),
+  })
+  peer = createMockPeer({ baseUrl: BASE, fetch: fake.handle })
+  const tokenB = `sdk-b-${crypto.randomUUID()}`
+  fake.accepted.add(tokenB)
+  const post = (tokenA: string, init: RequestInit = {}) =>
+    peer.fetch(CREDENTIALS, { ...ocpiInit('POST', tokenA, { body: credentials('2.2.1', tokenB) }), ...init })
+  return { fake, peer, tokenB, post }
+}
+
+async function statusCode(response: Response): Promise<number> {
+  return ((await response.json()) as { status_code: number }).status_code
+}
+
+describe('fault modes', () => {
+  test('unreachable: a network error, nothing processed; `times` switches it off by itself', async () => {
+    const { peer, post } = setup()
+    const tokenA = peer.invite()
+    peer.fail('unreachable', { times: 1 })
+
+    await expect(post(tokenA)).rejects.toThrow(TypeError)
+    expect(peer.state.registered).toBe(false)
+    expect(peer.exchanges[0]).toMatchObject({
+      target: 'POST credentials',
+      fault: 'unreachable',
+      response: null,
+    })
+
+    expect(await statusCode(await post(tokenA))).toBe(1000)
+  })
+
+  test('unreachable on one endpoint leaves the others up', async () => {
+    const { peer } = setup()
+    const tokenA = peer.invite()
+    peer.fail('unreachable', { on: 'GET details' })
+    expect((await peer.fetch(peer.versionsUrl, ocpiInit('GET', tokenA))).status).toBe(200)
+    await expect(peer.fetch(`${BASE}/2.2.1`, ocpiInit('GET', tokenA))).rejects.toThrow(TypeError)
+    peer.heal()
+    expect((await peer.fetch(`${BASE}/2.2.1`, ocpiInit('GET', tokenA))).status).toBe(200)
+  })
+
+  test('slow: held until the caller aborts; then not processed, and nothing is left pending', async () => {
+    const { peer, fake, post } = setup()
+    const tokenA = peer.invite()
+    peer.fail('slow', { on: 'POST credentials' })
+    const controller = new AbortController()
+
+    const pending = post(tokenA, { signal: controller.signal })
+    await vi.waitFor(() => expect(peer.exchanges[0]?.fault).toBe('slow'))
+    controller.abort(new DOMException('client timeout', 'TimeoutError'))
+
+    await expect(pending).rejects.toMatchObject({ name: 'TimeoutError' })
+    await vi.waitFor(() => expect(peer.exchanges[0]?.error).toMatch(/aborted/))
+    expect(fake.calls).toEqual([])
+    expect(peer.state).toMatchObject({ registered: false, invitations: [tokenA] })
+  })
+
+  test('slow with delayMs answers normally after the delay; heal() releases a held request', async () => {
+    const { peer } = setup()
+    const tokenA = peer.invite()
+    peer.fail('slow', { on: 'GET versions', delayMs: 1, times: 1 })
+    expect((await peer.fetch(peer.versionsUrl, ocpiInit('GET', tokenA))).status).toBe(200)
+
+    peer.fail('slow', { on: 'GET versions' })
+    const held = peer.fetch(peer.versionsUrl, ocpiInit('GET', tokenA))
+    await vi.waitFor(() => expect(peer.exchanges[1]?.fault).toBe('slow'))
+    peer.heal()
+    expect((await held).status).toBe(200)
+  })
+
+  test('http-500: HTTP 500 with status 3000; the POST is not processed', async () => {
+    const { peer, post } = setup()
+    const tokenA = peer.invite()
+    peer.fail('http-500', { on: 'POST credentials', times: 1 })
+    const response = await post(tokenA)
+    expect(response.status).toBe(500)
+    expect(await statusCode(response)).toBe(3000)
+    expect(peer.state.invitations).toEqual([tokenA])
+  })
+
+  test('invalid-json: HTTP 200 with a body that does not parse', async () => {
+    const { peer } = setup()
+    peer.fail('invalid-json', { on: 'GET versions' })
+    const response = await peer.fetch(peer.versionsUrl, ocpiInit('GET', peer.invite()))
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('application/json')
+    await expect(response.json()).rejects.toThrow(SyntaxError)
+  })
+
+  test('missing-endpoints: details without credentials by default, or without the modules named', async () => {
+    const { peer } = setup()
+    const tokenA = peer.invite()
+    const identifiers = async () => {
+      const response = await peer.fetch(`${BASE}/2.2.1`, ocpiInit('GET', tokenA))
+      const body = (await response.json()) as { data: { endpoints: { identifier: string }[] } }
+      return body.data.endpoints.map((e) => e.identifier)
+    }
+    peer.fail('missing-endpoints', { times: 1 })
+    expect(await identifiers()).not.toContain('credentials')
+    peer.fail('missing-endpoints', { drop: ['tokens', 'cdrs'], times: 1 })
+    expect(await identifiers()).toEqual(['credentials', 'commands', 'locations', 'tariffs', 'sessions'])
+  })
+
+  test('401-instead-of-405: a second POST gets 401', async () => {
+    const { peer, post } = setup()
+    await post(peer.invite())
+    peer.fail('401-instead-of-405')
+    const again = await post(peer.state.tokenForSdk ?? '')
+    expect(again.status).toBe(401)
+    const put = await peer.fetch(
+      CREDENTIALS,
+      ocpiInit('PUT', peer.invite(), { body: credentials('2.2.1', 'x') }),
+    )
+    expect(put.status).toBe(401)
+  })
+
+  test('lost-response: the registration is committed, the caller sees a network error, TOKEN_A is spent', async () => {
+    const { peer, tokenB, post } = setup()
+    const tokenA = peer.invite()
+    peer.fail('lost-response', { on: 'POST credentials', times: 1 })
+
+    await expect(post(tokenA)).rejects.toThrow(TypeError)
+
+    expect(peer.state).toMatchObject({ registered: true, tokenFromSdk: tokenB, invitations: [] })
+    expect(peer.exchanges[0]).toMatchObject({ fault: 'lost-response', response: { status: 200 } })
+    expect((await peer.fetch(peer.versionsUrl, ocpiInit('GET', tokenA))).status).toBe(401)
+    expect((await post(tokenA)).status).toBe(401)
+  })
+
+  test('on the mock own callback: send GET versions unreachable makes the POST answer 3001', async () => {
+    const { peer, fake, post } = setup()
+    peer.fail('unreachable', { on: 'send GET versions' })
+    expect(await statusCode(await post(peer.invite()))).toBe(3001)
+    expect(fake.calls).toEqual([])
+    expect(peer.exchanges[1]).toMatchObject({
+      direction: 'outbound',
+      target: 'GET versions',
+      fault: 'unreachable',
+    })
+  })
+
+  test('on the mock own PUT: lost-response leaves the platform rotated and the mock not', async () => {
+    const { peer, fake } = setup()
+    await peer.register({ versionsUrl: fake.versionsUrl, token: fake.invite() })
+    const before = peer.state
+    peer.fail('lost-response', { on: 'send PUT credentials' })
+
+    const result = await peer.rotate()
+
+    expect(result).toMatchObject({
+      ok: false,
+      step: 'PUT credentials',
+      status: null,
+      error: expect.stringMatching(/lost/),
+    })
+    expect(peer.state.tokenForSdk).toBe(before.tokenForSdk)
+    expect(fake.link.token).not.toBe(before.tokenForSdk)
+  })
+
+  test('fail() refuses a mode on a target it cannot affect', () => {
+    const { peer } = setup()
+    expect(() => peer.fail('missing-endpoints', { on: 'POST credentials' })).toThrow(TypeError)
+    expect(() => peer.fail('slow', { on: 'send POST credentials' })).toThrow(TypeError)
+    expect(() => peer.fail('401-instead-of-405', { on: 'GET versions' })).toThrow(TypeError)
+    expect(() => peer.fail('unreachable', { times: 0 })).toThrow(TypeError)
+    expect(() => peer.fail('unreachable', { on: 'PUT /credentials' })).not.toThrow()
+  })
+})

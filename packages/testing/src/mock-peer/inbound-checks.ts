@@ -1,0 +1,195 @@
+import type { ResolvedConfig } from './config.js'
+import { type PeerContext, type Principal, principalOf } from './context.js'
+import type { MockTokenEncoding, MockVersion } from './options.js'
+import { encodingFor, isModern, ROUTING_HEADERS } from './protocol.js'
+import type { LiveExchange } from './recorder.js'
+import { parseAuthorization, type TokenReading } from './token.js'
+
+/**
+ * The token encoding the mock expects on a version; with no version known (the versions endpoint called
+ * with TOKEN_A), the one all its versions agree on, or none.
+ *
+ * @example
+ * ```ts
+ * expectedEncoding(config, '2.1.1') // 'raw' with the default tokenEncoding
+ * ```
+ */
+export function expectedEncoding(
+  config: ResolvedConfig,
+  version: MockVersion | null,
+): MockTokenEncoding | null {
+  if (version !== null) return encodingFor(config.tokenEncoding, version)
+  const all = new Set(config.versions.map((v) => encodingFor(config.tokenEncoding, v)))
+  const [only] = all
+  return all.size === 1 && only !== undefined ? only : null
+}
+
+/**
+ * Whether the 2.2+ transport rules apply; with no version known, whether all the mock's versions are 2.2+.
+ *
+ * @example
+ * ```ts
+ * modernTransport(config, null)
+ * ```
+ */
+export function modernTransport(config: ResolvedConfig, version: MockVersion | null): boolean {
+  return version === null ? config.versions.every(isModern) : isModern(version)
+}
+
+/**
+ * Authenticates a request: the `Token ` scheme, the encodings the mock accepts, and a token it knows.
+ * Records what is wrong (including an encoding other than the expected one, which is still accepted when
+ * `accepts` allows it; the expected encoding is that of the endpoint's version, or of the caller's link,
+ * either one while a PUT changes version). Returns the caller, or `undefined` for a 401.
+ *
+ * @example
+ * ```ts
+ * const caller = authorize(ctx, request, exchange, '2.2.1')
+ * if (caller === undefined) return ocpiReply(401, 2000, undefined, 'Unauthorized')
+ * ```
+ */
+export function authorize(
+  ctx: PeerContext,
+  request: Request,
+  exchange: LiveExchange,
+  routeVersion: MockVersion | null,
+): Principal | undefined {
+  const parsed = parseAuthorization(request.headers.get('authorization'))
+  if (parsed.kind === 'missing') {
+    exchange.flag('authorization-missing', 'the Authorization header is missing')
+    return undefined
+  }
+  if (parsed.kind === 'bad-scheme') {
+    exchange.flag(
+      'authorization-scheme',
+      'the Authorization header must be "Token", one space, then the token',
+    )
+    return undefined
+  }
+  let match: { reading: TokenReading; principal: Principal } | undefined
+  for (const reading of parsed.readings) {
+    const principal = principalOf(ctx, reading.token)
+    if (principal !== undefined) {
+      match = { reading, principal }
+      break
+    }
+  }
+  if (match === undefined) {
+    exchange.flag('unknown-token', 'the token matches no party (unknown, retired or consumed)')
+    return undefined
+  }
+  const { reading, principal } = match
+  const accepts = ctx.config.accepts
+  if (accepts !== 'both' && reading.encoding !== accepts) {
+    exchange.flag(
+      'token-encoding',
+      `a ${reading.encoding} token was refused: this peer accepts ${accepts} tokens only`,
+    )
+    return undefined
+  }
+  // A PUT that changes version (2.1.1 -> 2.2.1) may use either version's encoding: the spec does not say.
+  const inPlay = [routeVersion, principal.version].filter((v) => v !== null)
+  const expected = new Set(
+    inPlay.length === 0
+      ? [expectedEncoding(ctx.config, null)]
+      : inPlay.map((v) => encodingFor(ctx.config.tokenEncoding, v)),
+  )
+  if (!expected.has(null) && !expected.has(reading.encoding))
+    exchange.flag(
+      'token-encoding',
+      `the token was sent ${reading.encoding}, expected ${[...expected].join(' or ')}`,
+    )
+  if (reading.trailingLineFeed)
+    exchange.flag('token-encoding', 'the Base64 value encodes the token followed by a line feed')
+  return principal
+}
+
+/**
+ * Checks the 2.2+ transport headers: X-Request-ID and X-Correlation-ID on every request; routing headers
+ * never on configuration modules, always (and matching the parties) on functional ones.
+ *
+ * @example
+ * ```ts
+ * checkTransportHeaders(ctx, request, exchange, '2.2.1', 'configuration')
+ * ```
+ */
+export function checkTransportHeaders(
+  ctx: PeerContext,
+  request: Request,
+  exchange: LiveExchange,
+  version: MockVersion | null,
+  kind: 'configuration' | 'functional',
+): void {
+  const headers = request.headers
+  const modern = modernTransport(ctx.config, version)
+  if (modern && !headers.has('x-request-id'))
+    exchange.flag('request-id-missing', `X-Request-ID is required on ${version ?? '2.2+'}`)
+  if (modern && !headers.has('x-correlation-id'))
+    exchange.flag('correlation-id-missing', `X-Correlation-ID is required on ${version ?? '2.2+'}`)
+  const present = ROUTING_HEADERS.filter((name) => headers.has(name))
+  if (kind === 'configuration') {
+    if (present.length > 0)
+      exchange.flag(
+        'routing-headers-on-configuration-module',
+        `routing headers must not be sent to versions, details or credentials: ${present.join(', ')}`,
+      )
+    return
+  }
+  if (!modern) return
+  const missing = ROUTING_HEADERS.filter((name) => !headers.has(name))
+  if (missing.length > 0) {
+    exchange.flag(
+      'routing-headers-missing',
+      `routing headers are required on ${version}: ${missing.join(', ')}`,
+    )
+    return
+  }
+  const to = party(headers, 'to')
+  if (!ctx.config.parties.some((p) => samePartyAs(p, to)))
+    exchange.flag(
+      'routing-headers-mismatch',
+      `OCPI-to ${to.country_code}*${to.party_id} is not a party of this peer`,
+    )
+  const from = party(headers, 'from')
+  const presented = ctx.session.registration?.parties ?? []
+  if (presented.length > 0 && !presented.some((p) => samePartyAs(p, from)))
+    exchange.flag(
+      'routing-headers-mismatch',
+      `OCPI-from ${from.country_code}*${from.party_id} is not a party the caller registered`,
+    )
+}
+
+/**
+ * Checks that a request with a body declares `Content-Type: application/json`.
+ *
+ * @example
+ * ```ts
+ * checkContentType(request, exchange, text !== '')
+ * ```
+ */
+export function checkContentType(request: Request, exchange: LiveExchange, hasBody: boolean): void {
+  if (!hasBody) return
+  const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
+  if (type !== 'application/json')
+    exchange.flag(
+      'content-type',
+      `a request body needs Content-Type: application/json (got ${type ?? 'none'})`,
+    )
+}
+
+function party(headers: Headers, side: 'from' | 'to'): { country_code: string; party_id: string } {
+  return {
+    country_code: headers.get(`ocpi-${side}-country-code`) ?? '',
+    party_id: headers.get(`ocpi-${side}-party-id`) ?? '',
+  }
+}
+
+function samePartyAs(
+  a: { readonly country_code: string; readonly party_id: string },
+  b: { readonly country_code: string; readonly party_id: string },
+): boolean {
+  return (
+    a.country_code.toUpperCase() === b.country_code.toUpperCase() &&
+    a.party_id.toUpperCase() === b.party_id.toUpperCase()
+  )
+}
