@@ -1,6 +1,7 @@
 import type { Context } from '../context.js'
 import { OcpiError, type OcpiErrorCode } from '../errors.js'
 import { type Discovery, discover } from './discovery.js'
+import { missingEndpoints } from './requirements.js'
 
 const CALLBACK_CODES: ReadonlySet<OcpiErrorCode> = new Set([
   'ERR_OCPI_PEER_UNREACHABLE',
@@ -26,8 +27,9 @@ export async function discoverForPeer(
   ctx: Context,
   args: Parameters<typeof discover>[1],
 ): Promise<Discovery> {
+  let found: Discovery
   try {
-    return await discover({ ...ctx, transport: ctx.callbackTransport }, args)
+    found = await discover({ ...ctx, transport: ctx.callbackTransport }, args)
   } catch (error) {
     if (error instanceof OcpiError && CALLBACK_CODES.has(error.code)) {
       throw new OcpiError('ERR_OCPI_CALLBACK_FAILED', `unable to use your API: ${error.message}`, {
@@ -37,4 +39,9 @@ export async function discoverForPeer(
     }
     throw error
   }
+  const missing = missingEndpoints(ctx.config, found.details.endpoints, found.version)
+  if (missing.length > 0) {
+    throw new OcpiError('ERR_OCPI_MISSING_ENDPOINTS', `required endpoints missing: ${missing.join(', ')}`)
+  }
+  return found
 }

@@ -2,7 +2,7 @@ import * as z from 'zod'
 import { isOwnParty } from '../config.js'
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
-import type { OutboundToken, RegisteredPeer } from '../model.js'
+import type { InboundToken, OutboundToken, RegisteredPeer } from '../model.js'
 import { type Peer, peerView } from '../peer-view.js'
 import {
   businessDetailsSchema,
@@ -12,7 +12,7 @@ import {
   partyIdSchema,
 } from '../protocol/schemas.js'
 import { SUPPORTED_VERSIONS } from '../protocol/versions.js'
-import { digestToken } from '../tokens/digest.js'
+import { currentTokenRecord } from '../tokens/records.js'
 import { checkPeerUrl } from '../transport/url-policy.js'
 import { describeIssues } from './credentials-body.js'
 import { defaultEncoding, discover } from './discovery.js'
@@ -126,15 +126,7 @@ export async function importPeer(ctx: Context, input: ImportPeerInput): Promise<
     },
   }
   const created = await ctx.store.createPeer(peer, [
-    {
-      digest: await digestToken(data.inboundToken),
-      peerId: peer.id,
-      kind: 'current',
-      createdAt: now,
-      expiresAt: null,
-      supersedes: null,
-      successor: null,
-    },
+    await currentTokenRecord(data.inboundToken as InboundToken, peer.id, now),
   ])
   if (!created) throw new OcpiError('ERR_OCPI_CONFLICT', 'inboundToken: this token already belongs to a peer')
   ctx.log.info?.('adopted an existing link', { peerId: peer.id, version: data.version })

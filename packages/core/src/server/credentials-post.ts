@@ -2,13 +2,14 @@ import type { Context } from '../context.js'
 import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-body.js'
 import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
-import { missingEndpoints, unexpectedParties } from '../engine/requirements.js'
+import { unexpectedParties } from '../engine/requirements.js'
 import { OcpiError } from '../errors.js'
 import type { RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import type { TokenRecord } from '../store/types.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
+import { currentTokenRecord } from '../tokens/records.js'
 import { checkPeerUrl } from '../transport/url-policy.js'
 import { receiveReplay } from './credentials-replay.js'
 import type { RequestIds } from './envelope.js'
@@ -62,10 +63,6 @@ export async function receiveRegistration(
       encoding: defaultEncoding(args.version),
       correlationId: args.ids.correlationId,
     })
-    const missing = missingEndpoints(ctx.config, found.details.endpoints, args.version)
-    if (missing.length > 0) {
-      throw new OcpiError('ERR_OCPI_MISSING_ENDPOINTS', `required endpoints missing: ${missing.join(', ')}`)
-    }
 
     const tokenC = generateToken()
     const now = ctx.now()
@@ -90,15 +87,7 @@ export async function receiveRegistration(
         encoding: found.encoding,
       },
     }
-    const issue: TokenRecord = {
-      digest: await digestToken(tokenC),
-      peerId: peer.id,
-      kind: 'current',
-      createdAt: now,
-      expiresAt: null,
-      supersedes: null,
-      successor: null,
-    }
+    const issue: TokenRecord = await currentTokenRecord(tokenC, peer.id, now)
     const stored = await ctx.store.consumeInvitation({
       invitation: record.digest,
       revision: peer.revision,

@@ -3,12 +3,11 @@ import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-
 import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
 import { applyIdentityLock } from '../engine/identity-lock.js'
-import { missingEndpoints } from '../engine/requirements.js'
 import { OcpiError } from '../errors.js'
 import type { RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
-import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
+import { currentTokenRecord } from '../tokens/records.js'
 import { checkPeerUrl } from '../transport/url-policy.js'
 import type { RequestIds } from './envelope.js'
 import type { MatchedToken } from './inbound-token.js'
@@ -18,8 +17,10 @@ import type { MatchedToken } from './inbound-token.js'
  * applies the identity lock, re-fetches the peer's versions and the details of the version whose
  * credentials URL was called with the peer's new token, issues a new token, and commits with the grace
  * rule: the replaced token keeps working until the grace window ends or the peer first uses the new one.
- * A PUT made with the `previous` token (the peer lost our last answer) is a retry: the undelivered token
- * is replaced and the peer's token keeps its grace. Failures change nothing.
+ * A PUT made with the `previous` token is a retry (the peer lost our last answer) only when that token
+ * was replaced by the peer's own PUT and the versions URL is unchanged: the undelivered token is
+ * replaced and the peer's token keeps its grace; after a rotation we started it is 401. A PUT while our
+ * own rotation is under way is a conflict (OCPI 3000). Failures change nothing.
  *
  * @example
  * ```ts
@@ -74,10 +75,6 @@ export async function receiveUpdate(
     encoding: versionChanged ? defaultEncoding(args.version) : peer.link.encoding,
     correlationId: args.ids.correlationId,
   })
-  const missing = missingEndpoints(ctx.config, found.details.endpoints, args.version)
-  if (missing.length > 0) {
-    throw new OcpiError('ERR_OCPI_MISSING_ENDPOINTS', `required endpoints missing: ${missing.join(', ')}`)
-  }
 
   const token = generateToken()
   const now = ctx.now()
@@ -101,15 +98,7 @@ export async function receiveUpdate(
     revision: peer.revision,
     next,
     token: {
-      issue: {
-        digest: await digestToken(token),
-        peerId: peer.id,
-        kind: 'current',
-        createdAt: now,
-        expiresAt: null,
-        supersedes: null,
-        successor: null,
-      },
+      issue: await currentTokenRecord(token, peer.id, now),
     },
     grace: { expiresAt: now + ctx.config.graceMs, successor: await ctx.sealer.seal(token) },
     graceFor: retry ? 'previous' : 'replaced',

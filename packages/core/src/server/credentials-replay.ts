@@ -2,12 +2,11 @@ import type { Context } from '../context.js'
 import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-body.js'
 import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
-import { missingEndpoints } from '../engine/requirements.js'
 import { OcpiError } from '../errors.js'
 import { type Party, type RegisteredPeer, samePartyRef } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
-import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
+import { currentTokenRecord } from '../tokens/records.js'
 import type { RequestIds } from './envelope.js'
 import type { MatchedToken } from './inbound-token.js'
 
@@ -19,6 +18,8 @@ function sameIdentity(locked: readonly Party[], presented: readonly Party[]): bo
 
 /**
  * Accepts the replay of a registration POST whose answer was lost: the TOKEN_A was consumed moments ago
+ * (no contact since: any authenticated request of the peer, or a successful call of ours, closes the
+ * window early, which is conservative)
  * (within the replay window) by a sender with the same identity and versions URL, so the sender never
  * received our token. Discovers the sender again with its (new) token, issues a fresh token replacing the
  * undelivered one, and answers as the first time. Anyone else gets 401, as for any consumed TOKEN_A.
@@ -35,7 +36,8 @@ export async function receiveReplay(
   const unknown = () => new OcpiError('ERR_OCPI_UNAUTHORIZED', 'unknown token')
   const peer = await ctx.store.getPeer(args.matched.record.peerId)
   if (peer === null || peer.state !== 'registered' || peer.link.version !== args.version) throw unknown()
-  // Once the peer has used the token of our first answer, that answer was not lost: no replay.
+  // Once there was contact after the registration (the peer used our token, or we called it), the
+  // answer was not lost: no replay.
   if (peer.lastContactAt !== null && peer.lastContactAt > peer.registeredAt) throw unknown()
   const parsed = parsePeerCredentials(args.version, args.body)
   if (!parsed.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', parsed.message)
@@ -53,10 +55,6 @@ export async function receiveReplay(
     encoding: defaultEncoding(args.version),
     correlationId: args.ids.correlationId,
   })
-  const missing = missingEndpoints(ctx.config, found.details.endpoints, args.version)
-  if (missing.length > 0) {
-    throw new OcpiError('ERR_OCPI_MISSING_ENDPOINTS', `required endpoints missing: ${missing.join(', ')}`)
-  }
   const token = generateToken()
   const now = ctx.now()
   const next: RegisteredPeer = {
@@ -77,15 +75,7 @@ export async function receiveReplay(
     revision: peer.revision,
     next,
     token: {
-      issue: {
-        digest: await digestToken(token),
-        peerId: peer.id,
-        kind: 'current',
-        createdAt: now,
-        expiresAt: null,
-        supersedes: null,
-        successor: null,
-      },
+      issue: await currentTokenRecord(token, peer.id, now),
     },
     // The token of the lost answer never reached the sender: it dies now.
     grace: null,
