@@ -20,7 +20,11 @@ export interface OcpiEvents {
     direction: 'inbound' | 'outbound'
     parties: readonly Party[]
   }
-  /** A registration attempt failed; the invitation (if any) still works. */
+  /**
+   * A registration attempt failed. Inbound, the invitation still works unless a concurrent registration
+   * consumed it; outbound, `code` is the failure of the step, which the thrown error may refine (e.g.
+   * into `ERR_OCPI_OUTCOME_UNKNOWN`).
+   */
   'registration-failed': {
     peerId: string
     direction: 'inbound' | 'outbound'

@@ -139,7 +139,8 @@ export interface Link {
  * - `invited`: we issued a TOKEN_A and wait for the peer's POST;
  * - `registering`: we are registering with the peer (our outgoing POST);
  * - `registered`: the link is up, each side holds a token;
- * - `unregistered`: the link was ended (DELETE or revocation); every token we issued for it is dead.
+ * - `unregistered`: the link was ended (DELETE, a revocation of a link we did not invite, or a failed
+ *   registration of ours); every token we issued for it is dead.
  *
  * @example
  * ```ts

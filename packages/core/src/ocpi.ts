@@ -30,7 +30,7 @@ import type { UrlPolicy } from './transport/url-policy.js'
  *   baseUrl: 'https://cpo.example.com/ocpi',
  *   parties: [{ role: 'CPO', country_code: 'NL', party_id: 'EXA', business_details: { name: 'Example CPO' } }],
  *   store: memoryStore(),
- *   sealingKeys: [{ kid: '2026-11', key: process.env.OCPI_SEALING_KEY ?? '' }],
+ *   sealingKeys: [{ kid: '2026-11', key: process.env['OCPI_SEALING_KEY'] ?? '' }],
  * }
  * ```
  */
@@ -127,7 +127,7 @@ const STORE_METHODS: readonly (keyof CredentialsStore)[] = [
  *   baseUrl: 'https://cpo.example.com/ocpi',
  *   parties: [{ role: 'CPO', country_code: 'NL', party_id: 'EXA', business_details: { name: 'Example CPO' } }],
  *   store: memoryStore(),
- *   sealingKeys: [{ kid: '2026-11', key: process.env.OCPI_SEALING_KEY ?? '' }],
+ *   sealingKeys: [{ kid: '2026-11', key: process.env['OCPI_SEALING_KEY'] ?? '' }],
  * })
  * const { token, versionsUrl } = await ocpi.invite()
  * ```

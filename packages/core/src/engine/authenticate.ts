@@ -27,7 +27,8 @@ export interface AuthenticatedPeer {
 }
 
 /**
- * The answer of {@link Ocpi.authenticate}: the peer, or a ready OCPI 401 response to send back.
+ * The answer of {@link Ocpi.authenticate}: the peer, or a ready OCPI response to send back (401; 500 / 3000
+ * when the store fails).
  *
  * @example
  * ```ts
@@ -47,7 +48,7 @@ export type AuthenticateResult =
  * ```
  */
 export interface AuthenticateOptions {
-  /** The module the request addresses (for events and logs). */
+  /** The module the request addresses (named in the refusal's message). */
   readonly module: string
 }
 
@@ -58,7 +59,8 @@ const CONTACT_WRITE_INTERVAL_MS = 30_000
  * Authenticates a request to one of the host's own modules: the token must belong to a registered link
  * (TOKEN_A and pending registrations are refused: they are valid on versions, details and credentials
  * only), and `OCPI-from-*` headers, when present, must name one of the peer's parties. One digest lookup
- * and one record read, whatever the number of peers; contact is recorded without touching the revision.
+ * (two for a Base64 header: the raw value is tried first) and one record read, whatever the number of
+ * peers; contact is recorded without touching the revision.
  *
  * @example
  * ```ts

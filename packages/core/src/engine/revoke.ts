@@ -8,7 +8,8 @@ import { generateToken } from '../tokens/generate.js'
 
 /**
  * The result of {@link Ocpi.revoke}: the peer after revocation, and, when we issued the original TOKEN_A,
- * a fresh one for the offline re-exchange (bound to the parties the peer had: nobody else can use it).
+ * a fresh one for the offline re-exchange, bound to the parties the peer had registered with (for a
+ * peer that never registered, to the original invitation's expected parties, if any).
  *
  * @example
  * ```ts

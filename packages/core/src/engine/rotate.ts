@@ -55,8 +55,10 @@ async function registeredPeer(ctx: Context, peerId: string): Promise<RegisteredP
  * instance) and works on every module from then on; the peer's answer is committed only on success,
  * and our previous token keeps working until then and through the grace window. Concurrent rotations of
  * one peer: exactly one proceeds, the others get `ERR_OCPI_CONFLICT` before sending anything. A refused
- * PUT changes nothing; a PUT whose answer was lost is `ERR_OCPI_OUTCOME_UNKNOWN` (remedy: rotate again,
- * which a compliant peer treats as a retry).
+ * PUT changes nothing. When the PUT's answer was lost, the peer is asked (GET credentials with our old
+ * token): a new token for us commits the rotation, our old one means nothing was taken
+ * (`ERR_OCPI_PEER_REFUSED`), no answer is `ERR_OCPI_OUTCOME_UNKNOWN` (our new token stays valid until its
+ * pending expiry; rotate again to settle it).
  *
  * @example
  * ```ts

@@ -7,7 +7,8 @@ import type { MatchedToken } from './inbound-token.js'
 
 /**
  * Answers a credentials GET: our Credentials carrying the token of the request. A token in its grace
- * window (`previous`) gets the current token instead, so a peer that lost a rotation response recovers.
+ * window after the peer's own PUT gets the current token instead, so a peer that lost our answer
+ * recovers; after a rotation we started, the old token reads only itself.
  *
  * @example
  * ```ts

@@ -16,7 +16,7 @@ export type Awaitable<T> = T | Promise<T>
  * - `consumed-invitation`: a TOKEN_A just used by a registration, kept for a short window so that the
  *   same sender can replay its POST when our answer was lost; valid for nothing else.
  * - `pending-registration`: the token we send in our own registration POST; valid for the peer's callback
- *   discovery (versions, version details) until the POST commits or aborts.
+ *   discovery (versions, version details, and GET credentials) until the POST commits or aborts.
  * - `pending-rotation`: the token we send in a rotation PUT; valid from the moment it is sent.
  * - `current`: the token a registered peer uses.
  * - `previous`: the token a rotation replaced, valid during the grace window.
@@ -60,8 +60,10 @@ export interface TokenRecord {
    */
   readonly supersedes: TokenDigest | null
   /**
-   * On a `previous` token: the current token sealed, so that a GET credentials made with the previous
-   * token during the grace window can be answered with the current one. Dies with the previous token.
+   * On a `previous` token replaced by the peer's own PUT: the current token sealed, so that a GET
+   * credentials made with the previous token during the grace window can be answered with the current
+   * one (the peer may have lost our answer). `null` after a rotation we started (the peer has the new
+   * token already). Dies with the previous token.
    */
   readonly successor: SealedToken | null
 }
@@ -220,7 +222,9 @@ export interface CredentialsStore {
    * Compare-and-swap of a peer record: when the stored revision equals `revision`, stores `next` with
    * revision `revision + 1` and `updatedAt` as given, and returns the stored record; otherwise returns
    * `null` and writes nothing. Of concurrent callers with the same `revision`, exactly one wins.
-   * `lastContactAt` is kept from the stored record when it is later than `next.lastContactAt`.
+   * `lastContactAt` is kept from the stored record when it is later than `next.lastContactAt` (on every
+   * revision-checked write: this one, `consumeInvitation`, `commitToken` and `revokeTokens`), so that a
+   * concurrent {@link CredentialsStore.touchContact} is never undone.
    * SQL: `UPDATE peers SET … , revision = revision + 1 WHERE id = $1 AND revision = $2 RETURNING *`.
    */
   casPeer(id: string, revision: number, next: PeerRecord): Awaitable<PeerRecord | null>
@@ -240,8 +244,9 @@ export interface CredentialsStore {
    * and the stored record is returned. Otherwise returns `null` and writes nothing. Of concurrent callers
    * consuming one invitation, exactly one receives the record; the others receive `null`.
    * SQL: one transaction: `DELETE FROM tokens WHERE digest = $1 AND kind = 'invitation' AND expires_at > $now
-   * RETURNING peer_id`, then the conditional `UPDATE peers … WHERE revision = $n`, then the `INSERT`;
-   * roll back unless both matched one row.
+   * RETURNING peer_id` (with `replayUntil`: `UPDATE tokens SET kind = 'consumed-invitation', expires_at =
+   * $replayUntil WHERE …` instead), then the conditional `UPDATE peers … WHERE revision = $n`, then the
+   * `INSERT`; roll back unless both matched one row.
    */
   consumeInvitation(args: ConsumeInvitation): Awaitable<PeerRecord | null>
 

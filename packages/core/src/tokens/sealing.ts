@@ -7,7 +7,7 @@ import type { InboundToken, OutboundToken, SealedToken } from '../model.js'
  *
  * @example
  * ```ts
- * const key: SealingKey = { kid: '2026-11', key: process.env.OCPI_SEALING_KEY ?? '' }
+ * const key: SealingKey = { kid: '2026-11', key: process.env['OCPI_SEALING_KEY'] ?? '' }
  * ```
  */
 export interface SealingKey {

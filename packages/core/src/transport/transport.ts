@@ -61,8 +61,8 @@ export interface OutboundResponse {
 }
 
 /**
- * Sends requests to peers. {@link createTransport} builds the default one; tests and hosts may supply
- * their own.
+ * Sends requests to peers. {@link createTransport} builds the default one over a `fetch`; hosts and
+ * tests change behaviour by injecting that `fetch` (the `fetch` option of `createOcpi`).
  *
  * @example
  * ```ts
