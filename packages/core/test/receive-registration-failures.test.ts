@@ -122,6 +122,8 @@ describe('a refused registration changes nothing and leaves TOKEN_A usable', () 
     const response = await post(senderCredentials('2.2.1', TOKEN_B))
     expect(response.body.status_code).toBe(1000)
     expect(sender.seen.at(-1)?.url).toBe(`${SENDER_BASE}/2.2`)
+    // A 2.2 peer predates the Base64 rule: its details are fetched with the raw token, and that form is kept.
+    expect(sender.seen.at(-1)?.authorization).toBe(`Token ${TOKEN_B}`)
   })
 
   it('required endpoints missing: HTTP 200 / 3003', async () => {

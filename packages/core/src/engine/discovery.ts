@@ -69,6 +69,11 @@ export function findVersionEntry(
   )
 }
 
+/** Whether the peer lists `2.2` but not `2.2.1`: the 2.2 tag said tokens are not Base64-encoded. */
+function speaksPre221(list: readonly VersionEntry[]): boolean {
+  return list.some((e) => e.version.trim() === '2.2') && !list.some((e) => e.version.trim() === '2.2.1')
+}
+
 function refuseUrl(url: string, ctx: Context, step: string): void {
   const check = checkPeerUrl(url, ctx.urlPolicy)
   if (!check.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `${step}: ${check.reason}`, { step })
@@ -157,7 +162,8 @@ export async function discover(
       }),
     )
   // Without a version change the list's form is the details' form; with one, the new version is probed.
-  let encoding = args.via === undefined ? listEncoding : args.encoding
+  // A peer offering `2.2` (not 2.2.1) predates the Base64 rule: it is spoken to with raw tokens first.
+  let encoding = speaksPre221(list.data) ? 'raw' : args.via === undefined ? listEncoding : args.encoding
   let detailsResponse = await getDetails(encoding)
   if (detailsResponse.status === 401) {
     encoding = otherEncoding(encoding)
