@@ -58,7 +58,8 @@ interface Shared {
   /** Runs a task once every task queued before it has settled: one lock over the whole backing. */
   readonly exclusive: <T>(task: () => Promise<T>) => Promise<T>
   /** Peer id → digests of its tokens, so that a peer's tokens are found without a scan. */
-  readonly digestsByPeer: Map<string, Set<TokenDigest>>
+  // A small array, not a Set: a peer holds a handful of tokens, and a Set costs several times the memory.
+  readonly digestsByPeer: Map<string, TokenDigest[]>
   /** Peer ids in ascending order (peers are never deleted) … */
   sortedIds: string[]
   /** … and the ids created since `sortedIds` was last sorted. */
@@ -93,14 +94,16 @@ function sharedOf(backing: MemoryBacking): Shared {
 
 function indexToken(shared: Shared, token: TokenRecord): void {
   const digests = shared.digestsByPeer.get(token.peerId)
-  if (digests === undefined) shared.digestsByPeer.set(token.peerId, new Set([token.digest]))
-  else digests.add(token.digest)
+  if (digests === undefined) shared.digestsByPeer.set(token.peerId, [token.digest])
+  else if (!digests.includes(token.digest)) digests.push(token.digest)
 }
 
 function unindexToken(shared: Shared, token: TokenRecord): void {
   const digests = shared.digestsByPeer.get(token.peerId)
-  digests?.delete(token.digest)
-  if (digests?.size === 0) shared.digestsByPeer.delete(token.peerId)
+  if (digests === undefined) return
+  const index = digests.indexOf(token.digest)
+  if (index >= 0) digests.splice(index, 1)
+  if (digests.length === 0) shared.digestsByPeer.delete(token.peerId)
 }
 
 /** A deep copy that nobody else holds, frozen: what the store keeps of a caller's record. */

@@ -16,7 +16,7 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  */
 export async function digestToken(token: string): Promise<TokenDigest> {
   const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(token)))
-  let hex = ''
-  for (const byte of bytes) hex += HEX[byte]
-  return hex as TokenDigest
+  // join, not +=: a string built by concatenation is a rope of 32 pieces, and digests are kept by the
+  // hundred thousand (as keys and in records): a flat string costs a tenth of the memory.
+  return Array.from(bytes, (byte) => HEX[byte]).join('') as TokenDigest
 }

@@ -1,0 +1,83 @@
+// Lookup scale (authenticate with 100,000 peers vs 10) and memory (heap per peer in memoryStore vs the
+// same data as plain objects).
+import { createMemoryBacking, createOcpi, memoryStore } from '@ocpi-credentials/core'
+import { base64Header, importInput, inboundToken, median, OUR_PARTY, SEALING_KEY } from './fixtures.mjs'
+
+const gc = () => {
+  if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc')
+  for (let i = 0; i < 3; i++) globalThis.gc()
+}
+
+async function populate(count) {
+  const backing = createMemoryBacking()
+  const ocpi = createOcpi({
+    baseUrl: 'https://cpo.example.com/ocpi',
+    parties: [OUR_PARTY],
+    versions: ['2.2.1'],
+    modules: [{ id: 'locations', role: 'SENDER' }],
+    store: memoryStore({ backing }),
+    sealingKeys: [{ kid: 'bench', key: SEALING_KEY }],
+  })
+  const batch = 500
+  for (let start = 0; start < count; start += batch) {
+    const jobs = []
+    for (let i = start; i < Math.min(count, start + batch); i++) jobs.push(ocpi.importPeer(importInput(i)))
+    await Promise.all(jobs)
+  }
+  return { ocpi, backing }
+}
+
+async function authenticateMedian(ocpi, count, samples) {
+  const requests = Array.from({ length: 64 }, (_, k) => {
+    const i = Math.floor(((k + 1) * count) / 65)
+    return new Request('https://cpo.example.com/ocpi/2.2.1/locations', {
+      headers: { authorization: base64Header(inboundToken(i)) },
+    })
+  })
+  for (let k = 0; k < 2_000; k++)
+    await ocpi.authenticate(requests[k % requests.length], { module: 'locations' })
+  const times = []
+  for (let k = 0; k < samples; k++) {
+    const started = performance.now()
+    const result = await ocpi.authenticate(requests[k % requests.length], { module: 'locations' })
+    times.push(performance.now() - started)
+    if (!result.ok) throw new Error('bench: authentication failed')
+  }
+  return median(times)
+}
+
+export async function lookupScale() {
+  const small = await populate(10)
+  const smallMedian = await authenticateMedian(small.ocpi, 10, 20_000)
+  const large = await populate(100_000)
+  const largeMedian = await authenticateMedian(large.ocpi, 100_000, 20_000)
+  return {
+    ratio: largeMedian / smallMedian,
+    medianMicros10: smallMedian * 1000,
+    medianMicros100k: largeMedian * 1000,
+  }
+}
+
+export async function memoryPerPeer() {
+  const count = 100_000
+  gc()
+  const before = process.memoryUsage().heapUsed
+  const { backing, ocpi } = await populate(count)
+  gc()
+  const storeBytes = process.memoryUsage().heapUsed - before
+  // The same peer data as plain objects: each record and token record cloned out of the store.
+  const plain = {
+    peers: [...backing.peers.values()].map((p) => structuredClone(p)),
+    tokens: [...backing.tokens.values()].map((t) => structuredClone(t)),
+  }
+  gc()
+  const withPlain = process.memoryUsage().heapUsed
+  const plainBytes = withPlain - before - storeBytes
+  void ocpi
+  void plain.peers.length
+  return {
+    ratio: storeBytes / plainBytes,
+    bytesPerPeer: storeBytes / count,
+    plainBytesPerPeer: plainBytes / count,
+  }
+}

@@ -1,0 +1,36 @@
+// pnpm bench: measures side by side in one run and prints one JSON object of ratios (with the raw
+// figures next to them). Targets (issue 4): authOverhead ≥ 0.95, lookupScale ≤ 1.2, handshake ≤ 1.5,
+// memory ≤ 1.5. Progress goes to stderr; stdout carries only the JSON.
+import { lookupScale, memoryPerPeer } from './lookup-and-memory.mjs'
+
+const only = process.argv.slice(2)
+const want = (name) => only.length === 0 || only.includes(name)
+const results = {}
+const step = async (name, fn) => {
+  if (!want(name)) return
+  process.stderr.write(`bench: ${name}…\n`)
+  results[name] = await fn()
+}
+
+await step('lookupScale', lookupScale)
+await step('memory', memoryPerPeer)
+try {
+  const { authOverhead, handshake } = await import('./http-benches.mjs')
+  await step('authOverhead', authOverhead)
+  await step('handshake', handshake)
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error
+}
+
+const targets = {
+  authOverhead: ['>=', 0.95],
+  lookupScale: ['<=', 1.2],
+  handshake: ['<=', 1.5],
+  memory: ['<=', 1.5],
+}
+for (const [name, result] of Object.entries(results)) {
+  const [op, target] = targets[name]
+  result.target = `${op} ${target}`
+  result.met = op === '>=' ? result.ratio >= target : result.ratio <= target
+}
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`)
