@@ -82,7 +82,7 @@ export async function invite(ctx: Context, options: InviteOptions = {}): Promise
   }
   const created = await ctx.store.createPeer(peer, [
     {
-      digest: await digestToken(token),
+      digest: digestToken(token),
       peerId: peer.id,
       kind: 'invitation',
       createdAt: now,

@@ -43,7 +43,7 @@ export type SealedToken = string & { readonly [sealedBrand]: true }
  *
  * @example
  * ```ts
- * const digest: TokenDigest = await digestToken(token)
+ * const digest: TokenDigest = digestToken(token)
  * ```
  */
 export type TokenDigest = string & { readonly [digestBrand]: true }

@@ -126,7 +126,7 @@ export async function importPeer(ctx: Context, input: ImportPeerInput): Promise<
     },
   }
   const created = await ctx.store.createPeer(peer, [
-    await currentTokenRecord(data.inboundToken as InboundToken, peer.id, now),
+    currentTokenRecord(data.inboundToken as InboundToken, peer.id, now),
   ])
   if (!created) throw new OcpiError('ERR_OCPI_CONFLICT', 'inboundToken: this token already belongs to a peer')
   ctx.log.info?.('adopted an existing link', { peerId: peer.id, version: data.version })

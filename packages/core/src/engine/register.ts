@@ -76,7 +76,7 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
   const credentialsUrl = found.details.endpoints.find((e) => e.identifier === 'credentials')?.url as string
 
   const tokenB = generateToken()
-  const digestB = await digestToken(tokenB)
+  const digestB = digestToken(tokenB)
   const now = ctx.now()
   const peer: RegisteringPeer = {
     id: crypto.randomUUID(),

@@ -84,7 +84,7 @@ export async function revoke(ctx: Context, peerId: string): Promise<Revocation> 
         ? []
         : [
             {
-              digest: await digestToken(token),
+              digest: digestToken(token),
               peerId,
               kind: 'invitation' as const,
               createdAt: now,

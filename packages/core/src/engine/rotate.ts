@@ -76,7 +76,7 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
     throw new OcpiError('ERR_OCPI_CONFLICT', `a rotation of peer ${peerId} is already under way`)
   }
   const token = generateToken()
-  const digest = await digestToken(token)
+  const digest = digestToken(token)
   const added = await ctx.store.addToken({
     digest,
     peerId,

@@ -41,7 +41,7 @@ export async function receiveRegistration(
     const parsed = parsePeerCredentials(args.version, args.body)
     if (!parsed.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', parsed.message)
     const credentials = parsed.value
-    if ((await digestToken(credentials.token)) === record.digest) {
+    if (digestToken(credentials.token) === record.digest) {
       throw new OcpiError(
         'ERR_OCPI_INVALID_INPUT',
         'token: must be a new token for us to use, not the TOKEN_A',
@@ -87,7 +87,7 @@ export async function receiveRegistration(
         encoding: found.encoding,
       },
     }
-    const issue: TokenRecord = await currentTokenRecord(tokenC, peer.id, now)
+    const issue: TokenRecord = currentTokenRecord(tokenC, peer.id, now)
     const stored = await ctx.store.consumeInvitation({
       invitation: record.digest,
       revision: peer.revision,

@@ -98,7 +98,7 @@ export async function receiveUpdate(
     revision: peer.revision,
     next,
     token: {
-      issue: await currentTokenRecord(token, peer.id, now),
+      issue: currentTokenRecord(token, peer.id, now),
     },
     grace: { expiresAt: now + ctx.config.graceMs, successor: await ctx.sealer.seal(token) },
     graceFor: retry ? 'previous' : 'replaced',

@@ -75,7 +75,7 @@ export async function receiveReplay(
     revision: peer.revision,
     next,
     token: {
-      issue: await currentTokenRecord(token, peer.id, now),
+      issue: currentTokenRecord(token, peer.id, now),
     },
     // The token of the lost answer never reached the sender: it dies now.
     grace: null,

@@ -39,7 +39,7 @@ export async function matchInboundToken(ctx: Context, request: Request): Promise
   }
   if (candidates.length === 0) throw refuse('missing', null, 'missing or malformed Authorization header')
   for (const [index, candidate] of candidates.entries()) {
-    const record = await ctx.store.findToken(await digestToken(candidate))
+    const record = await ctx.store.findToken(digestToken(candidate))
     if (record === null) continue
     if (record.expiresAt !== null && record.expiresAt <= ctx.now()) {
       throw refuse('expired', record.peerId, 'the token has expired')

@@ -7,16 +7,12 @@ import { digestToken } from './digest.js'
  *
  * @example
  * ```ts
- * const issue = await currentTokenRecord(tokenC, peer.id, now)
+ * const issue = currentTokenRecord(tokenC, peer.id, now)
  * ```
  */
-export async function currentTokenRecord(
-  token: InboundToken,
-  peerId: string,
-  now: number,
-): Promise<TokenRecord> {
+export function currentTokenRecord(token: InboundToken, peerId: string, now: number): TokenRecord {
   return {
-    digest: await digestToken(token),
+    digest: digestToken(token),
     peerId,
     kind: 'current',
     createdAt: now,

@@ -13,7 +13,7 @@ describe('tokens', () => {
   })
 
   it('are stored as their SHA-256 hex digest', async () => {
-    expect(await digestToken('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    expect(digestToken('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
   })
 })
 
