@@ -39,3 +39,15 @@ export {
   type TransportOptions,
 } from './transport/transport.js'
 export { checkPeerUrl, type UrlPolicy } from './transport/url-policy.js'
+
+// The admin API: a JSON handler to mount behind the host's own authentication.
+
+export { type AdminHandlerOptions, createAdminHandler } from './admin/handler.js'
+export type {
+  AdminError,
+  AdminInvitation,
+  AdminPeer,
+  AdminPeerList,
+  AdminRevocation,
+  AdminUnregistration,
+} from './admin/json.js'

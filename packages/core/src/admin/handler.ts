@@ -1,0 +1,220 @@
+import { OcpiConfigError, OcpiError } from '../errors.js'
+import type { Ocpi } from '../ocpi.js'
+import {
+  invitationBodySchema,
+  parseAdminInput,
+  peersQuerySchema,
+  registrationBodySchema,
+  rotationBodySchema,
+} from './bodies.js'
+import {
+  type AdminInvitation,
+  type AdminPeerList,
+  type AdminRevocation,
+  type AdminUnregistration,
+  adminPeerJson,
+} from './json.js'
+import { ADMIN_MAX_BODY_BYTES, readAdminBody } from './read-body.js'
+import { adminErrorResponse, adminJson } from './responses.js'
+import { ADMIN_METHODS, type AdminRoute, matchAdminRoute } from './routes.js'
+
+/**
+ * Options of {@link createAdminHandler}.
+ *
+ * @example
+ * ```ts
+ * const options: AdminHandlerOptions = {
+ *   authorize: (request) => request.headers.get('authorization') === `Bearer ${process.env['ADMIN_TOKEN']}`,
+ *   onError: (error) => console.error('admin API failure', error),
+ * }
+ * ```
+ */
+export interface AdminHandlerOptions {
+  /**
+   * Decides whether a request may use the admin API; `false` answers 401 before any routing. Runs on
+   * every request; it must not read the body. Without it every request is allowed: mount the handler
+   * behind your own authentication.
+   */
+  readonly authorize?: (request: Request) => boolean | Promise<boolean>
+  /**
+   * Called with every error answered as a 500 (the response reveals nothing), e.g. to log it. A throwing
+   * callback is ignored.
+   */
+  readonly onError?: (error: unknown, request: Request) => void
+  /**
+   * Cap on request bodies, in bytes (413 over it). Default 16 KiB; anything but a positive integer
+   * throws {@link OcpiConfigError} at creation.
+   */
+  readonly maxBodyBytes?: number
+}
+
+/**
+ * Creates the admin API: a web-standard JSON handler over an {@link Ocpi} instance, to mount behind the
+ * host's own authentication under any path (routes are recognised by the path's tail):
+ *
+ * - `POST …/invitations` → 201 {@link AdminInvitation}
+ * - `POST …/registrations` → 201 {@link AdminPeer}
+ * - `GET …/peers?state=&after=&limit=` → 200 {@link AdminPeerList}
+ * - `GET …/peers/:id` → 200 {@link AdminPeer}
+ * - `DELETE …/peers/:id` → 200 {@link AdminUnregistration}
+ * - `POST …/peers/:id/rotation` → 200 {@link AdminPeer}
+ * - `POST …/peers/:id/revocation` → 200 {@link AdminRevocation}
+ *
+ * Errors are {@link AdminError} bodies: 400 bad input, 401 refused by `authorize`, 404 unknown peer or
+ * route, 405 wrong method, 409 wrong state or conflict, 413 body too large, 502 the peer refused, failed
+ * or left the outcome unknown, 500 anything else. No response ever carries a token except the TOKEN_A of
+ * an invitation or a revocation, and none repeats the request body. See docs/admin-api.md.
+ *
+ * @example
+ * ```ts
+ * const admin = createAdminHandler(ocpi, {
+ *   authorize: (request) => request.headers.get('authorization') === `Bearer ${process.env['ADMIN_TOKEN']}`,
+ * })
+ * const response = await admin(new Request('https://cpo.example.com/admin/invitations', { method: 'POST' }))
+ * const { token, versions_url } = await response.json()
+ * ```
+ */
+export function createAdminHandler(
+  ocpi: Ocpi,
+  options: AdminHandlerOptions = {},
+): (request: Request) => Promise<Response> {
+  const maxBytes = options.maxBodyBytes ?? ADMIN_MAX_BODY_BYTES
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new OcpiConfigError('admin API: maxBodyBytes must be a positive integer')
+  }
+  return async (request) => {
+    try {
+      if (options.authorize !== undefined && !(await options.authorize(request))) {
+        throw new OcpiError('ERR_OCPI_UNAUTHORIZED', 'not authorized for the admin API')
+      }
+      const url = new URL(request.url)
+      const match = matchAdminRoute(url.pathname)
+      if (!match.ok) {
+        throw match.reason === 'bad-peer-id'
+          ? new OcpiError('ERR_OCPI_INVALID_INPUT', 'the peer id in the path is not valid percent-encoding')
+          : new OcpiError('ERR_OCPI_NOT_FOUND', 'no admin route at this path')
+      }
+      const allowed = ADMIN_METHODS[match.route.name]
+      if (!allowed.includes(request.method)) {
+        return adminErrorResponse(
+          new OcpiError(
+            'ERR_OCPI_NOT_ALLOWED',
+            `${request.method} is not served here (allowed: ${allowed.join(', ')})`,
+          ),
+          { allow: allowed.join(', ') },
+        )
+      }
+      return await serve(ocpi, match.route, request, url, maxBytes)
+    } catch (error) {
+      const response = adminErrorResponse(error)
+      if (response.status === 500) {
+        try {
+          options.onError?.(error, request)
+        } catch {}
+      }
+      return response
+    }
+  }
+}
+
+async function serve(
+  ocpi: Ocpi,
+  route: AdminRoute,
+  request: Request,
+  url: URL,
+  maxBytes: number,
+): Promise<Response> {
+  switch (route.name) {
+    case 'invitations': {
+      const body = parseAdminInput(invitationBodySchema, await readBody(request, maxBytes), 'body')
+      const invitation = await ocpi.invite({
+        ...(body.expires_in_seconds === undefined ? {} : { expiresIn: body.expires_in_seconds * 1000 }),
+        ...(body.expected_parties === undefined ? {} : { expectedParties: body.expected_parties }),
+        ...(body.as === undefined ? {} : { as: body.as }),
+      })
+      const json: AdminInvitation = {
+        peer_id: invitation.peerId,
+        token: invitation.token,
+        versions_url: invitation.versionsUrl,
+        expires_at: invitation.expiresAt.toISOString(),
+      }
+      return adminJson(201, json, { location: peerLocation(url, invitation.peerId) })
+    }
+    case 'registrations': {
+      const body = parseAdminInput(registrationBodySchema, await readBody(request, maxBytes), 'body')
+      const peer = await ocpi.register({
+        versionsUrl: body.versions_url,
+        token: body.token,
+        ...(body.as === undefined ? {} : { as: body.as }),
+      })
+      return adminJson(201, adminPeerJson(peer), { location: peerLocation(url, peer.id) })
+    }
+    case 'peers': {
+      const query = parseAdminInput(peersQuerySchema, queryObject(url), 'query')
+      const page = await ocpi.listPeers({
+        limit: query.limit + 1,
+        ...(query.state === undefined ? {} : { state: query.state }),
+        ...(query.after === undefined ? {} : { after: query.after }),
+      })
+      const peers = page.slice(0, query.limit)
+      const json: AdminPeerList = {
+        peers: peers.map(adminPeerJson),
+        next: page.length > query.limit ? (peers.at(-1)?.id ?? null) : null,
+      }
+      return adminJson(200, json)
+    }
+    case 'peer': {
+      if (request.method === 'DELETE') {
+        const { peer, remote } = await ocpi.unregister(route.peerId)
+        const json: AdminUnregistration = { ...adminPeerJson(peer), remote }
+        return adminJson(200, json)
+      }
+      const peer = await ocpi.getPeer(route.peerId)
+      if (peer === null) throw new OcpiError('ERR_OCPI_UNKNOWN_PEER', `no peer ${route.peerId}`)
+      return adminJson(200, adminPeerJson(peer))
+    }
+    case 'rotation': {
+      const body = parseAdminInput(rotationBodySchema, await readBody(request, maxBytes), 'body')
+      const peer = await ocpi.rotate(
+        route.peerId,
+        body.version === undefined ? {} : { version: body.version },
+      )
+      return adminJson(200, adminPeerJson(peer))
+    }
+    case 'revocation': {
+      const { peer, invitation } = await ocpi.revoke(route.peerId)
+      const json: AdminRevocation = {
+        peer: adminPeerJson(peer),
+        ...(invitation === null
+          ? {}
+          : {
+              token: invitation.token,
+              versions_url: invitation.versionsUrl,
+              expires_at: invitation.expiresAt.toISOString(),
+            }),
+      }
+      return adminJson(200, json)
+    }
+  }
+}
+
+/** The JSON body; an absent or empty body is `{}` (a JSON `null` is not: it fails validation). */
+async function readBody(request: Request, maxBytes: number): Promise<unknown> {
+  const json = await readAdminBody(request, maxBytes)
+  return json === undefined ? {} : json
+}
+
+/** Query parameters as an object; a repeated parameter is refused rather than silently picked. */
+function queryObject(url: URL): Record<string, string> {
+  const names = [...url.searchParams.keys()]
+  if (new Set(names).size !== names.length) {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'invalid query: a parameter is repeated')
+  }
+  return Object.fromEntries(url.searchParams)
+}
+
+/** `…/peers/:id` next to the collection the request was made on (the mount prefix is kept). */
+function peerLocation(url: URL, peerId: string): string {
+  const base = url.pathname.replace(/\/?[^/]*\/?$/, '')
+  return `${base}/peers/${encodeURIComponent(peerId)}`
+}

@@ -1,0 +1,82 @@
+/**
+ * One admin route, recognised by the tail of a request's path (the handler may be mounted under any
+ * prefix). `peerId` is URL-decoded.
+ *
+ * @example
+ * ```ts
+ * const route: AdminRoute = { name: 'peer', peerId: '6f1c…' }
+ * ```
+ */
+export type AdminRoute =
+  | { readonly name: 'invitations' }
+  | { readonly name: 'registrations' }
+  | { readonly name: 'peers' }
+  | { readonly name: 'peer'; readonly peerId: string }
+  | { readonly name: 'rotation'; readonly peerId: string }
+  | { readonly name: 'revocation'; readonly peerId: string }
+
+/**
+ * What {@link matchAdminRoute} found: a route, nothing, or a peer id that is not valid percent-encoding.
+ *
+ * @example
+ * ```ts
+ * const match: AdminRouteMatch = { ok: true, route: { name: 'peers' } }
+ * ```
+ */
+export type AdminRouteMatch =
+  | { readonly ok: true; readonly route: AdminRoute }
+  | { readonly ok: false; readonly reason: 'not-found' | 'bad-peer-id' }
+
+/**
+ * The methods each route serves, for 405 answers and their `Allow` header.
+ *
+ * @example
+ * ```ts
+ * ADMIN_METHODS.peer // ['GET', 'DELETE']
+ * ```
+ */
+export const ADMIN_METHODS: Readonly<Record<AdminRoute['name'], readonly string[]>> = {
+  invitations: ['POST'],
+  registrations: ['POST'],
+  peers: ['GET'],
+  peer: ['GET', 'DELETE'],
+  rotation: ['POST'],
+  revocation: ['POST'],
+}
+
+/**
+ * Matches a URL path against the admin routes by its tail. A single trailing slash is ignored. The most
+ * specific pattern wins: `…/peers/:id/rotation` and `…/peers/:id/revocation` first, then
+ * `…/invitations`, `…/registrations` and `…/peers`, then `…/peers/:id`. Pure: no I/O.
+ *
+ * @example
+ * ```ts
+ * matchAdminRoute('/admin/peers/a%2Fb/rotation') // { ok: true, route: { name: 'rotation', peerId: 'a/b' } }
+ * matchAdminRoute('/admin/nothing') // { ok: false, reason: 'not-found' }
+ * ```
+ */
+export function matchAdminRoute(pathname: string): AdminRouteMatch {
+  const segments = pathname.split('/')
+  if (segments.length > 1 && segments.at(-1) === '') segments.pop()
+  const last = segments.at(-1)
+  const beforeLast = segments.at(-2)
+  if ((last === 'rotation' || last === 'revocation') && segments.at(-3) === 'peers') {
+    return withPeerId(last, beforeLast ?? '')
+  }
+  if (last === 'invitations' || last === 'registrations' || last === 'peers') {
+    return { ok: true, route: { name: last } }
+  }
+  if (beforeLast === 'peers' && last !== undefined) return withPeerId('peer', last)
+  return { ok: false, reason: 'not-found' }
+}
+
+function withPeerId(name: 'peer' | 'rotation' | 'revocation', raw: string): AdminRouteMatch {
+  if (raw === '') return { ok: false, reason: 'not-found' }
+  let peerId: string
+  try {
+    peerId = decodeURIComponent(raw)
+  } catch {
+    return { ok: false, reason: 'bad-peer-id' }
+  }
+  return { ok: true, route: { name, peerId } }
+}
