@@ -1,0 +1,35 @@
+import type { AuthenticateOptions, Ocpi } from '@ocpi-credentials/core'
+import type { MiddlewareHandler } from 'hono'
+import type { OcpiEnv } from './env.js'
+
+/**
+ * Auth middleware for the host's own OCPI modules (`locations`, `sessions`, …). It asks
+ * {@link Ocpi.authenticate} about the request: a registered peer's token (and `OCPI-from-*` headers
+ * naming one of its parties) lets the request through with the peer at `c.get('ocpiPeer')`; anything
+ * else gets the core's ready OCPI envelope back (401 / 2000, or 500 / 3000 when the store fails) and
+ * the route's handler never runs. TOKEN_A and pending registrations are refused here: they are valid on
+ * versions, details and credentials only.
+ *
+ * @param ocpi - The SDK instance from `createOcpi`.
+ * @param options - `module`: the module the route serves (named in the refusal's message).
+ * @returns A Hono middleware whose `Env` types `c.get('ocpiPeer')`.
+ *
+ * @example
+ * ```ts
+ * import { ocpiAuth } from '@ocpi-credentials/hono'
+ *
+ * app.get('/ocpi/:version/locations', ocpiAuth(ocpi, { module: 'locations' }), (c) => {
+ *   const peer = c.get('ocpiPeer') // AuthenticatedPeer: id, version, parties, endpoints, …
+ *   return c.json({ data: listLocationsFor(peer), status_code: 1000, timestamp: new Date().toISOString() })
+ * })
+ * ```
+ */
+export function ocpiAuth(ocpi: Ocpi, options: AuthenticateOptions): MiddlewareHandler<OcpiEnv> {
+  const { module } = options
+  return async (c, next) => {
+    const result = await ocpi.authenticate(c.req.raw, { module })
+    if (!result.ok) return result.response
+    c.set('ocpiPeer', result.peer)
+    await next()
+  }
+}
