@@ -1,0 +1,27 @@
+import { type AdminHandlerOptions, createAdminHandler, type Ocpi } from '@ocpi-credentials/core'
+import type { RequestHandler } from 'express'
+import { serveWith } from './router.js'
+
+/**
+ * Serves the core's admin API (invitations, registrations, peers, rotation, revocation; see
+ * `createAdminHandler`) as an Express middleware. It answers every request under its mount path (the
+ * core recognises routes by the path's tail), so give it a path of its own, behind the host's
+ * authentication or with `authorize`. `express.json()` may run before it.
+ *
+ * @param ocpi - The SDK instance from `createOcpi`.
+ * @param options - The core's admin options: `authorize`, `onError`, `maxBodyBytes`.
+ * @returns A middleware to mount with `app.use(adminPath, …)`.
+ *
+ * @example
+ * ```ts
+ * app.use('/admin', ocpiAdmin(ocpi, {
+ *   authorize: (request) => request.headers.get('authorization') === `Bearer ${process.env['ADMIN_TOKEN']}`,
+ * }))
+ * ```
+ */
+export function ocpiAdmin(ocpi: Ocpi, options: AdminHandlerOptions = {}): RequestHandler {
+  const handle = createAdminHandler(ocpi, options)
+  return (req, res, next) => {
+    serveWith(handle, req, res).catch(next)
+  }
+}

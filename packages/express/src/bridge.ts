@@ -1,0 +1,113 @@
+// The bridge between Node's req/res and the web platform's Request/Response. Nothing here knows OCPI.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
+
+/**
+ * What the bridge reads from an incoming request: any Node `IncomingMessage`, plus the fields Express
+ * adds when present (`originalUrl` keeps the mount path, `protocol` honours `trust proxy`, `body` is what a
+ * body parser such as `express.json()` left).
+ *
+ * @example
+ * ```ts
+ * const fromExpress: BridgeRequest = req // an Express request (4 or 5)
+ * const fromNode: BridgeRequest = incomingMessage // or any Node request, e.g. from http.createServer
+ * ```
+ */
+export type BridgeRequest = IncomingMessage & {
+  readonly originalUrl?: string
+  readonly protocol?: string
+  readonly body?: unknown
+}
+
+/**
+ * Options of {@link toWebRequest}.
+ *
+ * @example
+ * ```ts
+ * const headersOnly = toWebRequest(req, { body: false })
+ * ```
+ */
+export interface ToWebRequestOptions {
+  /**
+   * Whether to attach the body (default `true`). With `false` the request stream is left untouched, for
+   * code that only needs the method, URL and headers (an auth check before the host reads the body).
+   */
+  readonly body?: boolean
+}
+
+/**
+ * Converts a Node / Express request to a web `Request`: the method; the full URL (protocol, `Host`, and
+ * `originalUrl`, so the mount path is kept); every header, repeated ones included; and the body, streamed.
+ * When a body parser already consumed the stream, its result is used instead: a `Buffer` or string as is
+ * (`express.raw()`, `express.text()`), anything else re-serialized as JSON (`express.json()`), without the
+ * now wrong `Content-Length`.
+ *
+ * @example
+ * ```ts
+ * // Any web-standard handler, mounted by hand (ocpiRouter does this for the core's routes):
+ * app.use('/webhooks', (req, res, next) => {
+ *   handleWebhook(toWebRequest(req))
+ *     .then((response) => sendWebResponse(res, response))
+ *     .catch(next)
+ * })
+ * ```
+ */
+export function toWebRequest(req: BridgeRequest, options: ToWebRequestOptions = {}): Request {
+  const protocol =
+    req.protocol ?? ((req.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http')
+  const path = req.originalUrl ?? req.url ?? '/'
+  const full = `${protocol}://${req.headers.host ?? 'localhost'}${path}`
+  const url = URL.canParse(full) ? full : `${protocol}://localhost${path}` // a malformed Host header
+  const headers = new Headers()
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string
+    if (!name.startsWith(':')) headers.append(name, req.rawHeaders[i + 1] as string)
+  }
+  const method = req.method ?? 'GET'
+  if (options.body === false || method === 'GET' || method === 'HEAD') {
+    return new Request(url, { method, headers })
+  }
+  if (req.readableDidRead || req.readableEnded) {
+    headers.delete('content-length')
+    headers.delete('transfer-encoding')
+    const parsed = req.body
+    const body =
+      parsed === undefined || parsed === null
+        ? null
+        : typeof parsed === 'string' || parsed instanceof Uint8Array
+          ? (parsed as string | Uint8Array<ArrayBuffer>)
+          : JSON.stringify(parsed)
+    return new Request(url, { method, headers, body })
+  }
+  const body = Readable.toWeb(req) as ReadableStream<Uint8Array>
+  const init = { method, headers, body, duplex: 'half' }
+  return new Request(url, init)
+}
+
+/**
+ * Writes a web `Response` to a Node / Express response: status, every header (each `Set-Cookie`
+ * separately), then the body, streamed with backpressure. Resolves once the body is written.
+ *
+ * @example
+ * ```ts
+ * http.createServer((req, res) => {
+ *   ocpi.handle(toWebRequest(req)).then((response) => sendWebResponse(res, response))
+ * })
+ * ```
+ */
+export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.statusCode = response.status
+  if (response.statusText !== '') res.statusMessage = response.statusText
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie') res.setHeader(name, value)
+  }
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies)
+  if (response.body === null) {
+    res.end()
+    return
+  }
+  await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
+}

@@ -1,0 +1,48 @@
+import type { Ocpi } from '@ocpi-credentials/core'
+import type { RequestHandler } from 'express'
+import { sendWebResponse, toWebRequest } from './bridge.js'
+
+/**
+ * The paths the core serves under its base URL, with or without a trailing slash: `versions`,
+ * `{version}` and `{version}/credentials` (a version is `[0-9][0-9.]*`; which exist, the core decides).
+ * Everything else (`{version}/locations`, `health`) falls through to the host's routes.
+ */
+const CORE_PATHS = /^\/(?:versions|[0-9][0-9.]*(?:\/credentials)?)\/?$/
+
+/**
+ * Serves the core's endpoints (versions, version details, credentials) as an Express middleware. Mount it
+ * at the path of the core's `baseUrl`; requests for other paths under it (the host's own modules) are
+ * passed on with `next()`, so it can be mounted before or after them. The response is the core's, byte
+ * for byte; `express.json()` (or another body parser) may run before it.
+ *
+ * Works with Express 4 and 5: it is a plain `(req, res, next)` middleware and loads no `express` code.
+ *
+ * @param ocpi - The SDK instance from `createOcpi`.
+ * @returns A middleware to mount with `app.use(basePath, …)`.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { createOcpi, memoryStore } from '@ocpi-credentials/core'
+ * import { ocpiRouter } from '@ocpi-credentials/express'
+ *
+ * const ocpi = createOcpi({ baseUrl: 'https://cpo.example.com/ocpi', parties, store: memoryStore(), sealingKeys })
+ * const app = express()
+ * app.use('/ocpi', ocpiRouter(ocpi)) // GET /ocpi/versions, GET /ocpi/2.2.1, * /ocpi/2.2.1/credentials
+ * ```
+ */
+export function ocpiRouter(ocpi: Ocpi): RequestHandler {
+  return (req, res, next) => {
+    if (!CORE_PATHS.test(req.path)) return next()
+    serveWith((request) => ocpi.handle(request), req, res).catch(next)
+  }
+}
+
+/** Answers an Express request with a web-standard handler's response. */
+export async function serveWith(
+  handle: (request: Request) => Promise<Response>,
+  req: Parameters<RequestHandler>[0],
+  res: Parameters<RequestHandler>[1],
+): Promise<void> {
+  await sendWebResponse(res, await handle(toWebRequest(req)))
+}

@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url'
+import { defineProject } from 'vitest/config'
+
+export default defineProject({
+  resolve: {
+    // The core's package.json points at its build; tests run against its sources instead.
+    alias: { '@ocpi-credentials/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) },
+  },
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  },
+})
