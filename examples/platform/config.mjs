@@ -1,0 +1,65 @@
+// Reads the platform's configuration from the environment (documented in README.md); every problem is
+// reported at once and the process exits 1 before listening.
+const ROLES = new Set(['CPO', 'EMSP', 'HUB', 'NAP', 'NSP', 'OTHER', 'SCSP', 'PTP'])
+const VERSIONS = new Set(['2.1.1', '2.2.1', '2.3.0'])
+
+export function readConfig(env) {
+  const problems = []
+  const port = Number(env.PORT ?? '3000')
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push('PORT must be a port number (0 picks a free one)')
+  const host = env.HOST ?? '127.0.0.1'
+  const adminToken = env.ADMIN_TOKEN ?? ''
+  if (adminToken.length < 16) problems.push('ADMIN_TOKEN is required (16 characters or more)')
+  const parties = (env.OCPI_PARTIES ?? 'CPO:NL:EXA')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [role, country_code, party_id] = entry.split(':')
+      if (
+        !ROLES.has(role) ||
+        !/^[A-Za-z]{2}$/.test(country_code ?? '') ||
+        !/^[A-Za-z0-9]{1,3}$/.test(party_id ?? '')
+      ) {
+        problems.push(`OCPI_PARTIES: "${entry}" is not ROLE:CC:PID`)
+      }
+      return {
+        role,
+        country_code,
+        party_id,
+        business_details: { name: `${country_code}*${party_id} ${role}` },
+      }
+    })
+  const versions = env.OCPI_VERSIONS ? env.OCPI_VERSIONS.split(',').map((v) => v.trim()) : [...VERSIONS]
+  for (const v of versions) if (!VERSIONS.has(v)) problems.push(`OCPI_VERSIONS: unknown version "${v}"`)
+  const framework = env.FRAMEWORK ?? 'hono'
+  if (framework !== 'hono' && framework !== 'express') problems.push('FRAMEWORK must be hono or express')
+  const store = env.STORE ?? 'memory'
+  if (store !== 'memory') problems.push(`STORE "${store}" is not available yet (memory only)`)
+  let sealingKey = null
+  if (env.SEALING_KEY) {
+    sealingKey = Buffer.from(env.SEALING_KEY, 'base64')
+    if (sealingKey.length !== 32) problems.push('SEALING_KEY must be the Base64 of 32 bytes')
+  }
+  return {
+    problems,
+    port,
+    host,
+    adminToken,
+    parties,
+    versions,
+    framework,
+    store,
+    sealingKey,
+    publicUrl: env.PUBLIC_URL ?? null,
+  }
+}
+
+/** Insecure peer URLs (http, loopback) are allowed when asked, or by default when we are http on loopback ourselves. */
+export function allowInsecure(env, publicUrl) {
+  if (env.OCPI_ALLOW_INSECURE_URLS !== undefined)
+    return ['1', 'true', 'yes'].includes(env.OCPI_ALLOW_INSECURE_URLS.toLowerCase())
+  const url = new URL(publicUrl)
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+}

@@ -1,0 +1,100 @@
+// pnpm platform: a standalone OCPI platform on the SDK, configured by environment variables (README.md).
+// Prints exactly one line on stdout once listening: `ready <versions-url>`; every log goes to stderr.
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import { serve } from '@hono/node-server'
+import { createOcpi, memoryStore } from '@ocpi-credentials/core'
+import { ocpiAdmin as expressAdmin, ocpiAuth as expressAuth, ocpiRouter } from '@ocpi-credentials/express'
+import { ocpiAdmin as honoAdmin, ocpiAuth as honoAuth, ocpiRoutes } from '@ocpi-credentials/hono'
+import express from 'express'
+import { Hono } from 'hono'
+import { allowInsecure, readConfig } from './config.mjs'
+
+const log = (level) => (message, fields) =>
+  process.stderr.write(`${JSON.stringify({ level, message, ...fields })}\n`)
+const logger = { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') }
+
+const config = readConfig(process.env)
+if (config.problems.length > 0) {
+  for (const problem of config.problems) process.stderr.write(`platform: ${problem}\n`)
+  process.exit(1)
+}
+let sealingKey = config.sealingKey
+if (sealingKey === null) {
+  sealingKey = crypto.getRandomValues(new Uint8Array(32))
+  logger.warn('SEALING_KEY is not set: a key was generated; sealed tokens will not survive a restart')
+}
+const locations = (peer) => ({
+  data: [],
+  status_code: 1000,
+  status_message: `no locations for ${peer.id}`,
+  timestamp: new Date().toISOString(),
+})
+const bearer = (request) => request.headers.get('authorization') === `Bearer ${config.adminToken}`
+
+// Listen first (PORT=0 picks a free port), then build the SDK with the real URL.
+let server
+let mount
+if (config.framework === 'express') {
+  const app = express()
+  server = createServer(app).listen(config.port, config.host)
+  await once(server, 'listening')
+  mount = (ocpi) => {
+    app.get('/ocpi/:version/locations', expressAuth(ocpi, { module: 'locations' }), (_req, res) =>
+      res.json(locations(res.locals.ocpiPeer)),
+    )
+    app.use('/ocpi', ocpiRouter(ocpi))
+    app.use('/admin', expressAdmin(ocpi, { authorize: bearer }))
+  }
+} else {
+  const app = new Hono()
+  server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
+  await once(server, 'listening')
+  mount = (ocpi) => {
+    app.get('/ocpi/:version/locations', honoAuth(ocpi, { module: 'locations' }), (c) =>
+      c.json(locations(c.get('ocpiPeer'))),
+    )
+    app.route('/ocpi', ocpiRoutes(ocpi))
+    app.route('/admin', honoAdmin(ocpi, { authorize: bearer }))
+  }
+}
+const { port } = server.address()
+const publicUrl = (
+  config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+).replace(/\/+$/, '')
+const ocpi = createOcpi({
+  baseUrl: `${publicUrl}/ocpi`,
+  parties: config.parties,
+  versions: config.versions,
+  modules: [{ id: 'locations', role: 'SENDER' }],
+  store: memoryStore(),
+  sealingKeys: [{ kid: 'platform', key: sealingKey }],
+  urlPolicy: { allowInsecure: allowInsecure(process.env, publicUrl) },
+  logger,
+})
+mount(ocpi)
+for (const event of [
+  'invited',
+  'registered',
+  'registration-failed',
+  'rotated',
+  'rotation-failed',
+  'unregistered',
+  'revoked',
+  'authentication-failed',
+]) {
+  ocpi.on(event, (payload) => logger.info(`event ${event}`, payload))
+}
+process.stdout.write(`ready ${ocpi.versionsUrl}\n`)
+logger.info('listening', {
+  framework: config.framework,
+  versionsUrl: ocpi.versionsUrl,
+  admin: `${publicUrl}/admin`,
+})
+
+const stop = () => {
+  server.close(() => process.exit(0))
+  setTimeout(() => process.exit(0), 2000).unref()
+}
+process.on('SIGTERM', stop)
+process.on('SIGINT', stop)
