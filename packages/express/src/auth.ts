@@ -1,6 +1,6 @@
 import type { AuthenticatedPeer, AuthenticateOptions, Ocpi } from '@ocpi-credentials/core'
 import type { RequestHandler } from 'express'
-import { sendWebResponse, toWebRequest } from './bridge.js'
+import { sendWebResponse } from './bridge.js'
 
 declare global {
   // Express's own extension point (`@types/express` reads `res.locals` as `Record<string, any> & Locals`).
@@ -35,7 +35,15 @@ declare global {
  */
 export function ocpiAuth(ocpi: Ocpi, options: AuthenticateOptions): RequestHandler {
   return (req, res, next) => {
-    ocpi.authenticate(toWebRequest(req, { body: false }), options).then((result) => {
+    // Headers only (no body, no copy of the request): this runs on every request of the host's modules.
+    const input = {
+      method: req.method,
+      get url() {
+        return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`
+      },
+      headers: { get: (name: string) => req.get(name) ?? null },
+    }
+    ocpi.authenticate(input, options).then((result) => {
       if (!result.ok) return sendWebResponse(res, result.response).catch(next)
       res.locals.ocpiPeer = result.peer
       next()

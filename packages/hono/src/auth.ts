@@ -27,7 +27,17 @@ import type { OcpiEnv } from './env.js'
 export function ocpiAuth(ocpi: Ocpi, options: AuthenticateOptions): MiddlewareHandler<OcpiEnv> {
   const { module } = options
   return async (c, next) => {
-    const result = await ocpi.authenticate(c.req.raw, { module })
+    // Headers only (no body, no copy of the request): this runs on every request of the host's modules.
+    const result = await ocpi.authenticate(
+      {
+        method: c.req.method,
+        get url() {
+          return c.req.url
+        },
+        headers: { get: (name: string) => c.req.header(name) ?? null },
+      },
+      { module },
+    )
     if (!result.ok) return result.response
     c.set('ocpiPeer', result.peer)
     await next()

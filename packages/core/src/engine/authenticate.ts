@@ -27,6 +27,25 @@ export interface AuthenticatedPeer {
 }
 
 /**
+ * What {@link Ocpi.authenticate} reads of a request: its method, URL and headers, never its body. A web
+ * `Request` is one; bindings pass a lighter object over their framework's request (no copy of the body
+ * or of every header), which matters on a path that runs on every request.
+ *
+ * @example
+ * ```ts
+ * const input: AuthenticationRequest = { method: req.method, url: fullUrl, headers: { get: (n) => req.get(n) ?? null } }
+ * ```
+ */
+export interface AuthenticationRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: {
+    /** The value of the named header (case-insensitive), or `null` when it is absent. */
+    get(name: string): string | null
+  }
+}
+
+/**
  * The answer of {@link Ocpi.authenticate}: the peer, or a ready OCPI response to send back (401; 500 / 3000
  * when the store fails).
  *
@@ -69,7 +88,7 @@ const CONTACT_WRITE_INTERVAL_MS = 30_000
  */
 export async function authenticate(
   ctx: Context,
-  request: Request,
+  request: AuthenticationRequest,
   options: AuthenticateOptions,
 ): Promise<AuthenticateResult> {
   const refuse = (

@@ -16,7 +16,9 @@ export interface RequestIds {
  * const ids = requestIdsOf(request)
  * ```
  */
-export function requestIdsOf(request: Request): RequestIds {
+export function requestIdsOf(request: {
+  readonly headers: { get(name: string): string | null }
+}): RequestIds {
   const clean = (v: string | null) => (v !== null && /^[\x21-\x7E]{1,255}$/.test(v) ? v : null)
   return {
     requestId: clean(request.headers.get('x-request-id')) ?? crypto.randomUUID(),

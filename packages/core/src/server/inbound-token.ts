@@ -26,7 +26,10 @@ export const LINK_KINDS: ReadonlySet<TokenKind> = new Set(['current', 'previous'
  * const matched = await matchInboundToken(ctx, request)
  * ```
  */
-export async function matchInboundToken(ctx: Context, request: Request): Promise<MatchedToken> {
+export async function matchInboundToken(
+  ctx: Context,
+  request: Pick<Request, 'method' | 'url'> & { readonly headers: { get(name: string): string | null } },
+): Promise<MatchedToken> {
   const candidates = authorizationCandidates(request.headers.get('authorization'))
   const refuse = (reason: 'missing' | 'unknown' | 'expired', peerId: string | null, message: string) => {
     ctx.events.emit('authentication-failed', {

@@ -1,0 +1,56 @@
+// A server for the auth-overhead benchmark: one framework (argv[2]: hono | express), two routes with the
+// same answer: /ocpi/2.2.1/locations behind the SDK's auth middleware, and /bare/locations checking one
+// static token. Prints `ready <port>` once listening.
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import { serve } from '@hono/node-server'
+import { createOcpi, memoryStore } from '@ocpi-credentials/core'
+import { ocpiAuth as expressAuth, ocpiRouter } from '@ocpi-credentials/express'
+import { ocpiAuth as honoAuth, ocpiRoutes } from '@ocpi-credentials/hono'
+import express from 'express'
+import { Hono } from 'hono'
+import { base64Header, importInput, inboundToken, OUR_PARTY, SEALING_KEY } from './fixtures.mjs'
+
+const framework = process.argv[2]
+const PEERS = 1_000
+const STATIC = base64Header(inboundToken(7))
+const body = () => JSON.stringify({ data: [], status_code: 1000, timestamp: '2026-11-23T10:00:00Z' })
+
+const ocpi = createOcpi({
+  baseUrl: 'http://127.0.0.1/ocpi',
+  parties: [OUR_PARTY],
+  versions: ['2.2.1'],
+  modules: [{ id: 'locations', role: 'SENDER' }],
+  store: memoryStore(),
+  sealingKeys: [{ kid: 'bench', key: SEALING_KEY }],
+})
+for (let i = 0; i < PEERS; i++) await ocpi.importPeer(importInput(i))
+
+let server
+if (framework === 'express') {
+  const app = express()
+  app.get('/bare/locations', (req, res) => {
+    if (req.headers.authorization !== STATIC) return res.status(401).end()
+    res.type('application/json').send(body())
+  })
+  app.get('/ocpi/:version/locations', expressAuth(ocpi, { module: 'locations' }), (_req, res) => {
+    res.type('application/json').send(body())
+  })
+  app.use('/ocpi', ocpiRouter(ocpi))
+  server = createServer(app).listen(0, '127.0.0.1')
+} else {
+  const app = new Hono()
+  app.get('/bare/locations', (c) =>
+    c.req.header('authorization') === STATIC
+      ? c.body(body(), 200, { 'content-type': 'application/json' })
+      : c.body(null, 401),
+  )
+  app.get('/ocpi/:version/locations', honoAuth(ocpi, { module: 'locations' }), (c) =>
+    c.body(body(), 200, { 'content-type': 'application/json' }),
+  )
+  app.route('/ocpi', ocpiRoutes(ocpi))
+  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+}
+await once(server, 'listening')
+process.stdout.write(`ready ${server.address().port}\n`)
+process.on('SIGTERM', () => process.exit(0))

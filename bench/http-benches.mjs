@@ -1,0 +1,178 @@
+// HTTP benchmarks: auth overhead through each binding, and a full registration over loopback against
+// the bare cost of its five exchanges.
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { serve } from '@hono/node-server'
+import { createOcpi, memoryStore } from '@ocpi-credentials/core'
+import { ocpiRoutes } from '@ocpi-credentials/hono'
+import autocannon from 'autocannon'
+import { Hono } from 'hono'
+import { base64Header, inboundToken, median, OUR_PARTY, SEALING_KEY } from './fixtures.mjs'
+
+const here = (file) => fileURLToPath(new URL(file, import.meta.url))
+const hasTaskset = spawnSync('taskset', ['-p', String(process.pid)]).status === 0
+const cores = (await import('node:os')).availableParallelism()
+const pinned = hasTaskset && cores >= 2
+
+/** Runs the load generator on core 1 and the server on core 0, where the machine allows it. */
+function pinSelf() {
+  if (pinned) spawnSync('taskset', ['-cp', '1', String(process.pid)])
+}
+
+async function startServer(framework) {
+  const args = [here('./auth-server.mjs'), framework]
+  const child = pinned
+    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d
+      const match = /ready (\d+)/.exec(out)
+      if (match) resolve(Number(match[1]))
+    })
+    child.on('exit', (code) => reject(new Error(`auth server exited ${code}`)))
+  })
+  return { child, port }
+}
+
+function load(url, authorization, duration) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, headers: { authorization }, connections: 16, duration, pipelining: 1 },
+      (error, result) => {
+        if (error) reject(error)
+        else if (result.non2xx > 0 || result.errors > 0)
+          reject(new Error(`bench: ${result.non2xx} non-2xx, ${result.errors} errors at ${url}`))
+        else resolve(result.requests.average)
+      },
+    )
+  })
+}
+
+export async function authOverhead() {
+  pinSelf()
+  const header = base64Header(inboundToken(7))
+  const result = { pinned }
+  const ratios = []
+  for (const framework of ['hono', 'express']) {
+    const { child, port } = await startServer(framework)
+    try {
+      const base = `http://127.0.0.1:${port}`
+      await load(`${base}/bare/locations`, header, 2) // warm-up, both routes
+      await load(`${base}/ocpi/2.2.1/locations`, header, 2)
+      const bare = []
+      const auth = []
+      for (let round = 0; round < 3; round++) {
+        bare.push(await load(`${base}/bare/locations`, header, 4))
+        auth.push(await load(`${base}/ocpi/2.2.1/locations`, header, 4))
+      }
+      const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
+      const ratio = mean(auth) / mean(bare)
+      ratios.push(ratio)
+      result[framework] = { ratio, bareRps: mean(bare), authRps: mean(auth) }
+    } finally {
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    }
+  }
+  result.ratio = Math.min(...ratios)
+  return result
+}
+
+async function listen(app) {
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  await once(server, 'listening')
+  return { server, base: `http://127.0.0.1:${server.address().port}` }
+}
+
+export async function handshake() {
+  // Two SDK platforms, each on its own loopback server (Hono), registering N times.
+  const make = async (party) => {
+    const app = new Hono()
+    const { server, base } = await listen(app)
+    const ocpi = createOcpi({
+      baseUrl: `${base}/ocpi`,
+      parties: [{ ...party, business_details: { name: party.party_id } }],
+      versions: ['2.2.1'],
+      store: memoryStore(),
+      sealingKeys: [{ kid: 'bench', key: SEALING_KEY }],
+      urlPolicy: { allowInsecure: true },
+    })
+    app.route('/ocpi', ocpiRoutes(ocpi))
+    return { ocpi, server }
+  }
+  const cpo = await make(OUR_PARTY)
+  const emsp = await make({ role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
+  const register = async () => {
+    const invitation = await cpo.ocpi.invite()
+    const started = performance.now()
+    await emsp.ocpi.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
+    return performance.now() - started
+  }
+  // The bare cost: the same five exchanges (versions, details, POST, and the two callback GETs) with
+  // plain fetch against a bare server answering canned envelopes of the same sizes, same keep-alive.
+  const bareServer = createServer((req, res) => {
+    const envelope = (data) => JSON.stringify({ data, status_code: 1000, timestamp: '2026-11-23T10:00:00Z' })
+    let answer
+    if (req.url.endsWith('/versions'))
+      answer = envelope([{ version: '2.2.1', url: 'http://127.0.0.1/ocpi/2.2.1' }])
+    else if (req.url.endsWith('/credentials'))
+      answer = envelope({
+        token: inboundToken(1),
+        url: 'http://127.0.0.1/ocpi/versions',
+        roles: [{ role: 'CPO', party_id: 'CPO', country_code: 'NL', business_details: { name: 'CPO' } }],
+      })
+    else
+      answer = envelope({
+        version: '2.2.1',
+        endpoints: [
+          { identifier: 'credentials', role: 'SENDER', url: 'http://127.0.0.1/ocpi/2.2.1/credentials' },
+        ],
+      })
+    req.resume()
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(answer))
+  }).listen(0, '127.0.0.1')
+  await once(bareServer, 'listening')
+  const bareBase = `http://127.0.0.1:${bareServer.address().port}/ocpi`
+  const authorization = base64Header(inboundToken(1))
+  const bare = async () => {
+    const started = performance.now()
+    await (await fetch(`${bareBase}/versions`, { headers: { authorization } })).json()
+    await (await fetch(`${bareBase}/2.2.1`, { headers: { authorization } })).json()
+    await (await fetch(`${bareBase}/versions`, { headers: { authorization } })).json()
+    await (await fetch(`${bareBase}/2.2.1`, { headers: { authorization } })).json()
+    await (
+      await fetch(`${bareBase}/2.2.1/credentials`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          token: inboundToken(2),
+          url: `${bareBase}/versions`,
+          roles: [{ role: 'EMSP', party_id: 'MSP', country_code: 'DE', business_details: { name: 'MSP' } }],
+        }),
+      })
+    ).json()
+    return performance.now() - started
+  }
+  try {
+    for (let i = 0; i < 30; i++) {
+      await register()
+      await bare()
+    }
+    const registrations = []
+    const bares = []
+    for (let i = 0; i < 300; i++) {
+      registrations.push(await register())
+      bares.push(await bare())
+    }
+    const ratio = median(registrations) / median(bares)
+    return { ratio, registrationMillis: median(registrations), bareFiveExchangesMillis: median(bares) }
+  } finally {
+    cpo.server.close()
+    emsp.server.close()
+    bareServer.close()
+  }
+}
