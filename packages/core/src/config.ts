@@ -88,11 +88,42 @@ export const dataOptionsSchema = z.object({
   maxRequestBytes: durationSchema.optional(),
 })
 
-/** Our own party as configured. */
+/**
+ * Our own party as configured (the `parties` option of {@link createOcpi}); ids are upper-cased.
+ *
+ * @example
+ * ```ts
+ * const party: OwnParty = {
+ *   role: 'CPO',
+ *   country_code: 'NL',
+ *   party_id: 'EXA',
+ *   business_details: { name: 'Example CPO' },
+ * }
+ * ```
+ */
 export type OwnParty = z.output<typeof ownPartySchema>
-/** A host module listed in our version details. */
+/**
+ * A host module listed in our version details (the `modules` option of {@link createOcpi}). `path`
+ * defaults to the id, `versions` to every version we serve; `custom: true` for a module outside the spec.
+ *
+ * @example
+ * ```ts
+ * const modules: ModuleDeclaration[] = [
+ *   { id: 'locations', role: 'SENDER' },
+ *   { id: 'tokens', role: 'RECEIVER', versions: ['2.2.1', '2.3.0'] },
+ * ]
+ * ```
+ */
 export type ModuleDeclaration = z.input<typeof moduleSchema>
-/** An endpoint the peer must offer (3003 otherwise): a ModuleID, or a ModuleID with an interface role. */
+/**
+ * An endpoint the peer must offer (3003 otherwise): a ModuleID, or a ModuleID with an interface role
+ * (the `requires` option of {@link createOcpi}).
+ *
+ * @example
+ * ```ts
+ * const requires: EndpointRequirement[] = ['locations', { module: 'tokens', role: 'RECEIVER' }]
+ * ```
+ */
 export type EndpointRequirement = z.input<typeof requirementSchema>
 
 /** The validated, defaulted data options. */

@@ -48,6 +48,13 @@ export class OcpiError extends Error {
   /** The step that failed, for outbound operations (e.g. `GET versions`, `GET version details`). */
   readonly step: string | undefined
 
+  /**
+   * Creates an error with its code; `name` is the concrete class's name.
+   *
+   * @param code - The machine-readable code.
+   * @param message - A message for humans; never a token.
+   * @param options - `cause`, the underlying error; `step`, the outbound step that failed.
+   */
   constructor(code: OcpiErrorCode, message: string, options: { cause?: unknown; step?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = new.target.name
@@ -65,6 +72,12 @@ export class OcpiError extends Error {
  * ```
  */
 export class OcpiConfigError extends OcpiError {
+  /**
+   * Creates an `ERR_OCPI_CONFIG` error.
+   *
+   * @param message - What is wrong with the configuration.
+   * @param options - `cause`, the underlying error, if any.
+   */
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('ERR_OCPI_CONFIG', message, options)
   }

@@ -60,9 +60,13 @@ export interface OcpiEvents {
  * ```
  */
 export interface OcpiLogger {
+  /** Detail for troubleshooting; the SDK does not log at this level today. */
   debug?(message: string, fields?: Record<string, unknown>): void
+  /** A link changed: registered, updated or rotated, unregistered by the peer, adopted. */
   info?(message: string, fields?: Record<string, unknown>): void
+  /** A handled failure or anomaly, e.g. a refused registration, a failed rotation, a revocation. */
   warn?(message: string, fields?: Record<string, unknown>): void
+  /** An unexpected failure: an event handler threw, or handling an OCPI request failed. */
   error?(message: string, fields?: Record<string, unknown>): void
 }
 

@@ -1,7 +1,12 @@
 // @ocpi-credentials/core: the public API. Everything here is documented with TSDoc and an example.
 
 export type { EndpointRequirement, ModuleDeclaration, OwnParty } from './config.js'
-export type { AuthenticatedPeer, AuthenticateOptions, AuthenticateResult } from './engine/authenticate.js'
+export type {
+  AuthenticatedPeer,
+  AuthenticateOptions,
+  AuthenticateResult,
+  AuthenticationRequest,
+} from './engine/authenticate.js'
 export type { ClientRequest, ClientResponse, PeerClient } from './engine/client.js'
 export {
   applyIdentityLock,
@@ -35,10 +40,13 @@ export {
   type FetchLike,
   type OutboundRequest,
   type OutboundResponse,
+  type ResponseBody,
   type Transport,
   type TransportOptions,
+  type TransportTimeouts,
+  transportDefaults,
 } from './transport/transport.js'
-export { checkPeerUrl, type UrlPolicy } from './transport/url-policy.js'
+export { checkPeerUrl, type PeerUrlCheck, type UrlPolicy } from './transport/url-policy.js'
 
 // The admin API: a JSON handler to mount behind the host's own authentication.
 

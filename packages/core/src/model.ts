@@ -159,7 +159,14 @@ export type PeerState = 'invited' | 'registering' | 'registered' | 'unregistered
  */
 export type PeerOrigin = 'invitation' | 'registration' | 'import'
 
-/** Fields every peer record has, whatever its state. Times are milliseconds since the epoch. */
+/**
+ * Fields every peer record has, whatever its state. Times are milliseconds since the epoch.
+ *
+ * @example
+ * ```ts
+ * const idle = (peer: PeerCommon, now: number) => now - (peer.lastContactAt ?? peer.createdAt) > 86_400_000
+ * ```
+ */
 export interface PeerCommon {
   /** Our identifier for the peer (never derived from a token). */
   readonly id: string

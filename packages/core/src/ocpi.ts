@@ -1,7 +1,12 @@
 import type * as z from 'zod'
 import { type dataOptionsSchema, resolveConfig } from './config.js'
 import type { Context } from './context.js'
-import { type AuthenticateOptions, type AuthenticateResult, authenticate } from './engine/authenticate.js'
+import {
+  type AuthenticateOptions,
+  type AuthenticateResult,
+  type AuthenticationRequest,
+  authenticate,
+} from './engine/authenticate.js'
 import { createPeerClient, type PeerClient } from './engine/client.js'
 import { defaultPartyAdditionPolicy, type PartyAdditionPolicy } from './engine/identity-lock.js'
 import { type ImportPeerInput, importPeer } from './engine/import-peer.js'
@@ -87,7 +92,7 @@ export interface Ocpi {
    */
   revoke(peerId: string): Promise<Revocation>
   /** Authenticates a request to one of the host's own modules: the peer, or a ready OCPI 401 response. */
-  authenticate(request: Request, options: AuthenticateOptions): Promise<AuthenticateResult>
+  authenticate(request: AuthenticationRequest, options: AuthenticateOptions): Promise<AuthenticateResult>
   /** A client for one peer's modules (right URL, token, encoding and headers). */
   client(peerId: string): PeerClient
   /** Adopts an existing, already registered link without a handshake. */

@@ -67,6 +67,12 @@ export interface ClientResponse {
  * ```
  */
 export interface PeerClient {
+  /**
+   * Sends one request to the peer's `module` endpoint with the interface `role` it offers (the role is
+   * ignored on 2.1.1, which has none). Rejects with an {@link OcpiError}: `ERR_OCPI_UNKNOWN_PEER`,
+   * `ERR_OCPI_WRONG_STATE` (not registered), `ERR_OCPI_MISSING_ENDPOINTS` (no such endpoint),
+   * `ERR_OCPI_INVALID_INPUT` (bad `to` / `from`), or a transport error; any HTTP status resolves.
+   */
   request(module: string, role: 'SENDER' | 'RECEIVER', options?: ClientRequest): Promise<ClientResponse>
 }
 

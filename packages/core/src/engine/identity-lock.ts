@@ -27,7 +27,15 @@ export type PartyAdditionPolicy = (args: {
  */
 export const defaultPartyAdditionPolicy: PartyAdditionPolicy = ({ isHub }) => isHub
 
-/** The outcome of {@link applyIdentityLock}. */
+/**
+ * The outcome of {@link applyIdentityLock}: the parties to keep, or why the presentation is refused.
+ *
+ * @example
+ * ```ts
+ * const decision: IdentityDecision = applyIdentityLock({ locked, presented, expected: null, isHub, policy })
+ * const parties = decision.ok ? decision.parties : locked
+ * ```
+ */
 export type IdentityDecision =
   | { readonly ok: true; readonly parties: readonly Party[] }
   | { readonly ok: false; readonly message: string }

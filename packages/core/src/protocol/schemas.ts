@@ -99,9 +99,25 @@ export const businessDetailsSchema = z.object({
   logo: optional(imageSchema),
 })
 
-/** CiString(2): ISO 3166 alpha-2. Case-insensitive; compared upper-cased. */
+/**
+ * CiString(2): ISO 3166 alpha-2. Case-insensitive; compared upper-cased.
+ *
+ * @example
+ * ```ts
+ * countryCodeSchema.safeParse('nl').success // true
+ * countryCodeSchema.safeParse('NLD').success // false
+ * ```
+ */
 export const countryCodeSchema = z.string().regex(/^[A-Za-z]{2}$/, 'country_code must be 2 letters')
-/** CiString(3) party id: 1 to 3 letters or digits (ISO 15118 style). */
+/**
+ * CiString(3) party id: 1 to 3 letters or digits (ISO 15118 style).
+ *
+ * @example
+ * ```ts
+ * partyIdSchema.safeParse('EXA').success // true
+ * partyIdSchema.safeParse('EX-1').success // false
+ * ```
+ */
 export const partyIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9]{1,3}$/, 'party_id must be 1 to 3 letters or digits')
@@ -208,23 +224,116 @@ export const envelopeSchema = z.object({
   timestamp: optional(z.string()),
 })
 
-/** A parsed versions list entry. */
+/**
+ * A parsed versions list entry.
+ *
+ * @example
+ * ```ts
+ * const entry: VersionEntry = { version: '2.2.1', url: 'https://example.com/ocpi/2.2.1' }
+ * ```
+ */
 export type VersionEntry = z.output<typeof versionSchema>
-/** A parsed Endpoint. */
+
+/**
+ * A parsed Endpoint; `role` is `undefined` on 2.1.1.
+ *
+ * @example
+ * ```ts
+ * const endpoint: Endpoint = {
+ *   identifier: 'locations',
+ *   role: 'SENDER',
+ *   url: 'https://example.com/ocpi/2.2.1/locations',
+ * }
+ * ```
+ */
 export type Endpoint = z.output<typeof endpointSchema>
-/** A parsed VersionDetails. */
+
+/**
+ * A parsed VersionDetails.
+ *
+ * @example
+ * ```ts
+ * const details: VersionDetails = versionDetailsSchema.parse(envelope.data)
+ * const credentials = details.endpoints.find((e) => e.identifier === 'credentials')
+ * ```
+ */
 export type VersionDetails = z.output<typeof versionDetailsSchema>
-/** A parsed BusinessDetails. */
+
+/**
+ * A parsed BusinessDetails.
+ *
+ * @example
+ * ```ts
+ * const details: BusinessDetails = { name: 'Example CPO', website: 'https://example.com' }
+ * ```
+ */
 export type BusinessDetails = z.output<typeof businessDetailsSchema>
-/** A parsed Image. */
+
+/**
+ * A parsed Image.
+ *
+ * @example
+ * ```ts
+ * const logo: Image = { url: 'https://example.com/logo.png', category: 'OPERATOR', type: 'png' }
+ * ```
+ */
 export type Image = z.output<typeof imageSchema>
-/** A parsed CredentialsRole. */
+
+/**
+ * A parsed CredentialsRole.
+ *
+ * @example
+ * ```ts
+ * const role: CredentialsRole = {
+ *   role: 'CPO',
+ *   party_id: 'EXA',
+ *   country_code: 'NL',
+ *   business_details: { name: 'Example CPO' },
+ * }
+ * ```
+ */
 export type CredentialsRole = z.output<typeof credentialsRoleSchema>
-/** Parsed 2.1.1 Credentials. */
+
+/**
+ * Parsed 2.1.1 Credentials.
+ *
+ * @example
+ * ```ts
+ * const credentials: Credentials211 = credentials211Schema.parse(envelope.data)
+ * console.log(credentials.country_code, credentials.party_id)
+ * ```
+ */
 export type Credentials211 = z.output<typeof credentials211Schema>
-/** Parsed 2.2+ Credentials. */
+
+/**
+ * Parsed 2.2+ Credentials.
+ *
+ * @example
+ * ```ts
+ * const credentials: Credentials22 = credentials22Schema.parse(envelope.data)
+ * const cpos = credentials.roles.filter((r) => r.role === 'CPO')
+ * ```
+ */
 export type Credentials22 = z.output<typeof credentials22Schema>
-/** A parsed ClientInfo. */
+
+/**
+ * A parsed ClientInfo.
+ *
+ * @example
+ * ```ts
+ * const info: ClientInfo = clientInfoSchema.parse(body)
+ * if (info.status !== 'CONNECTED') console.warn(`${info.country_code}*${info.party_id} is ${info.status}`)
+ * ```
+ */
 export type ClientInfo = z.output<typeof clientInfoSchema>
-/** A parsed response envelope. */
+
+/**
+ * A parsed response envelope.
+ *
+ * @example
+ * ```ts
+ * const envelope: Envelope = envelopeSchema.parse(await response.json())
+ * if (envelope.status_code !== 1000) console.warn(envelope.status_message)
+ * ```
+ */
 export type Envelope = z.output<typeof envelopeSchema>

@@ -71,6 +71,10 @@ export interface OutboundResponse {
  * ```
  */
 export interface Transport {
+  /**
+   * Sends one request and resolves with the answer, whatever its status; rejects with an
+   * {@link OcpiError} when, e.g., the URL is refused, the peer is unreachable or too slow, or it redirects.
+   */
   send(request: OutboundRequest): Promise<OutboundResponse>
 }
 

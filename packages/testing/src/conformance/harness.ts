@@ -75,6 +75,7 @@ export interface StoreHarnessInstance {
 export interface StoreHarness {
   /** Names the suite's top-level `describe`. */
   readonly name: string
+  /** Returns a fresh store over empty storage, with a raw view of it; runs before every case. */
   setup(context: StoreHarnessContext): Promise<StoreHarnessInstance>
 }
 

@@ -182,7 +182,7 @@ export interface MockPeerOptions {
   readonly baseUrl: string
   /** The versions the mock supports, listed in the order given. Default `['2.2.1']`. */
   readonly versions?: readonly MockVersion[]
-  /** The parties the mock hosts. Default: one `EMSP` `DE`/`MSP` named "Mock EMSP". */
+  /** The parties the mock hosts. Default: one `EMSP` `DE`/`MSP` named "Mock EMSP DE*MSP". */
   readonly parties?: readonly MockPartyInput[]
   /**
    * The modules the mock exposes besides `credentials`. Default by the parties' roles: for an EMSP
