@@ -1,18 +1,18 @@
 import { OcpiError } from '../errors.js'
 
 /**
- * Reads a request body as JSON with a hard size cap (streamed: a lying Content-Length does not help).
- * Throws `ERR_OCPI_PAYLOAD_TOO_LARGE` over the cap, `ERR_OCPI_INVALID_JSON` for anything not JSON.
+ * Reads a request body under a hard cap, streamed (a lying Content-Length does not help): the bytes, or
+ * `null` when the request has no body. Throws `ERR_OCPI_PAYLOAD_TOO_LARGE` over the cap.
  *
  * @example
  * ```ts
- * const body = await readJsonBody(request, 64 * 1024)
+ * const bytes = await readBodyBytes(request, 64 * 1024)
  * ```
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array | null> {
   const declared = Number(request.headers.get('content-length') ?? '0')
   if (declared > maxBytes) throw tooLarge(maxBytes)
-  if (request.body === null) throw new OcpiError('ERR_OCPI_INVALID_JSON', 'the request has no body')
+  if (request.body === null) return null
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
@@ -32,6 +32,18 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     bytes.set(chunk, offset)
     offset += chunk.byteLength
   }
+  return bytes
+}
+
+/**
+ * Decodes bytes as UTF-8 JSON. Throws `ERR_OCPI_INVALID_JSON`, never quoting the body.
+ *
+ * @example
+ * ```ts
+ * const value = parseJsonBytes(new TextEncoder().encode('{"a":1}'))
+ * ```
+ */
+export function parseJsonBytes(bytes: Uint8Array): unknown {
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
@@ -43,6 +55,21 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   } catch {
     throw new OcpiError('ERR_OCPI_INVALID_JSON', 'the request body is not valid JSON')
   }
+}
+
+/**
+ * Reads a request body as JSON with a hard size cap. Throws `ERR_OCPI_PAYLOAD_TOO_LARGE` over the cap,
+ * `ERR_OCPI_INVALID_JSON` for anything not JSON (an absent body included).
+ *
+ * @example
+ * ```ts
+ * const body = await readJsonBody(request, 64 * 1024)
+ * ```
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const bytes = await readBodyBytes(request, maxBytes)
+  if (bytes === null) throw new OcpiError('ERR_OCPI_INVALID_JSON', 'the request has no body')
+  return parseJsonBytes(bytes)
 }
 
 function tooLarge(maxBytes: number): OcpiError {
