@@ -85,6 +85,7 @@ export const dataOptionsSchema = z.object({
   graceMs: durationSchema.optional(),
   pendingTtlMs: durationSchema.optional(),
   replayWindowMs: durationSchema.optional(),
+  authCacheTtlMs: z.number().int().nonnegative().max(60_000).optional(),
   maxRequestBytes: durationSchema.optional(),
 })
 
@@ -140,6 +141,8 @@ export interface ResolvedConfig {
   readonly pendingTtlMs: number
   /** How long a consumed TOKEN_A still accepts the replay of its registration POST (answer lost). */
   readonly replayWindowMs: number
+  /** How long a successful authentication is reused in this process (0: never); see AuthCache. */
+  readonly authCacheTtlMs: number
   readonly maxRequestBytes: number
 }
 
@@ -197,6 +200,7 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
     graceMs: options.graceMs ?? 5 * 60 * 1000,
     pendingTtlMs: options.pendingTtlMs ?? 10 * 60 * 1000,
     replayWindowMs: options.replayWindowMs ?? 2 * 60 * 1000,
+    authCacheTtlMs: options.authCacheTtlMs ?? 1_000,
     maxRequestBytes: options.maxRequestBytes ?? 64 * 1024,
   }
 }

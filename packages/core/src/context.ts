@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from './config.js'
+import type { AuthCache } from './engine/auth-cache.js'
 import type { PartyAdditionPolicy } from './engine/identity-lock.js'
 import type { EventBus, OcpiLogger } from './events.js'
 import type { CredentialsStore } from './store/types.js'
@@ -22,4 +23,5 @@ export interface Context {
   readonly log: OcpiLogger
   readonly now: () => number
   readonly partyAdditionPolicy: PartyAdditionPolicy
+  readonly authCache: AuthCache
 }

@@ -1,6 +1,7 @@
 import type * as z from 'zod'
 import { type dataOptionsSchema, resolveConfig } from './config.js'
 import type { Context } from './context.js'
+import { AuthCache } from './engine/auth-cache.js'
 import {
   type AuthenticateOptions,
   type AuthenticateResult,
@@ -101,6 +102,9 @@ export interface Ocpi {
   on<E extends keyof OcpiEvents>(event: E, handler: (payload: OcpiEvents[E]) => void): () => void
 }
 
+/** At most this many cached authentications (one per Authorization header value seen recently). */
+const AUTH_CACHE_ENTRIES = 10_000
+
 /** Total time our callback discovery may take while a peer's POST or PUT waits (its timeout is ≥ 30 s). */
 const CALLBACK_BUDGET_MS = 20_000
 
@@ -146,9 +150,12 @@ export function createOcpi(options: OcpiOptions): Ocpi {
   if (missing.length > 0) throw new OcpiConfigError(`the store lacks: ${missing.join(', ')}`)
   const log = logger ?? {}
   const policy = urlPolicy ?? {}
+  const authCache = new AuthCache(config.authCacheTtlMs, AUTH_CACHE_ENTRIES)
   const ctx: Context = {
     config,
-    store,
+    // Every write through this instance clears the authentication cache.
+    store: authCache.invalidating(store),
+    authCache,
     sealer: createSealer(sealingKeys),
     transport: createTransport({ ...transport, ...(fetch ? { fetch } : {}), urlPolicy: policy }),
     callbackTransport: createTransport({

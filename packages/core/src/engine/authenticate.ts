@@ -79,7 +79,9 @@ const CONTACT_WRITE_INTERVAL_MS = 30_000
  * (TOKEN_A and pending registrations are refused: they are valid on versions, details and credentials
  * only), and `OCPI-from-*` headers, when present, must name one of the peer's parties. One digest lookup
  * (two for a Base64 header: the raw value is tried first) and one record read, whatever the number of
- * peers; contact is recorded without touching the revision.
+ * peers; contact is recorded without touching the revision. A successful authentication is cached per
+ * process for at most `authCacheTtlMs` (default 1 s) and cleared by any local token write: a token
+ * revoked or rotated by another instance stops working here within that time.
  *
  * @example
  * ```ts
@@ -111,6 +113,26 @@ export async function authenticate(
       ),
     }
   }
+  const fromCountry = request.headers.get('ocpi-from-country-code')
+  const fromParty = request.headers.get('ocpi-from-party-id')
+  const claimsParty = (parties: AuthenticatedPeer['parties']) =>
+    (fromCountry === null && fromParty === null) ||
+    parties.some((p) => samePartyRef(p, { country_code: fromCountry ?? '', party_id: fromParty ?? '' }))
+  const header = request.headers.get('authorization')
+  const started = ctx.now()
+  // The hot path: a recent successful authentication of the same header (see AuthCache for why it is safe).
+  const hit = header === null ? null : ctx.authCache.get(header, started)
+  if (hit !== null) {
+    if (!claimsParty(hit.peer.parties)) {
+      return refuse('OCPI-from-* names a party this token does not represent', 'scope', hit.peer.id)
+    }
+    if (hit.lastContactAt === null || started - hit.lastContactAt >= CONTACT_WRITE_INTERVAL_MS) {
+      hit.lastContactAt = started
+      await ctx.store.touchContact(hit.peer.id, started)
+    }
+    return { ok: true, peer: hit.peer }
+  }
+  const generation = ctx.authCache.generation
   try {
     const matched = await matchInboundToken(ctx, request)
     const { record } = matched
@@ -125,33 +147,32 @@ export async function authenticate(
     const peer = await ctx.store.getPeer(record.peerId)
     if (peer === null || peer.state !== 'registered')
       return refuse('not registered', 'unknown', record.peerId)
-    const fromCountry = request.headers.get('ocpi-from-country-code')
-    const fromParty = request.headers.get('ocpi-from-party-id')
-    if (fromCountry !== null || fromParty !== null) {
-      const claimed = { country_code: fromCountry ?? '', party_id: fromParty ?? '' }
-      if (!peer.link.parties.some((p) => samePartyRef(p, claimed))) {
-        return refuse('OCPI-from-* names a party this token does not represent', 'scope', peer.id)
-      }
+    if (!claimsParty(peer.link.parties)) {
+      return refuse('OCPI-from-* names a party this token does not represent', 'scope', peer.id)
     }
     const now = ctx.now()
+    let lastContactAt = peer.lastContactAt
     if (
       (record.kind === 'current' && record.supersedes !== null) ||
-      peer.lastContactAt === null ||
-      now - peer.lastContactAt >= CONTACT_WRITE_INTERVAL_MS
+      lastContactAt === null ||
+      now - lastContactAt >= CONTACT_WRITE_INTERVAL_MS
     ) {
       await noteTokenUse(ctx, record)
+      lastContactAt = now
     }
-    return {
-      ok: true,
-      peer: {
-        id: peer.id,
-        version: peer.link.version,
-        parties: peer.link.parties,
-        endpoints: peer.link.endpoints,
-        hubPartyId: peer.link.hubPartyId,
-        tokenForm: matched.form,
-      },
+    const authenticated: AuthenticatedPeer = {
+      id: peer.id,
+      version: peer.link.version,
+      parties: peer.link.parties,
+      endpoints: peer.link.endpoints,
+      hubPartyId: peer.link.hubPartyId,
+      tokenForm: matched.form,
     }
+    if (header !== null) {
+      const validUntil = Math.min(started + ctx.authCache.ttlMs, record.expiresAt ?? Number.POSITIVE_INFINITY)
+      ctx.authCache.set(header, { peer: authenticated, validUntil, lastContactAt }, generation)
+    }
+    return { ok: true, peer: authenticated }
   } catch (error) {
     return { ok: false, response: errorResponse(error, requestIdsOf(request), ctx.now()) }
   }
