@@ -7,31 +7,14 @@ import { SUPPORTED_VERSIONS, type SupportedVersion } from './protocol/versions.j
 /** Roles we emit for our own parties (2.2+; HUB is not emitted on 2.3.0, which removed it). */
 export const OWN_ROLES = ['CPO', 'EMSP', 'HUB', 'NAP', 'NSP', 'OTHER', 'SCSP', 'PTP'] as const
 
+const MODULES_211 = ['cdrs', 'commands', 'locations', 'sessions', 'tariffs', 'tokens']
+const MODULES_221 = [...MODULES_211, 'chargingprofiles', 'hubclientinfo']
+
 /** ModuleIDs we emit, per version (custom modules must be declared `custom: true`). */
 const KNOWN_MODULES: Readonly<Record<SupportedVersion, readonly string[]>> = {
-  '2.1.1': ['cdrs', 'commands', 'locations', 'sessions', 'tariffs', 'tokens'],
-  '2.2.1': [
-    'cdrs',
-    'chargingprofiles',
-    'commands',
-    'hubclientinfo',
-    'locations',
-    'sessions',
-    'tariffs',
-    'tokens',
-  ],
-  '2.3.0': [
-    'cdrs',
-    'chargingprofiles',
-    'commands',
-    'hubclientinfo',
-    'locations',
-    'sessions',
-    'tariffs',
-    'tokens',
-    'payments',
-    'invoicereconciliation',
-  ],
+  '2.1.1': MODULES_211,
+  '2.2.1': MODULES_221,
+  '2.3.0': [...MODULES_221, 'payments', 'invoicereconciliation'],
 }
 
 const ownPartySchema = z.object({

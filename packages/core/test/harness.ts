@@ -2,8 +2,18 @@
 // a memory store whose raw backing the tests read, and an msw-played sender platform that records every
 // callback request it receives.
 import { HttpResponse, http } from 'msw'
-import type { SetupServer } from 'msw/node'
+import { type SetupServer, setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { createMemoryBacking, createOcpi, memoryStore, type OcpiOptions } from '../src/index.js'
+
+/** An msw server for the file's tests: unhandled requests fail, handlers reset after each test. */
+export function useMswServer(): SetupServer {
+  const server = setupServer()
+  beforeAll(() => server.listen({ onUnhandledFrame: 'error' }))
+  afterEach(() => server.resetHandlers())
+  afterAll(() => server.close())
+  return server
+}
 
 export const RECEIVER_BASE = 'https://cpo.example.com/ocpi'
 export const SENDER_BASE = 'https://emsp.example.com/ocpi'

@@ -1,5 +1,4 @@
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { OcpiEvents } from '../src/index.js'
 import {
   call,
@@ -9,12 +8,10 @@ import {
   request,
   SENDER_BASE,
   senderCredentials,
+  useMswServer,
 } from './harness.js'
 
-const server = setupServer()
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const server = useMswServer()
 
 const TOKEN_B = 'sender-token-B-failures-0123456789abcdefgh'
 

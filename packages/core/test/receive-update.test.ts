@@ -1,5 +1,4 @@
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   call,
   expectNoTokenIn,
@@ -8,12 +7,10 @@ import {
   request,
   SENDER_BASE,
   senderCredentials,
+  useMswServer,
 } from './harness.js'
 
-const server = setupServer()
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const server = useMswServer()
 
 const TOKEN_B = 'sender-token-B-update-0123456789abcdefghijk'
 const TOKEN_B2 = 'sender-token-B2-update-0123456789abcdefghij'

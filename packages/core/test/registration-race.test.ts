@@ -1,11 +1,7 @@
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import { call, createReceiver, installSender, request, senderCredentials } from './harness.js'
+import { expect, it } from 'vitest'
+import { call, createReceiver, installSender, request, senderCredentials, useMswServer } from './harness.js'
 
-const server = setupServer()
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const server = useMswServer()
 
 it('50 concurrent POSTs with one TOKEN_A: exactly one registration, losers get 405 or 401 and leave no live token', async () => {
   const { ocpi, backing } = createReceiver()
