@@ -16,6 +16,7 @@ export {
 } from './engine/identity-lock.js'
 export type { ImportPeerInput } from './engine/import-peer.js'
 export type { RegisterInput } from './engine/register.js'
+export type { ResealReport } from './engine/reseal.js'
 export type { Revocation } from './engine/revoke.js'
 export type { RotateOptions } from './engine/rotate.js'
 export type { UnregisterOutcome } from './engine/unregister.js'

@@ -12,6 +12,7 @@ import { createPeerClient, type PeerClient } from './engine/client.js'
 import { defaultPartyAdditionPolicy, type PartyAdditionPolicy } from './engine/identity-lock.js'
 import { type ImportPeerInput, importPeer } from './engine/import-peer.js'
 import { type RegisterInput, register } from './engine/register.js'
+import { type ResealReport, reseal } from './engine/reseal.js'
 import { type Revocation, revoke } from './engine/revoke.js'
 import { type RotateOptions, rotate } from './engine/rotate.js'
 import { type UnregisterOutcome, unregister } from './engine/unregister.js'
@@ -98,8 +99,18 @@ export interface Ocpi {
   client(peerId: string): PeerClient
   /** Adopts an existing, already registered link without a handshake. */
   importPeer(input: ImportPeerInput): Promise<Peer>
+  /**
+   * Seals every sealed token in the store again under the newest sealing key, after a key rotation.
+   * Safe beside live traffic and idempotent; see {@link ResealReport} for when an old key can go.
+   */
+  reseal(): Promise<ResealReport>
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof OcpiEvents>(event: E, handler: (payload: OcpiEvents[E]) => void): () => void
+  /**
+   * Stops following the store's change feed. The store itself (its pool or file) belongs to the host,
+   * which closes it after this.
+   */
+  close(): void
 }
 
 /** At most this many cached authentications (one per Authorization header value seen recently). */
@@ -122,6 +133,7 @@ const STORE_METHODS: readonly (keyof CredentialsStore)[] = [
   'retireSuperseded',
   'revokeTokens',
   'touchContact',
+  'replaceSuccessor',
   'purgeExpiredTokens',
 ]
 
@@ -151,6 +163,8 @@ export function createOcpi(options: OcpiOptions): Ocpi {
   const log = logger ?? {}
   const policy = urlPolicy ?? {}
   const authCache = new AuthCache(config.authCacheTtlMs, AUTH_CACHE_ENTRIES)
+  // Changes committed by other instances sharing the store drop cached authentications at once.
+  const unfollow = store.changes === undefined ? () => undefined : authCache.follow(store.changes)
   const ctx: Context = {
     config,
     // Every write through this instance clears the authentication cache.
@@ -192,6 +206,8 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     authenticate: (request, authOptions) => authenticate(ctx, request, authOptions),
     client: (peerId) => createPeerClient(ctx, peerId),
     importPeer: (input) => importPeer(ctx, input),
+    reseal: () => reseal(ctx),
     on: (event, handler) => ctx.events.on(event, handler),
+    close: unfollow,
   }
 }

@@ -1,9 +1,20 @@
 // The per-process authentication cache: a hit is one map lookup, and it never serves a token longer
 // than it may: local writes clear it at once, other instances' writes are seen within its TTL.
 import { describe, expect, it } from 'vitest'
-import { createOcpi, memoryStore } from '../src/index.js'
+import { type CredentialsStore, createOcpi, memoryStore, type StoreChange } from '../src/index.js'
 import { SEALING_KEY } from './harness.js'
 import { twoPlatforms } from './two-platforms.js'
+
+/** A second instance over the same backing, caching authentications for a minute. */
+function siblingOf(store: CredentialsStore) {
+  return createOcpi({
+    baseUrl: 'https://cpo.example.com/ocpi',
+    parties: [{ role: 'CPO', country_code: 'NL', party_id: 'CPO', business_details: { name: 'CPO' } }],
+    store,
+    sealingKeys: [{ kid: 'k', key: SEALING_KEY }],
+    authCacheTtlMs: 60_000,
+  })
+}
 
 async function linked(cpoOverrides: Parameters<typeof twoPlatforms>[0] = {}) {
   const platforms = twoPlatforms(cpoOverrides)
@@ -29,13 +40,14 @@ describe('the authentication cache', () => {
     expect((await cpo.ocpi.authenticate(request(), { module: 'locations' })).ok).toBe(false)
   })
 
-  it('another instance sharing the store sees a revocation within the TTL, not after', async () => {
+  it('without a change feed, another instance sees a revocation within the TTL, not after', async () => {
     let now = Date.parse('2026-11-23T10:00:00Z')
     const { cpo, invitation, request } = await linked({ cpo: { now: () => now, authCacheTtlMs: 1_000 } })
+    const { changes: _feed, ...withoutFeed } = memoryStore({ backing: cpo.backing })
     const sibling = createOcpi({
       baseUrl: 'https://cpo.example.com/ocpi',
       parties: [{ role: 'CPO', country_code: 'NL', party_id: 'CPO', business_details: { name: 'CPO' } }],
-      store: memoryStore({ backing: cpo.backing }),
+      store: withoutFeed,
       sealingKeys: [{ kid: 'k', key: SEALING_KEY }],
       now: () => now,
       authCacheTtlMs: 1_000,
@@ -46,6 +58,52 @@ describe('the authentication cache', () => {
     expect((await sibling.authenticate(request(), { module: 'locations' })).ok).toBe(true)
     now += 1
     expect((await sibling.authenticate(request(), { module: 'locations' })).ok).toBe(false)
+  })
+
+  it('with a change feed, another instance sees a revocation at once, whatever the TTL', async () => {
+    const { cpo, invitation, request } = await linked()
+    const sibling = siblingOf(memoryStore({ backing: cpo.backing }))
+    expect((await sibling.authenticate(request(), { module: 'locations' })).ok).toBe(true) // cached for 60 s
+    await cpo.ocpi.revoke(invitation.peerId) // on the other instance
+    expect((await sibling.authenticate(request(), { module: 'locations' })).ok).toBe(false)
+  })
+
+  it('while the change feed is disconnected nothing is cached; once connected again, caching resumes', async () => {
+    const { cpo, invitation, request } = await linked()
+    const listeners = new Set<(change: StoreChange) => void>()
+    const report = (change: StoreChange) => {
+      for (const listener of listeners) listener(change)
+    }
+    // A feed that reports nothing but what the test says: only the cache's own rules are at work.
+    const store: CredentialsStore = {
+      ...memoryStore({ backing: cpo.backing }),
+      changes: {
+        subscribe(listener) {
+          listeners.add(listener)
+          return () => listeners.delete(listener)
+        },
+      },
+    }
+    const sibling = siblingOf(store)
+    report({ type: 'disconnected' })
+    expect((await sibling.authenticate(request(), { module: 'locations' })).ok).toBe(true)
+    await cpo.ocpi.revoke(invitation.peerId) // unreported: the feed is down
+    expect((await sibling.authenticate(request(), { module: 'locations' })).ok).toBe(false)
+
+    // Connected: a success is cached again, and only a reported change drops it.
+    const relinked = await linked()
+    const again = siblingOf({
+      ...memoryStore({ backing: relinked.cpo.backing }),
+      changes: store.changes as NonNullable<CredentialsStore['changes']>,
+    })
+    report({ type: 'connected' })
+    expect((await again.authenticate(relinked.request(), { module: 'locations' })).ok).toBe(true)
+    await relinked.cpo.ocpi.revoke(relinked.invitation.peerId) // unreported
+    expect((await again.authenticate(relinked.request(), { module: 'locations' })).ok).toBe(true) // cached
+    report({ type: 'changed', peerId: relinked.invitation.peerId })
+    expect((await again.authenticate(relinked.request(), { module: 'locations' })).ok).toBe(false)
+    again.close()
+    sibling.close()
   })
 
   it('with authCacheTtlMs 0 nothing is cached: the sibling sees the revocation at once', async () => {

@@ -1,4 +1,4 @@
-import type { CredentialsStore } from '../store/types.js'
+import type { CredentialsStore, StoreChangeFeed } from '../store/types.js'
 import type { AuthenticatedPeer } from './authenticate.js'
 
 /** A cached authentication: the peer, until when it may be served, and the contact last recorded. */
@@ -14,7 +14,9 @@ export interface CachedAuthentication {
  * - an entry lives at most `ttlMs` (1 s by default), and never past its token's expiry, which bounds how
  *   long a token revoked or rotated by another instance sharing the store keeps working here;
  * - every write to tokens or records through this process's store clears it, and an authentication
- *   that began before a write is not cached (a generation counter), so local changes apply at once.
+ *   that began before a write is not cached (a generation counter), so local changes apply at once;
+ * - when the store has a change feed ({@link StoreChangeFeed}), every change committed by another
+ *   instance clears it too, and while the feed is disconnected nothing is cached.
  *
  * @example
  * ```ts
@@ -25,6 +27,8 @@ export interface CachedAuthentication {
 export class AuthCache {
   readonly #entries = new Map<string, CachedAuthentication>()
   #generation = 0
+  /** True while a followed change feed is disconnected: changes may go unseen, so nothing is cached. */
+  #blind = false
 
   constructor(
     readonly ttlMs: number,
@@ -47,7 +51,7 @@ export class AuthCache {
   }
 
   set(header: string, entry: CachedAuthentication, generation: number): void {
-    if (generation !== this.#generation || this.ttlMs <= 0) return
+    if (generation !== this.#generation || this.ttlMs <= 0 || this.#blind) return
     if (this.#entries.size >= this.maxEntries) {
       const oldest = this.#entries.keys().next()
       if (!oldest.done) this.#entries.delete(oldest.value)
@@ -58,6 +62,18 @@ export class AuthCache {
   clear(): void {
     this.#generation++
     this.#entries.clear()
+  }
+
+  /**
+   * Follows a store's change feed: clears on every change, and caches nothing while it is disconnected.
+   * Returns the unsubscribe function.
+   */
+  follow(feed: StoreChangeFeed): () => void {
+    return feed.subscribe((change) => {
+      if (change.type === 'disconnected') this.#blind = true
+      else if (change.type === 'connected') this.#blind = false
+      this.clear()
+    })
   }
 
   /**
@@ -81,6 +97,8 @@ export class AuthCache {
       findToken: (digest) => store.findToken(digest),
       listTokens: (peerId) => store.listTokens(peerId),
       touchContact: (id, at) => store.touchContact(id, at),
+      // Sealed successors play no part in authentication.
+      replaceSuccessor: (args) => store.replaceSuccessor(args),
       createPeer: wrapWrite(store.createPeer),
       casPeer: wrapWrite(store.casPeer),
       addToken: wrapWrite(store.addToken),
@@ -90,6 +108,7 @@ export class AuthCache {
       retireSuperseded: wrapWrite(store.retireSuperseded),
       revokeTokens: wrapWrite(store.revokeTokens),
       purgeExpiredTokens: wrapWrite(store.purgeExpiredTokens),
+      ...(store.changes === undefined ? {} : { changes: store.changes }),
     }
   }
 }

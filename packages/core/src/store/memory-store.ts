@@ -1,6 +1,6 @@
 import { OcpiError } from '../errors.js'
 import type { PeerRecord, TokenDigest } from '../model.js'
-import type { CredentialsStore, TokenKind, TokenRecord } from './types.js'
+import type { CredentialsStore, StoreChange, TokenKind, TokenRecord } from './types.js'
 
 /**
  * The raw storage behind {@link memoryStore}: two maps, keyed by peer id and by token digest. Stored
@@ -64,6 +64,8 @@ interface Shared {
   sortedIds: string[]
   /** … and the ids created since `sortedIds` was last sorted. */
   newIds: string[]
+  /** The change feed's listeners, of every store on this backing. */
+  readonly listeners: Set<(change: StoreChange) => void>
 }
 
 const sharedByBacking = new WeakMap<MemoryBacking, Shared>()
@@ -81,6 +83,7 @@ function sharedOf(backing: MemoryBacking): Shared {
     digestsByPeer: new Map(),
     sortedIds: [...backing.peers.keys()].sort(),
     newIds: [],
+    listeners: new Set(),
   }
   // A backing handed over with data: freeze what it holds and index its tokens.
   for (const [id, peer] of backing.peers) if (!Object.isFrozen(peer)) backing.peers.set(id, ownCopy(peer))
@@ -218,6 +221,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
     unindexToken(shared, token)
     await pause()
   }
+  /** Reports a committed write to every store on this backing (like a database's change feed). */
+  const changed = <T>(peerId: string | null, result: T): T => {
+    if (result !== null && result !== false && result !== 0) {
+      for (const listener of [...shared.listeners]) {
+        try {
+          listener({ type: 'changed', peerId })
+        } catch {
+          // A listener's failure is its own: the write has committed and is reported as done.
+        }
+      }
+    }
+    return result
+  }
   /** `next` as stored by a revision-checked write: revision + 1, the later contact time kept. */
   const successorOf = (stored: PeerRecord, next: PeerRecord): PeerRecord =>
     ownCopy({
@@ -241,7 +257,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         shared.newIds.push(peer.id)
         for (const token of tokens) await writeToken(token)
         return true
-      }),
+      }).then((result) => changed(peer.id, result)),
 
     getPeer: (id) => exclusive(() => readPeer(id)),
 
@@ -275,7 +291,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         const record = successorOf(stored, next)
         await writePeer(record)
         return record
-      }),
+      }).then((result) => changed(id, result)),
 
     addToken: (token) =>
       exclusive(async () => {
@@ -285,7 +301,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         if ((await readToken(token.digest)) !== null) return false
         await writeToken(token)
         return true
-      }),
+      }).then((result) => changed(token.peerId, result)),
 
     consumeInvitation: ({ invitation, revision, next, issue, now, replayUntil }) =>
       exclusive(async () => {
@@ -309,7 +325,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         const record = successorOf(stored, next)
         await writePeer(record)
         return record
-      }),
+      }).then((result) => changed(next.id, result)),
 
     commitToken: ({ peerId, revision, next, token, grace, graceFor = 'replaced', now }) =>
       exclusive(async () => {
@@ -366,13 +382,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         const record = successorOf(stored, next)
         await writePeer(record)
         return record
-      }),
+      }).then((result) => changed(peerId, result)),
 
     abortToken: (digest) =>
       exclusive(async () => {
         const token = await readToken(digest)
         if (token !== null && isPending(token.kind)) await deleteToken(token)
-      }),
+      }).then((result) => changed(null, result)),
 
     retireSuperseded: (digest) =>
       exclusive(async () => {
@@ -383,7 +399,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
           await deleteToken(superseded)
         }
         await writeToken({ ...current, supersedes: null })
-      }),
+      }).then((result) => changed(null, result)),
 
     revokeTokens: ({ peerId, revision, next, issue = [] }) =>
       exclusive(async () => {
@@ -405,7 +421,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         const record = successorOf(stored, next)
         await writePeer(record)
         return record
-      }),
+      }).then((result) => changed(peerId, result)),
 
     touchContact: (id, at) =>
       exclusive(async () => {
@@ -414,6 +430,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         // The nested values are frozen and shared with the record replaced: no second copy is kept.
         await writePeer(Object.freeze({ ...stored, lastContactAt: at }))
       }),
+
+    replaceSuccessor: ({ digest, expected, next }) =>
+      exclusive(async () => {
+        const token = await readToken(digest)
+        if (token === null || token.successor !== expected) return false
+        await writeToken({ ...token, successor: next })
+        return true
+      }).then((result) => changed(null, result)),
 
     purgeExpiredTokens: (now) =>
       exclusive(async () => {
@@ -427,6 +451,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
           }
         }
         return purged
-      }),
+      }).then((result) => changed(null, result)),
+
+    changes: {
+      subscribe(listener) {
+        // A distinct wrapper per subscription, so the same function may subscribe twice.
+        const entry = (change: StoreChange) => listener(change)
+        shared.listeners.add(entry)
+        return () => {
+          shared.listeners.delete(entry)
+        }
+      },
+    },
   }
 }

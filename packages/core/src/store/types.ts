@@ -162,6 +162,58 @@ export interface RevokeTokens {
 }
 
 /**
+ * Arguments of {@link CredentialsStore.replaceSuccessor}.
+ *
+ * @example
+ * ```ts
+ * await store.replaceSuccessor({ digest, expected: token.successor, next: await sealer.seal(plain) })
+ * ```
+ */
+export interface ReplaceSuccessor {
+  /** The token record whose `successor` is replaced. */
+  readonly digest: TokenDigest
+  /** The sealed value the caller read; nothing is written unless it is still the stored one. */
+  readonly expected: SealedToken
+  /** The same token sealed again (under the newest sealing key). */
+  readonly next: SealedToken
+}
+
+/**
+ * What a {@link StoreChangeFeed} reports:
+ * - `changed`: some instance committed a write to tokens or peer records (`peerId` when known);
+ * - `disconnected`: the feed may have missed changes from now on (its connection was lost);
+ * - `connected`: the feed works (again); changes made while it was down were not reported.
+ *
+ * @example
+ * ```ts
+ * const change: StoreChange = { type: 'changed', peerId: 'peer-1' }
+ * ```
+ */
+export type StoreChange =
+  | { readonly type: 'changed'; readonly peerId: string | null }
+  | { readonly type: 'disconnected' }
+  | { readonly type: 'connected' }
+
+/**
+ * Changes committed by every instance sharing a store's backing storage (PostgreSQL `LISTEN/NOTIFY`,
+ * for one). The core follows it to drop cached authentications as soon as another instance revokes or
+ * rotates a token, instead of waiting for the cache's time to live; while the feed is disconnected
+ * nothing is cached at all.
+ *
+ * @example
+ * ```ts
+ * const unsubscribe = store.changes?.subscribe((change) => console.log(change.type))
+ * ```
+ */
+export interface StoreChangeFeed {
+  /**
+   * Calls `listener` for every change from now on; returns the unsubscribe function. A feed whose
+   * connection is not (yet) established reports `disconnected` to a new listener at once.
+   */
+  subscribe(listener: (change: StoreChange) => void): () => void
+}
+
+/**
  * Options of {@link CredentialsStore.listPeers}: keyset pagination over peer ids.
  *
  * @example
@@ -286,6 +338,20 @@ export interface CredentialsStore {
    */
   touchContact(id: string, at: number): Awaitable<void>
 
+  /**
+   * Compare-and-swap of a token's sealed `successor` (re-sealing under a new key): when the token exists
+   * and its `successor` equals `expected`, stores `next` and returns `true`; otherwise returns `false`
+   * writing nothing. Does not touch the peer's revision.
+   * SQL: `UPDATE tokens SET successor = $3 WHERE digest = $1 AND successor = $2`.
+   */
+  replaceSuccessor(args: ReplaceSuccessor): Awaitable<boolean>
+
   /** Deletes token records that expired before `now`; returns how many. Housekeeping only. */
   purgeExpiredTokens(now: number): Awaitable<number>
+
+  /**
+   * Optional: the changes committed by any instance sharing this store's storage. A store shared by
+   * several instances should offer it; see {@link StoreChangeFeed}.
+   */
+  readonly changes?: StoreChangeFeed
 }

@@ -1,5 +1,6 @@
 import { describe } from 'vitest'
 import { casAndContactCases } from './cas-and-contact.js'
+import { changeFeedCases } from './change-feed.js'
 import { commitCases } from './commit.js'
 import { concurrencyCases } from './concurrency.js'
 import type { StoreHarness } from './harness.js'
@@ -8,6 +9,7 @@ import { invitationCases } from './invitation.js'
 import { peerCases } from './peers.js'
 import { retireCases } from './retire.js'
 import { revokeCases } from './revoke.js'
+import { successorCases } from './successor.js'
 import { tokenCases } from './tokens.js'
 
 /**
@@ -48,6 +50,8 @@ export function runStoreConformance(harness: StoreHarness): void {
     describe('commitToken', () => commitCases(use))
     describe('retireSuperseded', () => retireCases(use))
     describe('revokeTokens', () => revokeCases(use))
+    describe('replaceSuccessor', () => successorCases(use))
+    describe('change feed', () => changeFeedCases(use))
     describe('concurrency', () => concurrencyCases(use))
   })
 }
