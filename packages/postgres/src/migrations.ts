@@ -1,0 +1,147 @@
+import type { Pool } from 'pg'
+import { type Names, namesOf, type TableLocation } from './names.js'
+
+/**
+ * One schema migration: a version, a name, and its SQL for a given table location.
+ *
+ * @example
+ * ```ts
+ * for (const m of migrations) console.log(m.version, m.name)
+ * ```
+ */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly sql: (location?: TableLocation) => string
+}
+
+const TOKEN_KINDS = [
+  'invitation',
+  'consumed-invitation',
+  'pending-registration',
+  'pending-rotation',
+  'current',
+  'previous',
+]
+
+function initialSchema(n: Names): string {
+  const kinds = TOKEN_KINDS.map((kind) => `'${kind}'`).join(', ')
+  return `
+CREATE TABLE ${n.peers} (
+  -- Collation "C": ids order by code point, as the contract's keyset pagination expects.
+  id text COLLATE "C" PRIMARY KEY,
+  state text NOT NULL CHECK (state IN ('invited', 'registering', 'registered', 'unregistered')),
+  revision bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  last_contact_at bigint,
+  -- The rest of the record. Its only secret, the outbound token, is sealed (JWE) before it gets here.
+  record json NOT NULL
+);
+CREATE INDEX ${n.index('peers_state')} ON ${n.peers} (state, id);
+CREATE TABLE ${n.tokens} (
+  -- SHA-256 of an issued token: the token itself is never stored.
+  digest text PRIMARY KEY,
+  peer_id text COLLATE "C" NOT NULL REFERENCES ${n.peers} (id),
+  kind text NOT NULL CHECK (kind IN (${kinds})),
+  created_at bigint NOT NULL,
+  expires_at bigint,
+  supersedes text,
+  -- Sealed (JWE), like the outbound token.
+  successor text
+);
+CREATE INDEX ${n.index('tokens_peer_id')} ON ${n.tokens} (peer_id);
+CREATE INDEX ${n.index('tokens_expires_at')} ON ${n.tokens} (expires_at) WHERE expires_at IS NOT NULL;
+`
+}
+
+/**
+ * Every migration of the store's schema, oldest first. `migrate` applies them; a host that runs its own
+ * migration tool can take the SQL from here (or from {@link migrationScript}) instead.
+ *
+ * @example
+ * ```ts
+ * const sql = migrations.map((m) => m.sql({ schema: 'roaming' })).join('\n')
+ * ```
+ */
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'peers and tokens', sql: (location) => initialSchema(namesOf(location)) },
+]
+
+/**
+ * The schema version this package works with: the version of the newest migration.
+ *
+ * @example
+ * ```ts
+ * if (applied < SCHEMA_VERSION) await migrate(pool)
+ * ```
+ */
+export const SCHEMA_VERSION = migrations.reduce((newest, m) => Math.max(newest, m.version), 0)
+
+function bookkeeping(n: Names): string {
+  return `CREATE SCHEMA IF NOT EXISTS ${n.schema};
+CREATE TABLE IF NOT EXISTS ${n.migrations} (
+  version integer PRIMARY KEY,
+  name text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+);`
+}
+
+/**
+ * The whole schema as one SQL script, with the bookkeeping `migrate` does (the migrations table and its
+ * rows), for hosts that apply SQL with their own tools. Running it on a database that `migrate` already
+ * brought up to date fails on the existing tables: use it on a fresh database only.
+ *
+ * @example
+ * ```ts
+ * await writeFile('0001_ocpi_credentials.sql', migrationScript({ schema: 'roaming' }))
+ * ```
+ */
+export function migrationScript(location: TableLocation = {}): string {
+  const n = namesOf(location)
+  const steps = migrations.map(
+    (m) =>
+      `-- ${m.version}: ${m.name}${m.sql(location)}INSERT INTO ${n.migrations} (version, name) VALUES (${m.version}, '${m.name}');`,
+  )
+  return `BEGIN;\n${bookkeeping(n)}\n${steps.join('\n')}\nCOMMIT;\n`
+}
+
+/**
+ * Brings the store's tables up to date, in one transaction, and returns the versions it applied
+ * (empty when there was nothing to do). Safe to call from several instances starting at once: a
+ * transaction-scoped advisory lock lets one migrate while the others wait, then find nothing to do.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg'
+ * import { migrate, postgresStore } from '@ocpi-credentials/postgres'
+ *
+ * const pool = new pg.Pool({ connectionString: process.env['DATABASE_URL'] })
+ * await migrate(pool)
+ * const store = postgresStore(pool)
+ * ```
+ */
+export async function migrate(pool: Pool, location: TableLocation = {}): Promise<number[]> {
+  const n = namesOf(location)
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [n.lockKey])
+    await client.query(bookkeeping(n))
+    const done = await client.query<{ version: number }>(`SELECT version FROM ${n.migrations}`)
+    const known = new Set(done.rows.map((row) => row.version))
+    const applied: number[] = []
+    for (const m of migrations) {
+      if (known.has(m.version)) continue
+      await client.query(m.sql(location))
+      await client.query(`INSERT INTO ${n.migrations} (version, name) VALUES ($1, $2)`, [m.version, m.name])
+      applied.push(m.version)
+    }
+    await client.query('COMMIT')
+    return applied
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw error
+  } finally {
+    client.release()
+  }
+}
