@@ -141,7 +141,12 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
   }
 
   /** The conditional write every revision-checked operation starts with; it locks the peer's row. */
-  const casRow = async (q: Query, id: string, revision: number, next: PeerRecord): Promise<PeerRecord | null> => {
+  const casRow = async (
+    q: Query,
+    id: string,
+    revision: number,
+    next: PeerRecord,
+  ): Promise<PeerRecord | null> => {
     const [, state, , updatedAt, lastContactAt, record] = peerParams(next)
     const rows = await q<PeerRow>(
       `UPDATE ${n.peers} SET state = $3, revision = revision + 1, updated_at = $4,
@@ -177,7 +182,8 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
 
   return {
     createPeer: async (peer, tokens) => {
-      for (const token of tokens) check(token.peerId === peer.id, 'createPeer', 'a token belongs to another peer')
+      for (const token of tokens)
+        check(token.peerId === peer.id, 'createPeer', 'a token belongs to another peer')
       return inTransaction(async (q) => {
         const inserted = await q(
           `INSERT INTO ${n.peers} (${PEER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
@@ -205,7 +211,9 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     },
 
     findToken: async (digest) => {
-      const rows = await query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${n.tokens} WHERE digest = $1`, [digest])
+      const rows = await query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${n.tokens} WHERE digest = $1`, [
+        digest,
+      ])
       const row = rows[0]
       return row === undefined ? null : tokenFromRow(row)
     },
@@ -239,7 +247,11 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
         const condition = `digest = $1 AND kind = 'invitation' AND peer_id = $2 AND expires_at > $3`
         const consumed =
           replayUntil === undefined
-            ? await q(`DELETE FROM ${n.tokens} WHERE ${condition} RETURNING digest`, [invitation, next.id, now])
+            ? await q(`DELETE FROM ${n.tokens} WHERE ${condition} RETURNING digest`, [
+                invitation,
+                next.id,
+                now,
+              ])
             : await q(
                 `UPDATE ${n.tokens} SET kind = 'consumed-invitation', expires_at = $4 WHERE ${condition} RETURNING digest`,
                 [invitation, next.id, now, replayUntil],
@@ -340,7 +352,8 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
 
     revokeTokens: async ({ peerId, revision, next, issue = [] }) => {
       check(next.id === peerId, 'revokeTokens', `the record is not that of peer ${peerId}`)
-      for (const t of issue) check(t.peerId === peerId, 'revokeTokens', 'an issued token belongs to another peer')
+      for (const t of issue)
+        check(t.peerId === peerId, 'revokeTokens', 'an issued token belongs to another peer')
       return inTransaction(async (q) => {
         const record = await casRow(q, peerId, revision, next)
         if (record === null) return null

@@ -1,0 +1,84 @@
+// Migrations: run from code by several instances at once, or read as SQL; the store refuses tables
+// that are not at its schema version, with a message that says what to do.
+import { randomBytes } from 'node:crypto'
+import { OcpiConfigError, OcpiError } from '@ocpi-credentials/core'
+import pg from 'pg'
+import { afterAll, describe, expect, it } from 'vitest'
+import { migrate, migrationScript, postgresStore, SCHEMA_VERSION } from '../src/index.js'
+import { DATABASE_URL } from './database.js'
+
+const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 6 })
+const schemas: string[] = []
+
+function freshSchema(): string {
+  const schema = `ocpi_test_migrations_${randomBytes(4).toString('hex')}`
+  schemas.push(schema)
+  return schema
+}
+
+afterAll(async () => {
+  for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+  await pool.end()
+})
+
+async function tablesOf(schema: string): Promise<string[]> {
+  const { rows } = await pool.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`,
+    [schema],
+  )
+  return rows.map((row) => row.name)
+}
+
+describe('migrations', () => {
+  it('several instances migrating at once: one applies each version, the others find nothing to do', async () => {
+    const schema = freshSchema()
+    const results = await Promise.all([1, 2, 3].map(() => migrate(pool, { schema })))
+    expect(results.flat().sort()).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1))
+    expect(await migrate(pool, { schema })).toEqual([])
+    expect(await tablesOf(schema)).toEqual(['ocpi_migrations', 'ocpi_peers', 'ocpi_tokens'])
+  })
+
+  it('honours the table prefix', async () => {
+    const schema = freshSchema()
+    await migrate(pool, { schema, tablePrefix: 'roaming_' })
+    expect(await tablesOf(schema)).toEqual(['roaming_migrations', 'roaming_peers', 'roaming_tokens'])
+    const store = postgresStore(pool, { schema, tablePrefix: 'roaming_' })
+    expect(await store.listPeers()).toEqual([])
+  })
+
+  it('the SQL script builds the same tables, and the store accepts them', async () => {
+    const schema = freshSchema()
+    await pool.query(migrationScript({ schema }))
+    expect(await tablesOf(schema)).toEqual(['ocpi_migrations', 'ocpi_peers', 'ocpi_tokens'])
+    expect(await migrate(pool, { schema })).toEqual([])
+    expect(await postgresStore(pool, { schema }).getPeer('nobody')).toBeNull()
+  })
+
+  it('the store refuses unmigrated tables, and tables newer than itself, saying what to do', async () => {
+    const schema = freshSchema()
+    const store = postgresStore(pool, { schema })
+    await expect(store.getPeer('x')).rejects.toThrow(/schema version 0, this package needs \d+: run migrate/)
+    await migrate(pool, { schema })
+    expect(await store.getPeer('x')).toBeNull() // the failed check is not remembered
+
+    const ahead = freshSchema()
+    await migrate(pool, { schema: ahead })
+    await pool.query(
+      `INSERT INTO "${ahead}".ocpi_migrations (version, name) VALUES ($1, 'from the future')`,
+      [SCHEMA_VERSION + 1],
+    )
+    const store2 = postgresStore(pool, { schema: ahead })
+    const error = await Promise.resolve()
+      .then(() => store2.findToken('0'.repeat(64) as never))
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(OcpiError)
+    expect((error as OcpiError).message).toMatch(/newer than this package/)
+  })
+
+  it('rejects names that are not plain lowercase identifiers, before touching the database', () => {
+    expect(() => postgresStore(pool, { schema: 'public; DROP TABLE x' })).toThrow(OcpiConfigError)
+    expect(() => postgresStore(pool, { tablePrefix: 'Ocpi"' })).toThrow(OcpiConfigError)
+    expect(() => postgresStore(pool, { tablePrefix: 'x'.repeat(60) })).toThrow(OcpiConfigError)
+    expect(() => postgresStore({} as pg.Pool)).toThrow(OcpiError)
+  })
+})
