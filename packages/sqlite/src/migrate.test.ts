@@ -1,0 +1,167 @@
+import { DatabaseSync } from 'node:sqlite'
+import { OcpiConfigError } from '@ocpi-credentials/core'
+import { describe, expect, it } from 'vitest'
+import { migrate } from './migrate.js'
+import { migrationScript, migrations, SCHEMA_VERSION } from './migrations.js'
+import { sqliteStore } from './sqlite-store.js'
+
+const tablesOf = (db: DatabaseSync) =>
+  db
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite%' ORDER BY name",
+    )
+    .all()
+    .map((row) => row['name'])
+
+const versionsOf = (db: DatabaseSync, prefix = 'ocpi_') =>
+  db
+    .prepare(`SELECT version, name FROM ${prefix}migrations ORDER BY version`)
+    .all()
+    .map((row) => [row['version'], row['name']])
+
+describe('migrations', () => {
+  it('are numbered 1, 2, … and end at the version the code needs', () => {
+    const versions = migrations.map((m) => m.version)
+    expect(versions).toEqual(versions.map((_, i) => i + 1))
+    expect(versions.at(-1)).toBe(SCHEMA_VERSION)
+  })
+
+  it('name every table and index with the prefix', () => {
+    const first = migrations[0]
+    const named = [
+      ...(first?.sql({ tablePrefix: 'cpo_' }) ?? '').matchAll(
+        /(?:TABLE|INDEX|INTO|REFERENCES|ON)\s+(?:IF NOT EXISTS\s+)?(\w+)/g,
+      ),
+    ]
+    expect(named.length).toBeGreaterThan(5)
+    for (const [, name] of named) expect(name).toMatch(/^cpo_/)
+  })
+})
+
+describe('migrate', () => {
+  it('creates the tables and records the version; a second run is a no-op', () => {
+    const db = new DatabaseSync(':memory:')
+    expect(migrate(db)).toEqual([1])
+    expect(tablesOf(db)).toEqual([
+      'ocpi_migrations',
+      'ocpi_peers',
+      'ocpi_peers_by_state',
+      'ocpi_tokens',
+      'ocpi_tokens_by_expiry',
+      'ocpi_tokens_by_peer',
+    ])
+    expect(versionsOf(db)).toEqual([[1, 'initial']])
+    expect(migrate(db)).toEqual([])
+    expect(versionsOf(db)).toEqual([[1, 'initial']])
+  })
+
+  it('records when each migration was applied, in milliseconds since the epoch', () => {
+    const db = new DatabaseSync(':memory:')
+    const before = Date.now()
+    migrate(db)
+    const appliedAt = db.prepare('SELECT applied_at FROM ocpi_migrations').get()?.['applied_at']
+    expect(appliedAt).toBeGreaterThanOrEqual(before - 1_000)
+    expect(appliedAt).toBeLessThanOrEqual(Date.now() + 1_000)
+  })
+
+  it('keeps stores of different prefixes apart in one database', async () => {
+    const db = new DatabaseSync(':memory:')
+    migrate(db, { tablePrefix: 'a_' })
+    migrate(db, { tablePrefix: 'b_' })
+    expect(versionsOf(db, 'a_')).toEqual([[1, 'initial']])
+    expect(versionsOf(db, 'b_')).toEqual([[1, 'initial']])
+    expect(() => sqliteStore({ database: db })).toThrow(OcpiConfigError)
+    const a = sqliteStore({ database: db, tablePrefix: 'a_' })
+    const b = sqliteStore({ database: db, tablePrefix: 'b_' })
+    const peer = {
+      id: 'peer-1',
+      revision: 0,
+      origin: 'import',
+      expectedParties: null,
+      as: null,
+      createdAt: 1,
+      updatedAt: 1,
+      lastContactAt: null,
+      state: 'invited',
+      invitationExpiresAt: 2,
+    } as const
+    expect(await a.createPeer(peer, [])).toBe(true)
+    expect(await b.getPeer('peer-1')).toBeNull()
+    expect(await b.createPeer(peer, [])).toBe(true)
+  })
+
+  it('refuses, changing nothing, a database whose schema is newer than the code', () => {
+    const db = new DatabaseSync(':memory:')
+    migrate(db)
+    db.exec("INSERT INTO ocpi_migrations VALUES (99, 'from the future', 0)")
+    const tables = tablesOf(db)
+    expect(() => migrate(db)).toThrow(OcpiConfigError)
+    expect(() => migrate(db)).toThrow(/schema version 99, newer than .* knows \(1\): upgrade the package/)
+    expect(tablesOf(db)).toEqual(tables)
+    expect(db.prepare('SELECT count(*) AS n FROM ocpi_migrations').get()).toEqual({ n: 2 })
+  })
+
+  it('rolls back a migration that fails halfway', () => {
+    const db = new DatabaseSync(':memory:')
+    db.exec('CREATE TABLE ocpi_tokens (x)')
+    expect(() => migrate(db)).toThrow(/already exists/)
+    expect(tablesOf(db)).toEqual(['ocpi_tokens'])
+  })
+
+  it('refuses a prefix that is not a plain SQL name', () => {
+    const db = new DatabaseSync(':memory:')
+    for (const tablePrefix of ['', '1ocpi_', 'ocpi-', 'ocpi_; DROP TABLE x; --', ' ocpi_', 'ocpi.']) {
+      expect(() => migrate(db, { tablePrefix })).toThrow(OcpiConfigError)
+      expect(() => migrationScript({ tablePrefix })).toThrow(OcpiConfigError)
+      expect(() => migrations[0]?.sql({ tablePrefix })).toThrow(OcpiConfigError)
+      expect(() => sqliteStore({ database: db, tablePrefix })).toThrow(OcpiConfigError)
+    }
+    expect(tablesOf(db)).toEqual([])
+  })
+})
+
+describe('the schema check at start', () => {
+  it('refuses an unmigrated database, saying what to run', () => {
+    const db = new DatabaseSync(':memory:')
+    expect(() => sqliteStore({ database: db })).toThrow(OcpiConfigError)
+    expect(() => sqliteStore({ database: db, tablePrefix: 'x_' })).toThrow(
+      "sqliteStore: the database has no x_* tables yet: run migrate(database, { tablePrefix: 'x_' }) first, or pass migrate: true",
+    )
+  })
+
+  it('refuses a database at a newer schema version, even with migrate: true', () => {
+    const db = new DatabaseSync(':memory:')
+    migrate(db)
+    db.exec("INSERT INTO ocpi_migrations VALUES (2, 'newer', 0)")
+    expect(() => sqliteStore({ database: db })).toThrow(/newer than .* knows/)
+    expect(() => sqliteStore({ database: db, migrate: true })).toThrow(/newer than .* knows/)
+  })
+
+  it('with migrate: true, migrates first', async () => {
+    const db = new DatabaseSync(':memory:')
+    const store = sqliteStore({ database: db, migrate: true })
+    expect(versionsOf(db)).toEqual([[1, 'initial']])
+    expect(await store.listPeers()).toEqual([])
+  })
+
+  it('accepts a schema a host applied from the SQL itself, migration by migration', async () => {
+    const db = new DatabaseSync(':memory:')
+    for (const { sql } of migrations) db.exec(`BEGIN; ${sql({ tablePrefix: 'h_' })} COMMIT;`)
+    const store = sqliteStore({ database: db, tablePrefix: 'h_' })
+    expect(await store.listPeers()).toEqual([])
+    expect(migrate(db, { tablePrefix: 'h_' })).toEqual([])
+  })
+
+  it('accepts a schema a host applied from the whole script', async () => {
+    const scripted = new DatabaseSync(':memory:')
+    scripted.exec(migrationScript())
+    const migrated = new DatabaseSync(':memory:')
+    migrate(migrated)
+    const schema = (db: DatabaseSync) =>
+      db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all()
+    expect(schema(scripted)).toEqual(schema(migrated))
+    expect(versionsOf(scripted)).toEqual(versionsOf(migrated))
+    expect(migrate(scripted)).toEqual([])
+    expect(await sqliteStore({ database: scripted }).listPeers()).toEqual([])
+  })
+})
