@@ -35,12 +35,15 @@ export function readConfig(env) {
   for (const v of versions) if (!VERSIONS.has(v)) problems.push(`OCPI_VERSIONS: unknown version "${v}"`)
   const framework = env.FRAMEWORK ?? 'hono'
   if (framework !== 'hono' && framework !== 'express') problems.push('FRAMEWORK must be hono or express')
-  const store = env.STORE ?? 'memory'
-  if (store !== 'memory') problems.push(`STORE "${store}" is not available yet (memory only)`)
+  const store = parseStore(env.STORE ?? 'memory', env.STORE_SCHEMA)
+  if (typeof store === 'string') problems.push(store)
   let sealingKey = null
   if (env.SEALING_KEY) {
     sealingKey = Buffer.from(env.SEALING_KEY, 'base64')
     if (sealingKey.length !== 32) problems.push('SEALING_KEY must be the Base64 of 32 bytes')
+  } else if (typeof store !== 'string' && store.kind !== 'memory') {
+    // A generated key dies with the process: the outbound tokens a durable store keeps would be lost.
+    problems.push('SEALING_KEY is required with a durable STORE (Base64 of 32 bytes)')
   }
   return {
     problems,
@@ -54,6 +57,30 @@ export function readConfig(env) {
     sealingKey,
     publicUrl: env.PUBLIC_URL ?? null,
   }
+}
+
+/**
+ * `memory`, `sqlite:PATH` or `postgres:URL` (the URL itself may also be given alone, `postgres://…`).
+ * Returns the store's description, or a problem.
+ */
+export function parseStore(value, schema) {
+  if (value === 'memory') return { kind: 'memory' }
+  if (value.startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length)
+    return path.length > 0 ? { kind: 'sqlite', path } : 'STORE: sqlite:PATH needs a file path'
+  }
+  const url =
+    value.startsWith('postgres:') && !value.startsWith('postgres://')
+      ? value.slice('postgres:'.length)
+      : value
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+      return 'STORE_SCHEMA must be a lowercase identifier (letters, digits, _)'
+    }
+    return { kind: 'postgres', url, schema: schema ?? 'public' }
+  }
+  // Never echo the value: a database URL may carry a password.
+  return 'STORE must be memory, sqlite:PATH or postgres:URL'
 }
 
 /** Insecure peer URLs (http, loopback) are allowed when asked, or by default when we are http on loopback ourselves. */

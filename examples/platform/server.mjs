@@ -3,12 +3,13 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import { serve } from '@hono/node-server'
-import { createOcpi, memoryStore } from '@ocpi-credentials/core'
+import { createOcpi } from '@ocpi-credentials/core'
 import { ocpiAdmin as expressAdmin, ocpiAuth as expressAuth, ocpiRouter } from '@ocpi-credentials/express'
 import { ocpiAdmin as honoAdmin, ocpiAuth as honoAuth, ocpiRoutes } from '@ocpi-credentials/hono'
 import express from 'express'
 import { Hono } from 'hono'
 import { allowInsecure, readConfig } from './config.mjs'
+import { openStore } from './store.mjs'
 
 const log = (level) => (message, fields) =>
   process.stderr.write(`${JSON.stringify({ level, message, ...fields })}\n`)
@@ -31,6 +32,14 @@ const locations = (peer) => ({
   timestamp: new Date().toISOString(),
 })
 const bearer = (request) => request.headers.get('authorization') === `Bearer ${config.adminToken}`
+
+let opened
+try {
+  opened = await openStore(config.store, logger)
+} catch (error) {
+  process.stderr.write(`platform: the store could not be opened: ${error.message}\n`)
+  process.exit(1)
+}
 
 // Listen first (PORT=0 picks a free port), then build the SDK with the real URL.
 let server
@@ -67,7 +76,7 @@ const ocpi = createOcpi({
   parties: config.parties,
   versions: config.versions,
   modules: [{ id: 'locations', role: 'SENDER' }],
-  store: memoryStore(),
+  store: opened.store,
   sealingKeys: [{ kid: 'platform', key: sealingKey }],
   urlPolicy: { allowInsecure: allowInsecure(process.env, publicUrl) },
   logger,
@@ -88,12 +97,19 @@ for (const event of [
 process.stdout.write(`ready ${ocpi.versionsUrl}\n`)
 logger.info('listening', {
   framework: config.framework,
+  store: config.store.kind,
   versionsUrl: ocpi.versionsUrl,
   admin: `${publicUrl}/admin`,
 })
 
 const stop = () => {
-  server.close(() => process.exit(0))
+  server.close(async () => {
+    ocpi.close()
+    await opened
+      .close()
+      .catch((error) => logger.error('closing the store failed', { message: error.message }))
+    process.exit(0)
+  })
   setTimeout(() => process.exit(0), 2000).unref()
 }
 process.on('SIGTERM', stop)

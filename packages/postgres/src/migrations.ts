@@ -10,8 +10,11 @@ import { type Names, namesOf, type TableLocation } from './names.js'
  * ```
  */
 export interface Migration {
+  /** Applied in ascending order; recorded in the migrations table. */
   readonly version: number
+  /** What it does, for humans. */
   readonly name: string
+  /** Its SQL for the given schema and table prefix (without the migrations table bookkeeping). */
   readonly sql: (location?: TableLocation) => string
 }
 
