@@ -1,4 +1,5 @@
-// A server for the auth-overhead benchmark: one framework (argv[2]: hono | express), two routes with the
+// A server for the auth benchmarks: one framework (argv[2]: hono | express), one store (argv[3]: memory,
+// the default, or postgres: a schema of its own, dropped on exit), two routes with the
 // same handler: /ocpi/2.2.1/locations behind the SDK's auth middleware, and /bare/locations behind a
 // middleware checking one static token. Both are middleware, so the ratio measures what the SDK's
 // authentication adds, not the framework's own cost of a middleware (in Hono any middleware moves a
@@ -14,8 +15,11 @@ import { Hono } from 'hono'
 import { base64Header, importInput, inboundToken, OUR_PARTY, SEALING_KEY } from './fixtures.mjs'
 
 const framework = process.argv[2]
+const storeKind = process.argv[3] ?? 'memory'
 const PEERS = 1_000
 const STATIC = base64Header(inboundToken(7))
+const DATABASE_URL = process.env.OCPI_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+let cleanup = async () => undefined
 const body = () => JSON.stringify({ data: [], status_code: 1000, timestamp: '2026-11-23T10:00:00Z' })
 
 const ocpi = createOcpi({
@@ -23,7 +27,7 @@ const ocpi = createOcpi({
   parties: [OUR_PARTY],
   versions: ['2.2.1'],
   modules: [{ id: 'locations', role: 'SENDER' }],
-  store: memoryStore(),
+  store: await openStore(),
   sealingKeys: [{ kid: 'bench', key: SEALING_KEY }],
 })
 for (let i = 0; i < PEERS; i++) await ocpi.importPeer(importInput(i))
@@ -56,4 +60,24 @@ if (framework === 'express') {
 }
 await once(server, 'listening')
 process.stdout.write(`ready ${server.address().port}\n`)
-process.on('SIGTERM', () => process.exit(0))
+process.on('SIGTERM', async () => {
+  await cleanup()
+  process.exit(0)
+})
+
+async function openStore() {
+  if (storeKind === 'memory') return memoryStore()
+  const { default: pg } = await import('pg')
+  const { migrate, postgresStore } = await import('@ocpi-credentials/postgres')
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 })
+  const schema = `ocpi_bench_${process.pid}`
+  await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  await migrate(pool, { schema })
+  const store = postgresStore(pool, { schema, listen: true })
+  cleanup = async () => {
+    await store.close()
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await pool.end()
+  }
+  return store
+}
