@@ -134,6 +134,7 @@ const STORE_METHODS: readonly (keyof CredentialsStore)[] = [
   'revokeTokens',
   'touchContact',
   'replaceSuccessor',
+  'acquireLease',
   'purgeExpiredTokens',
 ]
 

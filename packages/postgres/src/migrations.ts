@@ -57,6 +57,17 @@ CREATE INDEX ${n.index('tokens_expires_at')} ON ${n.tokens} (expires_at) WHERE e
 `
 }
 
+/** Leases, so that a periodic job (a liveness probe, a scheduled rotation) runs once per peer. */
+function leases(n: Names): string {
+  return `
+CREATE TABLE ${n.leases} (
+  name text COLLATE "C" PRIMARY KEY,
+  holder text NOT NULL,
+  until bigint NOT NULL
+);
+`
+}
+
 /**
  * Every migration of the store's schema, oldest first. `migrate` applies them; a host that runs its own
  * migration tool can take the SQL from here (or from {@link migrationScript}) instead.
@@ -68,6 +79,7 @@ CREATE INDEX ${n.index('tokens_expires_at')} ON ${n.tokens} (expires_at) WHERE e
  */
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'peers and tokens', sql: (location) => initialSchema(namesOf(location)) },
+  { version: 2, name: 'leases', sql: (location) => leases(namesOf(location)) },
 ]
 
 /**

@@ -22,6 +22,7 @@ export interface Names {
   readonly peers: string
   readonly tokens: string
   readonly migrations: string
+  readonly leases: string
   /** Unquoted index names (created in the tables' schema). */
   readonly index: (name: string) => string
   /** The LISTEN/NOTIFY channel (an identifier, unquoted; passed as a value to `pg_notify`). */
@@ -66,6 +67,7 @@ export function namesOf(location: TableLocation = {}): Names {
     peers: table('peers'),
     tokens: table('tokens'),
     migrations: table('migrations'),
+    leases: table('leases'),
     index: (name) => quote(`${prefix}${name}`),
     channel: `${schema}_${prefix}changes`,
     lockKey: `ocpi-credentials:${schema}.${prefix}`,

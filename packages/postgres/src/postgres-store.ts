@@ -380,6 +380,18 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
       return rows.length === 1
     },
 
+    acquireLease: async ({ name, holder, until, now }) => {
+      // One statement: the row lock of the conflicting row decides between racers.
+      const rows = await query(
+        `INSERT INTO ${n.leases} AS l (name, holder, until) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+         WHERE l.until <= $4 OR l.holder = EXCLUDED.holder
+         RETURNING name`,
+        [name, holder, until, now],
+      )
+      return rows.length === 1
+    },
+
     purgeExpiredTokens: async (now) => {
       const rows = await query(
         `DELETE FROM ${n.tokens} WHERE expires_at < $1 RETURNING pg_notify('${ch}', peer_id)`,

@@ -53,7 +53,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     schema,
     otherPool: newPool,
     truncate: async () => {
-      await pool.query(`TRUNCATE ${table('tokens')}, ${table('peers')}`)
+      await pool.query(`TRUNCATE ${table('tokens')}, ${table('peers')}, ${table('leases')}`)
     },
     raw,
     dump: async () => {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { OcpiConfigError, OcpiError } from '@ocpi-credentials/core'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { migrate, migrationScript, postgresStore, SCHEMA_VERSION } from '../src/index.js'
+import { migrate, migrationScript, migrations, postgresStore, SCHEMA_VERSION } from '../src/index.js'
 import { DATABASE_URL } from './database.js'
 
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 6 })
@@ -35,13 +35,36 @@ describe('migrations', () => {
     const results = await Promise.all([1, 2, 3].map(() => migrate(pool, { schema })))
     expect(results.flat().sort()).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1))
     expect(await migrate(pool, { schema })).toEqual([])
-    expect(await tablesOf(schema)).toEqual(['ocpi_migrations', 'ocpi_peers', 'ocpi_tokens'])
+    expect(await tablesOf(schema)).toEqual(['ocpi_leases', 'ocpi_migrations', 'ocpi_peers', 'ocpi_tokens'])
+  })
+
+  it('upgrades tables at version 1, data included, to the current version', async () => {
+    const schema = freshSchema()
+    await pool.query(`CREATE SCHEMA "${schema}"`)
+    await pool.query(
+      `CREATE TABLE "${schema}".ocpi_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    )
+    await pool.query(migrations[0]?.sql({ schema }) ?? '')
+    await pool.query(`INSERT INTO "${schema}".ocpi_migrations (version, name) VALUES (1, 'peers and tokens')`)
+    await pool.query(
+      `INSERT INTO "${schema}".ocpi_peers VALUES ('kept', 'invited', 0, 0, NULL, '{"origin":"invitation"}')`,
+    )
+    const store = postgresStore(pool, { schema })
+    await expect(store.getPeer('kept')).rejects.toThrow(/schema version 1, this package needs/)
+    expect(await migrate(pool, { schema })).toEqual(migrations.slice(1).map((m) => m.version))
+    expect((await store.getPeer('kept'))?.id).toBe('kept')
+    expect(await store.acquireLease({ name: 'probe:kept', holder: 'i1', until: 2, now: 1 })).toBe(true)
   })
 
   it('honours the table prefix', async () => {
     const schema = freshSchema()
     await migrate(pool, { schema, tablePrefix: 'roaming_' })
-    expect(await tablesOf(schema)).toEqual(['roaming_migrations', 'roaming_peers', 'roaming_tokens'])
+    expect(await tablesOf(schema)).toEqual([
+      'roaming_leases',
+      'roaming_migrations',
+      'roaming_peers',
+      'roaming_tokens',
+    ])
     const store = postgresStore(pool, { schema, tablePrefix: 'roaming_' })
     expect(await store.listPeers()).toEqual([])
   })
@@ -49,7 +72,7 @@ describe('migrations', () => {
   it('the SQL script builds the same tables, and the store accepts them', async () => {
     const schema = freshSchema()
     await pool.query(migrationScript({ schema }))
-    expect(await tablesOf(schema)).toEqual(['ocpi_migrations', 'ocpi_peers', 'ocpi_tokens'])
+    expect(await tablesOf(schema)).toEqual(['ocpi_leases', 'ocpi_migrations', 'ocpi_peers', 'ocpi_tokens'])
     expect(await migrate(pool, { schema })).toEqual([])
     expect(await postgresStore(pool, { schema }).getPeer('nobody')).toBeNull()
   })

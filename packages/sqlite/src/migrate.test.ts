@@ -13,6 +13,9 @@ const tablesOf = (db: DatabaseSync) =>
     .all()
     .map((row) => row['name'])
 
+/** Every migration as the migrations table records it. */
+const ALL = migrations.map((m) => [m.version, m.name])
+
 const versionsOf = (db: DatabaseSync, prefix = 'ocpi_') =>
   db
     .prepare(`SELECT version, name FROM ${prefix}migrations ORDER BY version`)
@@ -41,8 +44,9 @@ describe('migrations', () => {
 describe('migrate', () => {
   it('creates the tables and records the version; a second run is a no-op', () => {
     const db = new DatabaseSync(':memory:')
-    expect(migrate(db)).toEqual([1])
+    expect(migrate(db)).toEqual(migrations.map((m) => m.version))
     expect(tablesOf(db)).toEqual([
+      'ocpi_leases',
       'ocpi_migrations',
       'ocpi_peers',
       'ocpi_peers_by_state',
@@ -50,9 +54,9 @@ describe('migrate', () => {
       'ocpi_tokens_by_expiry',
       'ocpi_tokens_by_peer',
     ])
-    expect(versionsOf(db)).toEqual([[1, 'initial']])
+    expect(versionsOf(db)).toEqual(ALL)
     expect(migrate(db)).toEqual([])
-    expect(versionsOf(db)).toEqual([[1, 'initial']])
+    expect(versionsOf(db)).toEqual(ALL)
   })
 
   it('records when each migration was applied, in milliseconds since the epoch', () => {
@@ -68,8 +72,8 @@ describe('migrate', () => {
     const db = new DatabaseSync(':memory:')
     migrate(db, { tablePrefix: 'a_' })
     migrate(db, { tablePrefix: 'b_' })
-    expect(versionsOf(db, 'a_')).toEqual([[1, 'initial']])
-    expect(versionsOf(db, 'b_')).toEqual([[1, 'initial']])
+    expect(versionsOf(db, 'a_')).toEqual(ALL)
+    expect(versionsOf(db, 'b_')).toEqual(ALL)
     expect(() => sqliteStore({ database: db })).toThrow(OcpiConfigError)
     const a = sqliteStore({ database: db, tablePrefix: 'a_' })
     const b = sqliteStore({ database: db, tablePrefix: 'b_' })
@@ -96,9 +100,13 @@ describe('migrate', () => {
     db.exec("INSERT INTO ocpi_migrations VALUES (99, 'from the future', 0)")
     const tables = tablesOf(db)
     expect(() => migrate(db)).toThrow(OcpiConfigError)
-    expect(() => migrate(db)).toThrow(/schema version 99, newer than .* knows \(1\): upgrade the package/)
+    expect(() => migrate(db)).toThrow(
+      new RegExp(`schema version 99, newer than .* knows \\(${SCHEMA_VERSION}\\): upgrade the package`),
+    )
     expect(tablesOf(db)).toEqual(tables)
-    expect(db.prepare('SELECT count(*) AS n FROM ocpi_migrations').get()).toEqual({ n: 2 })
+    expect(db.prepare('SELECT count(*) AS n FROM ocpi_migrations').get()).toEqual({
+      n: migrations.length + 1,
+    })
   })
 
   it('rolls back a migration that fails halfway', () => {
@@ -132,7 +140,7 @@ describe('the schema check at start', () => {
   it('refuses a database at a newer schema version, even with migrate: true', () => {
     const db = new DatabaseSync(':memory:')
     migrate(db)
-    db.exec("INSERT INTO ocpi_migrations VALUES (2, 'newer', 0)")
+    db.exec(`INSERT INTO ocpi_migrations VALUES (${SCHEMA_VERSION + 1}, 'newer', 0)`)
     expect(() => sqliteStore({ database: db })).toThrow(/newer than .* knows/)
     expect(() => sqliteStore({ database: db, migrate: true })).toThrow(/newer than .* knows/)
   })
@@ -140,8 +148,19 @@ describe('the schema check at start', () => {
   it('with migrate: true, migrates first', async () => {
     const db = new DatabaseSync(':memory:')
     const store = sqliteStore({ database: db, migrate: true })
-    expect(versionsOf(db)).toEqual([[1, 'initial']])
+    expect(versionsOf(db)).toEqual(ALL)
     expect(await store.listPeers()).toEqual([])
+  })
+
+  it('upgrades tables at version 1 (with their data) to the current version', async () => {
+    const db = new DatabaseSync(':memory:')
+    db.exec(`BEGIN; ${migrations[0]?.sql() ?? ''} COMMIT;`)
+    expect(() => sqliteStore({ database: db })).toThrow(/schema version 1, this package needs/)
+    db.exec(`INSERT INTO ocpi_peers VALUES ('kept', 'invited', 0, 0, NULL, '{}')`)
+    const store = sqliteStore({ database: db, migrate: true })
+    expect(versionsOf(db)).toEqual(ALL)
+    expect((await store.getPeer('kept'))?.id).toBe('kept')
+    expect(await store.acquireLease({ name: 'probe:kept', holder: 'i1', until: 2, now: 1 })).toBe(true)
   })
 
   it('accepts a schema a host applied from the SQL itself, migration by migration', async () => {

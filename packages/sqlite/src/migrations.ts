@@ -77,6 +77,16 @@ CREATE INDEX ${prefix}tokens_by_expiry ON ${tokens} (expires_at);
 `
 }
 
+/** Version 2: leases, so that a periodic job (a liveness probe, a scheduled rotation) runs once per peer. */
+function leases(names: TableNames): string {
+  return `CREATE TABLE ${names.leases} (
+  name   TEXT NOT NULL PRIMARY KEY,
+  holder TEXT NOT NULL,
+  until  INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+`
+}
+
 /** A migration from its schema change: its `sql` checks the prefix and ends by recording itself. */
 function migration(version: number, name: string, change: (names: TableNames) => string): Migration {
   return {
@@ -101,7 +111,10 @@ function migration(version: number, name: string, change: (names: TableNames) =>
  * for (const m of migrations) writeFileSync(`migrations/ocpi-${m.version}-${m.name}.sql`, m.sql())
  * ```
  */
-export const migrations: readonly Migration[] = [migration(1, 'initial', initialSchema)]
+export const migrations: readonly Migration[] = [
+  migration(1, 'initial', initialSchema),
+  migration(2, 'leases', leases),
+]
 
 /**
  * The schema version this package reads and writes: that of the newest migration. The store refuses to

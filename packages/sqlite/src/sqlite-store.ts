@@ -267,6 +267,12 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
         ofSomePeer,
       ),
 
+    acquireLease: ({ name, holder, until, now }) =>
+      run('acquireLease', () =>
+        // Not a change to tokens or records: nothing for the change feed.
+        transaction(() => s.acquireLease.run({ name, holder, until, now }).changes === 1),
+      ),
+
     purgeExpiredTokens: (now) =>
       run(
         'purgeExpiredTokens',

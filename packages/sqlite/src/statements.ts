@@ -36,6 +36,8 @@ export interface Statements {
   readonly deletePending: StatementSync
   readonly replaceSuccessor: StatementSync
   readonly purgeExpired: StatementSync
+  /** Takes a free or lapsed lease, or renews one's own; `changes` is 1 when it did. */
+  readonly acquireLease: StatementSync
 }
 
 /** Prepares the store's statements over its tables (which must exist: the schema is checked first). */
@@ -98,5 +100,10 @@ export function prepareStatements(db: DatabaseSync, names: TableNames): Statemen
       `UPDATE ${tokens} SET successor = :next WHERE digest = :digest AND successor IS :expected`,
     ),
     purgeExpired: prepare(`DELETE FROM ${tokens} WHERE expires_at < :now`),
+    acquireLease: prepare(
+      `INSERT INTO ${names.leases} (name, holder, until) VALUES (:name, :holder, :until)
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+       WHERE ${names.leases}.until <= :now OR ${names.leases}.holder = excluded.holder`,
+    ),
   }
 }

@@ -12,6 +12,7 @@ export interface TableNames {
   readonly peers: string
   readonly tokens: string
   readonly migrations: string
+  readonly leases: string
 }
 
 /**
@@ -30,5 +31,6 @@ export function tableNamesOf(prefix: string | undefined): TableNames {
     peers: `${chosen}peers`,
     tokens: `${chosen}tokens`,
     migrations: `${chosen}migrations`,
+    leases: `${chosen}leases`,
   }
 }

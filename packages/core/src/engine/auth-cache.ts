@@ -99,6 +99,8 @@ export class AuthCache {
       touchContact: (id, at) => store.touchContact(id, at),
       // Sealed successors play no part in authentication.
       replaceSuccessor: (args) => store.replaceSuccessor(args),
+      // Leases play no part in authentication either.
+      acquireLease: (args) => store.acquireLease(args),
       createPeer: wrapWrite(store.createPeer),
       casPeer: wrapWrite(store.casPeer),
       addToken: wrapWrite(store.addToken),

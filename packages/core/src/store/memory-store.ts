@@ -19,6 +19,8 @@ import type { CredentialsStore, StoreChange, TokenKind, TokenRecord } from './ty
 export interface MemoryBacking {
   readonly peers: Map<string, PeerRecord>
   readonly tokens: Map<TokenDigest, TokenRecord>
+  /** Leases by name ({@link CredentialsStore.acquireLease}). */
+  readonly leases: Map<string, { readonly holder: string; readonly until: number }>
 }
 
 /**
@@ -50,7 +52,7 @@ export interface MemoryStoreOptions {
  * ```
  */
 export function createMemoryBacking(): MemoryBacking {
-  return { peers: new Map(), tokens: new Map() }
+  return { peers: new Map(), tokens: new Map(), leases: new Map() }
 }
 
 /** What all stores sharing one backing share besides the maps. */
@@ -438,6 +440,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         await writeToken({ ...token, successor: next })
         return true
       }).then((result) => changed(null, result)),
+
+    acquireLease: ({ name, holder, until, now }) =>
+      exclusive(async () => {
+        const held = backing.leases.get(name)
+        await pause()
+        if (held !== undefined && held.until > now && held.holder !== holder) return false
+        backing.leases.set(name, Object.freeze({ holder, until }))
+        await pause()
+        return true
+      }),
 
     purgeExpiredTokens: (now) =>
       exclusive(async () => {

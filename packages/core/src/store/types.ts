@@ -179,6 +179,25 @@ export interface ReplaceSuccessor {
 }
 
 /**
+ * Arguments of {@link CredentialsStore.acquireLease}.
+ *
+ * @example
+ * ```ts
+ * await store.acquireLease({ name: `probe:${peerId}`, holder: instanceId, until: now + 60_000, now })
+ * ```
+ */
+export interface AcquireLease {
+  /** What the lease is for, e.g. `probe:<peer id>` or `rotate:<peer id>`. */
+  readonly name: string
+  /** Who takes it: an id unique to the instance (and stable while it runs). */
+  readonly holder: string
+  /** When the lease lapses if not renewed. */
+  readonly until: number
+  /** A lease whose `until` is not after `now` has lapsed. */
+  readonly now: number
+}
+
+/**
  * What a {@link StoreChangeFeed} reports:
  * - `changed`: some instance committed a write to tokens or peer records (`peerId` when known);
  * - `disconnected`: the feed may have missed changes from now on (its connection was lost);
@@ -345,6 +364,17 @@ export interface CredentialsStore {
    * SQL: `UPDATE tokens SET successor = $3 WHERE digest = $1 AND successor = $2`.
    */
   replaceSuccessor(args: ReplaceSuccessor): Awaitable<boolean>
+
+  /**
+   * Takes or renews a named lease, so that of several instances only one does a periodic job for a peer
+   * (a liveness probe, a scheduled rotation): when no lease of that name exists, or it lapsed (`until <=
+   * now`), or `holder` already holds it, stores `{ holder, until }` and returns `true`; otherwise returns
+   * `false` writing nothing. Of concurrent callers taking one free lease, exactly one wins. Leases are
+   * never released: they lapse.
+   * SQL: `INSERT INTO leases … ON CONFLICT (name) DO UPDATE SET holder = $2, until = $3 WHERE
+   * leases.until <= $now OR leases.holder = $2 RETURNING name`.
+   */
+  acquireLease(args: AcquireLease): Awaitable<boolean>
 
   /** Deletes token records that expired before `now`; returns how many. Housekeeping only. */
   purgeExpiredTokens(now: number): Awaitable<number>

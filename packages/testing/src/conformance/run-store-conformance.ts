@@ -6,6 +6,7 @@ import { concurrencyCases } from './concurrency.js'
 import type { StoreHarness } from './harness.js'
 import { useHarness } from './harness.js'
 import { invitationCases } from './invitation.js'
+import { leaseCases } from './lease.js'
 import { peerCases } from './peers.js'
 import { retireCases } from './retire.js'
 import { revokeCases } from './revoke.js'
@@ -51,6 +52,7 @@ export function runStoreConformance(harness: StoreHarness): void {
     describe('retireSuperseded', () => retireCases(use))
     describe('revokeTokens', () => revokeCases(use))
     describe('replaceSuccessor', () => successorCases(use))
+    describe('acquireLease', () => leaseCases(use))
     describe('change feed', () => changeFeedCases(use))
     describe('concurrency', () => concurrencyCases(use))
   })
