@@ -70,6 +70,10 @@ export const dataOptionsSchema = z.object({
   replayWindowMs: durationSchema.optional(),
   authCacheTtlMs: z.number().int().nonnegative().max(60_000).optional(),
   maxRequestBytes: durationSchema.optional(),
+  hubClientInfo: z
+    .object({ receiver: z.boolean().optional(), sender: z.boolean().optional() })
+    .strict()
+    .optional(),
 })
 
 /**
@@ -127,6 +131,8 @@ export interface ResolvedConfig {
   /** How long a successful authentication is reused in this process (0: never); see AuthCache. */
   readonly authCacheTtlMs: number
   readonly maxRequestBytes: number
+  /** Which HubClientInfo interfaces the SDK serves (2.2.1 and 2.3.0 only). */
+  readonly hubClientInfo: { readonly receiver: boolean; readonly sender: boolean }
 }
 
 const DAY = 24 * 60 * 60 * 1000
@@ -152,6 +158,8 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
   for (const module of modules) {
     if (module.id === 'credentials')
       throw new OcpiConfigError('the credentials module is served by the SDK itself')
+    if (module.id === 'hubclientinfo' && options.hubClientInfo !== undefined)
+      throw new OcpiConfigError('hubclientinfo is served by the SDK itself (the hubClientInfo option)')
     if (module.custom) continue
     for (const version of module.versions ?? versions) {
       if (!KNOWN_MODULES[version].includes(module.id)) {
@@ -185,6 +193,10 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
     replayWindowMs: options.replayWindowMs ?? 2 * 60 * 1000,
     authCacheTtlMs: options.authCacheTtlMs ?? 1_000,
     maxRequestBytes: options.maxRequestBytes ?? 64 * 1024,
+    hubClientInfo: {
+      receiver: options.hubClientInfo?.receiver ?? false,
+      sender: options.hubClientInfo?.sender ?? false,
+    },
   }
 }
 

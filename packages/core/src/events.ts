@@ -1,5 +1,5 @@
 import type { OcpiErrorCode } from './errors.js'
-import type { Party } from './model.js'
+import type { ConnectionStatus, Party } from './model.js'
 import type { SupportedVersion } from './protocol/versions.js'
 
 /**
@@ -42,6 +42,11 @@ export interface OcpiEvents {
   revoked: { peerId: string; reinvited: boolean }
   /** The link was ended, by the peer's DELETE (`peer`) or by us. */
   unregistered: { peerId: string; by: 'peer' | 'us' }
+  /**
+   * A registered peer's connection status changed as the liveness probe saw it: it stopped answering
+   * (`OFFLINE`) or answers again (`CONNECTED`).
+   */
+  'connection-status': { peerId: string; status: ConnectionStatus; previous: ConnectionStatus }
   /** A request was refused for its token: missing, unknown, expired, or used outside its scope. */
   'authentication-failed': {
     reason: 'missing' | 'unknown' | 'expired' | 'scope'

@@ -8,6 +8,7 @@ export type {
   AuthenticationRequest,
 } from './engine/authenticate.js'
 export type { ClientRequest, ClientResponse, PeerClient } from './engine/client.js'
+export type { HealthCheckOptions, HealthReport } from './engine/health.js'
 export {
   applyIdentityLock,
   defaultPartyAdditionPolicy,
@@ -15,10 +16,12 @@ export {
   type PartyAdditionPolicy,
 } from './engine/identity-lock.js'
 export type { ImportPeerInput } from './engine/import-peer.js'
+export type { Job } from './engine/periodic.js'
 export type { RegisterInput } from './engine/register.js'
 export type { ResealReport } from './engine/reseal.js'
 export type { Revocation } from './engine/revoke.js'
 export type { RotateOptions } from './engine/rotate.js'
+export type { ScheduledRotationOptions, ScheduledRotationReport } from './engine/scheduled-rotation.js'
 export type { UnregisterOutcome } from './engine/unregister.js'
 export { OcpiConfigError, OcpiError, type OcpiErrorCode } from './errors.js'
 export type { OcpiEvents, OcpiLogger } from './events.js'

@@ -135,6 +135,20 @@ export interface Link {
 }
 
 /**
+ * True when the link is with a hub: on 2.2.1 a party with role `HUB`; on 2.3.0 (which dropped that role)
+ * a `hub_party_id`. A hub may add parties after registration, routes to parties behind it, and is the
+ * only peer whose ClientInfo we accept.
+ *
+ * @example
+ * ```ts
+ * if (peer.state === 'registered' && isHubLink(peer.link)) console.log('connected through a hub')
+ * ```
+ */
+export function isHubLink(link: Pick<Link, 'parties' | 'hubPartyId'>): boolean {
+  return link.hubPartyId !== null || link.parties.some((p) => p.role === 'HUB')
+}
+
+/**
  * The states of a peer:
  * - `invited`: we issued a TOKEN_A and wait for the peer's POST;
  * - `registering`: we are registering with the peer (our outgoing POST);
@@ -238,6 +252,28 @@ export interface RegisteredPeer extends PeerCommon {
   readonly registeredAt: number
   /** Our rotation under way, if any. */
   readonly rotation?: RotationMark
+  /**
+   * Set by the liveness probe when the peer stopped answering: the peer is OFFLINE until contact with it
+   * is recorded after this time (see {@link connectionStatusOf}).
+   */
+  readonly offlineSince?: number
+  /** What a hub peer told us of the parties reachable through it (HubClientInfo), by party. */
+  readonly clientInfo?: readonly ClientInfoRecord[]
+}
+
+/**
+ * A ClientInfo object a hub sent us (HubClientInfo receiver interface): the status of one party reachable
+ * through the hub. `last_updated` in milliseconds since the epoch.
+ *
+ * @example
+ * ```ts
+ * const info: ClientInfoRecord = { country_code: 'DE', party_id: 'ABC', role: 'CPO', status: 'OFFLINE', last_updated: Date.now() }
+ * ```
+ */
+export interface ClientInfoRecord extends PartyRef {
+  readonly role: string
+  readonly status: ConnectionStatus
+  readonly last_updated: number
 }
 
 /**
@@ -275,8 +311,10 @@ export type PeerRecord = InvitedPeer | RegisteringPeer | RegisteredPeer | Unregi
 export type ConnectionStatus = 'CONNECTED' | 'OFFLINE' | 'PLANNED' | 'SUSPENDED'
 
 /**
- * The connection status a peer's state implies, until health tracking refines it: invited and
- * registering → PLANNED, registered → CONNECTED, unregistered → SUSPENDED.
+ * A peer's connection status: invited and registering → PLANNED, unregistered → SUSPENDED; registered →
+ * OFFLINE when the liveness probe marked it so (`offlineSince`) and nothing was heard from it since,
+ * CONNECTED otherwise. Contact (an authenticated request, a successful call) makes an OFFLINE peer
+ * CONNECTED again at once, without a write of its own.
  *
  * @example
  * ```ts
@@ -289,7 +327,10 @@ export function connectionStatusOf(peer: PeerRecord): ConnectionStatus {
     case 'registering':
       return 'PLANNED'
     case 'registered':
-      return 'CONNECTED'
+      return peer.offlineSince !== undefined &&
+        (peer.lastContactAt === null || peer.lastContactAt <= peer.offlineSince)
+        ? 'OFFLINE'
+        : 'CONNECTED'
     case 'unregistered':
       return 'SUSPENDED'
   }

@@ -9,16 +9,32 @@ import {
   authenticate,
 } from './engine/authenticate.js'
 import { createPeerClient, type PeerClient } from './engine/client.js'
+import { pushClientInfo } from './engine/client-info-push.js'
+import { connectionStatus } from './engine/connection-status.js'
+import {
+  checkHealth,
+  type HealthCheckOptions,
+  type HealthReport,
+  startHealthChecks,
+} from './engine/health.js'
 import { defaultPartyAdditionPolicy, type PartyAdditionPolicy } from './engine/identity-lock.js'
 import { type ImportPeerInput, importPeer } from './engine/import-peer.js'
+import type { Job } from './engine/periodic.js'
 import { type RegisterInput, register } from './engine/register.js'
 import { type ResealReport, reseal } from './engine/reseal.js'
 import { type Revocation, revoke } from './engine/revoke.js'
 import { type RotateOptions, rotate } from './engine/rotate.js'
+import {
+  rotateStale,
+  type ScheduledRotationOptions,
+  type ScheduledRotationReport,
+  startScheduledRotation,
+} from './engine/scheduled-rotation.js'
 import { type UnregisterOutcome, unregister } from './engine/unregister.js'
 import { OcpiConfigError } from './errors.js'
 import { EventBus, type OcpiEvents, type OcpiLogger } from './events.js'
 import { type Invitation, type InviteOptions, invite } from './invite.js'
+import type { ConnectionStatus, PartyRef } from './model.js'
 import { type Peer, peerView } from './peer-view.js'
 import { createHandler } from './server/handler.js'
 import { ownUrls } from './server/routes.js'
@@ -104,11 +120,26 @@ export interface Ocpi {
    * Safe beside live traffic and idempotent; see {@link ResealReport} for when an old key can go.
    */
   reseal(): Promise<ResealReport>
+  /**
+   * The connection status of a peer (PLANNED, CONNECTED, OFFLINE, SUSPENDED) by our own tracking; with
+   * `party`, of a party behind a hub peer as the hub told us (HubClientInfo), falling back to the peer's.
+   * The outbound client refuses to send when this is not CONNECTED.
+   */
+  connectionStatus(peerId: string, party?: PartyRef): Promise<ConnectionStatus>
+  /** One pass of the still-alive check: probes silent peers, marks them OFFLINE or CONNECTED. */
+  checkHealth(options?: HealthCheckOptions): Promise<HealthReport>
+  /** Runs {@link Ocpi.checkHealth} every `intervalMs` (default 30 s) until the job is stopped. */
+  startHealthChecks(options?: HealthCheckOptions & { readonly intervalMs?: number }): Job
+  /** One pass of the scheduled rotation: rotates every link whose token is older than `maxAgeMs`. */
+  rotateStale(options?: ScheduledRotationOptions): Promise<ScheduledRotationReport>
+  /** Runs {@link Ocpi.rotateStale} every `intervalMs` (default 1 h) until the job is stopped. */
+  startScheduledRotation(options?: ScheduledRotationOptions & { readonly intervalMs?: number }): Job
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof OcpiEvents>(event: E, handler: (payload: OcpiEvents[E]) => void): () => void
   /**
-   * Stops following the store's change feed. The store itself (its pool or file) belongs to the host,
-   * which closes it after this.
+   * Stops following the store's change feed and stops the periodic jobs this instance started (a pass
+   * under way finishes on its own; await each job's `stop()` to wait for it). The store itself (its pool
+   * or file) belongs to the host, which closes it after this.
    */
   close(): void
 }
@@ -164,6 +195,18 @@ export function createOcpi(options: OcpiOptions): Ocpi {
   const log = logger ?? {}
   const policy = urlPolicy ?? {}
   const authCache = new AuthCache(config.authCacheTtlMs, AUTH_CACHE_ENTRIES)
+  // Identifies this instance in leases (probes, scheduled rotations) when the host names none.
+  const instanceId = crypto.randomUUID()
+  const jobs = new Set<Job>()
+  const track = (job: Job): Job => {
+    jobs.add(job)
+    return {
+      stop: () => {
+        jobs.delete(job)
+        return job.stop()
+      },
+    }
+  }
   // Changes committed by other instances sharing the store drop cached authentications at once.
   const unfollow = store.changes === undefined ? () => undefined : authCache.follow(store.changes)
   const ctx: Context = {
@@ -189,6 +232,20 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     now: now ?? Date.now,
     partyAdditionPolicy: partyAdditionPolicy ?? defaultPartyAdditionPolicy,
   }
+  if (config.hubClientInfo.sender) {
+    // As a hub: every change of a platform's link or status is pushed to the other connected platforms.
+    const push = ({ peerId }: { peerId: string }) => {
+      void pushClientInfo(ctx, peerId).catch((error: unknown) =>
+        log.warn?.('ClientInfo push failed', {
+          peerId,
+          error: error instanceof Error ? error.name : 'unknown',
+        }),
+      )
+    }
+    for (const event of ['registered', 'unregistered', 'revoked', 'connection-status'] as const) {
+      ctx.events.on(event, push)
+    }
+  }
   return {
     versionsUrl: ownUrls(config).versions,
     handle: createHandler(ctx),
@@ -208,7 +265,18 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     client: (peerId) => createPeerClient(ctx, peerId),
     importPeer: (input) => importPeer(ctx, input),
     reseal: () => reseal(ctx),
+    connectionStatus: (peerId, party) => connectionStatus(ctx, peerId, party),
+    checkHealth: (healthOptions = {}) => checkHealth(ctx, { instanceId, ...healthOptions }),
+    startHealthChecks: (healthOptions = {}) =>
+      track(startHealthChecks(ctx, { instanceId, ...healthOptions })),
+    rotateStale: (rotationOptions = {}) => rotateStale(ctx, { instanceId, ...rotationOptions }),
+    startScheduledRotation: (rotationOptions = {}) =>
+      track(startScheduledRotation(ctx, { instanceId, ...rotationOptions })),
     on: (event, handler) => ctx.events.on(event, handler),
-    close: unfollow,
+    close: () => {
+      unfollow()
+      for (const job of jobs) void job.stop()
+      jobs.clear()
+    },
   }
 }

@@ -2,10 +2,11 @@ import * as z from 'zod'
 import { partyFor } from '../config.js'
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
-import { type OutboundToken, type PartyRef, type RegisteredPeer, samePartyRef } from '../model.js'
+import { isHubLink, type OutboundToken, type PartyRef, type RegisteredPeer, samePartyRef } from '../model.js'
 import { countryCodeSchema, envelopeSchema, partyIdSchema } from '../protocol/schemas.js'
 import { isModern } from '../protocol/versions.js'
 import { redactSecrets } from '../tokens/redact.js'
+import { statusFor } from './connection-status.js'
 import { describeIssues } from './credentials-body.js'
 import { buildRequest } from './outbound.js'
 
@@ -103,7 +104,8 @@ function routingHeaders(ctx: Context, peer: RegisteredPeer, options: ClientReque
       )
     }
     to = [...distinct.values()][0] as PartyRef
-  } else if (!peer.link.parties.some((p) => samePartyRef(p, to as PartyRef))) {
+  } else if (!isHubLink(peer.link) && !peer.link.parties.some((p) => samePartyRef(p, to as PartyRef))) {
+    // A hub routes to parties behind it: any party may be named there.
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', "to: names none of the peer's parties")
   }
   return {
@@ -134,6 +136,13 @@ export function createPeerClient(ctx: Context, peerId: string): PeerClient {
       const refs = partyRefsSchema.safeParse({ to: options.to, from: options.from })
       if (!refs.success) {
         throw new OcpiError('ERR_OCPI_INVALID_INPUT', `invalid request: ${describeIssues(refs.error)}`)
+      }
+      // OFFLINE, SUSPENDED and PLANNED mean: send nothing, queue nothing (by our probe, or a hub's word).
+      const status = statusFor(peer, options.to)
+      if (status !== 'CONNECTED') {
+        const whom =
+          options.to === undefined ? `peer ${peerId}` : `${options.to.country_code}/${options.to.party_id}`
+        throw new OcpiError('ERR_OCPI_NOT_CONNECTED', `${whom} is ${status}: nothing is sent to it`)
       }
       const modern = isModern(peer.link.version)
       const endpoint = peer.link.endpoints.find(

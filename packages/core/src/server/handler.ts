@@ -3,15 +3,27 @@ import { assertCredentialsAccess, assertTokenScope } from '../engine/access.js'
 import { OcpiError } from '../errors.js'
 import { OcpiStatus } from '../protocol/status-codes.js'
 import { readJsonBody } from './body.js'
+import { serveClientInfo } from './client-info-route.js'
 import { readCredentials, receiveUnregistration } from './credentials-get-delete.js'
 import { receiveRegistration } from './credentials-post.js'
 import { receiveUpdate } from './credentials-put.js'
 import { errorResponse, ocpiResponse, requestIdsOf } from './envelope.js'
 import { matchInboundToken, noteTokenUse } from './inbound-token.js'
-import { matchRoute } from './routes.js'
+import { matchRoute, type Route } from './routes.js'
 import { versionDetailsData, versionListData } from './versions.js'
 
 const CREDENTIALS_METHODS = ['GET', 'POST', 'PUT', 'DELETE']
+
+function methodsOf(route: Route): string[] {
+  switch (route.kind) {
+    case 'credentials':
+      return CREDENTIALS_METHODS
+    case 'clientinfo':
+      return ['GET', 'PUT']
+    default:
+      return ['GET']
+  }
+}
 
 /**
  * Builds the web-standard handler for the versions list, version details and credentials endpoints.
@@ -29,7 +41,7 @@ export function createHandler(ctx: Context): (request: Request) => Promise<Respo
     try {
       const route = matchRoute(ctx.config, new URL(request.url).pathname)
       if (route === null) throw new OcpiError('ERR_OCPI_NOT_FOUND', 'no OCPI endpoint at this path')
-      const methods = route.kind === 'credentials' ? CREDENTIALS_METHODS : ['GET']
+      const methods = methodsOf(route)
       if (!methods.includes(request.method)) {
         const response = errorResponse(
           new OcpiError('ERR_OCPI_NOT_ALLOWED', `${request.method} is not supported here`),
@@ -38,6 +50,9 @@ export function createHandler(ctx: Context): (request: Request) => Promise<Respo
         )
         response.headers.set('allow', methods.join(', '))
         return response
+      }
+      if (route.kind === 'clientinfo' || route.kind === 'clientinfo-list') {
+        return await serveClientInfo(ctx, request, route, ids)
       }
       const matched = await matchInboundToken(ctx, request)
       assertTokenScope(matched.record.kind, {

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config.js'
-import type { SupportedVersion } from '../protocol/versions.js'
+import { isModern, type SupportedVersion } from '../protocol/versions.js'
 
 /**
  * What a request addresses under the base URL: the versions list, a version's details, or its
@@ -9,6 +9,16 @@ export type Route =
   | { readonly kind: 'versions' }
   | { readonly kind: 'details'; readonly version: SupportedVersion }
   | { readonly kind: 'credentials'; readonly version: SupportedVersion }
+  | { readonly kind: 'clientinfo-list'; readonly version: SupportedVersion }
+  | {
+      readonly kind: 'clientinfo'
+      readonly version: SupportedVersion
+      readonly countryCode: string
+      readonly partyId: string
+    }
+
+/** The HubClientInfo path segment (our URLs: `{baseUrl}/{version}/hubclientinfo[/{cc}/{pid}]`). */
+export const HUB_CLIENT_INFO = 'hubclientinfo'
 
 /**
  * The URLs we publish: versions at `{baseUrl}/versions`, details at `{baseUrl}/{version}`, credentials at
@@ -24,8 +34,18 @@ export function ownUrls(config: ResolvedConfig) {
     versions: `${config.baseUrl}/versions`,
     details: (version: SupportedVersion) => `${config.baseUrl}/${version}`,
     credentials: (version: SupportedVersion) => `${config.baseUrl}/${version}/credentials`,
+    hubClientInfo: (version: SupportedVersion) => `${config.baseUrl}/${version}/${HUB_CLIENT_INFO}`,
     module: (version: SupportedVersion, path: string) =>
       `${config.baseUrl}/${version}/${path.replace(/^\/+/, '').replaceAll('{version}', version)}`,
+  }
+}
+
+/** A path segment decoded; `null` when its percent-encoding is broken. */
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return null
   }
 }
 
@@ -45,9 +65,19 @@ export function matchRoute(config: ResolvedConfig, pathname: string): Route | nu
     .replace(/\/+$/, '')
     .split('/')
   const [first, second, ...more] = rest
-  if (more.length > 0 || first === undefined) return null
-  if (first === 'versions' && second === undefined) return { kind: 'versions' }
+  if (first === undefined) return null
   const version = config.versions.find((v) => v === first)
+  if (second === HUB_CLIENT_INFO && version !== undefined && isModern(version)) {
+    const { receiver, sender } = config.hubClientInfo
+    if (more.length === 0 && sender) return { kind: 'clientinfo-list', version }
+    const [countryCode, partyId, ...beyond] = more.map(decodeSegment)
+    if (beyond.length === 0 && typeof countryCode === 'string' && typeof partyId === 'string' && receiver) {
+      return { kind: 'clientinfo', version, countryCode, partyId }
+    }
+    return null
+  }
+  if (more.length > 0) return null
+  if (first === 'versions' && second === undefined) return { kind: 'versions' }
   if (version === undefined) return null
   if (second === undefined) return { kind: 'details', version }
   if (second === 'credentials') return { kind: 'credentials', version }

@@ -35,6 +35,12 @@ export function versionDetailsData(
       ? { identifier: 'credentials', role: 'SENDER', url: urls.credentials(version) }
       : { identifier: 'credentials', url: urls.credentials(version) },
   ]
+  if (modern && config.hubClientInfo.receiver) {
+    endpoints.push({ identifier: 'hubclientinfo', role: 'RECEIVER', url: urls.hubClientInfo(version) })
+  }
+  if (modern && config.hubClientInfo.sender) {
+    endpoints.push({ identifier: 'hubclientinfo', role: 'SENDER', url: urls.hubClientInfo(version) })
+  }
   const seen211 = new Set<string>()
   for (const module of config.modules) {
     if (module.versions !== undefined && !module.versions.includes(version)) continue

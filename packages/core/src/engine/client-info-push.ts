@@ -1,0 +1,47 @@
+import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
+import { isModern } from '../protocol/versions.js'
+import { clientInfoOf } from '../server/client-info.js'
+import { createPeerClient } from './client.js'
+import { eachPeer } from './periodic.js'
+
+/**
+ * As a hub (`hubClientInfo.sender`), tells every other registered platform that offers a HubClientInfo
+ * RECEIVER endpoint (2.2.1 and 2.3.0) the current ClientInfo of each party of `peerId`: one PUT per party
+ * and platform. A platform that is not CONNECTED is skipped (the client refuses it); a failed push is
+ * logged and not retried here (a platform in doubt pulls the list). Returns how many PUTs succeeded.
+ *
+ * @example
+ * ```ts
+ * ocpi.on('registered', ({ peerId }) => void pushClientInfo(ctx, peerId))
+ * ```
+ */
+export async function pushClientInfo(ctx: Context, peerId: string): Promise<number> {
+  const about = await ctx.store.getPeer(peerId)
+  if (about === null) return 0
+  const infos = clientInfoOf(about)
+  if (infos.length === 0) return 0
+  let pushed = 0
+  await eachPeer(ctx, 'registered', async (target) => {
+    if (target.id === peerId || target.state !== 'registered' || !isModern(target.link.version)) return
+    if (!target.link.endpoints.some((e) => e.identifier === 'hubclientinfo' && e.role !== 'SENDER')) return
+    const client = createPeerClient(ctx, target.id)
+    for (const info of infos) {
+      try {
+        const response = await client.request('hubclientinfo', 'RECEIVER', {
+          method: 'PUT',
+          path: `/${info.country_code}/${info.party_id}`,
+          body: info,
+        })
+        if (response.status >= 200 && response.status < 300 && response.statusCode === 1000) pushed++
+        else ctx.log.warn?.('ClientInfo push refused', { peerId: target.id, status: response.status })
+      } catch (error) {
+        ctx.log.warn?.('ClientInfo push failed', {
+          peerId: target.id,
+          code: error instanceof OcpiError ? error.code : 'ERR_UNEXPECTED',
+        })
+      }
+    }
+  })
+  return pushed
+}

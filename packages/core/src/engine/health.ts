@@ -1,0 +1,157 @@
+import type { Context } from '../context.js'
+import {
+  type ConnectionStatus,
+  connectionStatusOf,
+  type OutboundToken,
+  type RegisteredPeer,
+} from '../model.js'
+import { buildRequest } from './outbound.js'
+import { eachPeer, type Job, startJob } from './periodic.js'
+
+/**
+ * Options of {@link Ocpi.checkHealth} and {@link Ocpi.startHealthChecks}.
+ *
+ * @example
+ * ```ts
+ * const options: HealthCheckOptions = { silenceMs: 5 * 60_000, offlineRetryMs: 60_000 }
+ * ```
+ */
+export interface HealthCheckOptions {
+  /** A peer silent this long (no authenticated request, no successful call) is probed. Default 5 min. */
+  readonly silenceMs?: number
+  /** How often an OFFLINE peer is probed again (and the shortest time between probes). Default 1 min. */
+  readonly offlineRetryMs?: number
+  /** This instance's id, recorded in the probe leases; default: random per SDK instance. */
+  readonly instanceId?: string
+}
+
+/**
+ * What one health pass did, by peer id.
+ *
+ * @example
+ * ```ts
+ * const { offline } = await ocpi.checkHealth()
+ * for (const id of offline) alertOps(id)
+ * ```
+ */
+export interface HealthReport {
+  /** Peers whose versions endpoint was probed. */
+  readonly probed: readonly string[]
+  /** Peers that went OFFLINE in this pass. */
+  readonly offline: readonly string[]
+  /** Peers that came back (CONNECTED) in this pass. */
+  readonly online: readonly string[]
+}
+
+const DEFAULT_SILENCE_MS = 5 * 60_000
+const DEFAULT_OFFLINE_RETRY_MS = 60_000
+
+/**
+ * One pass of the still-alive check (the spec's hub duty, useful to every platform): each registered
+ * peer silent for `silenceMs` gets a GET of its versions endpoint with our token (no side effects by the
+ * spec). A failed probe marks it OFFLINE (`offlineSince`); a successful one, or any contact since, makes
+ * it CONNECTED again. With several instances, a lease in the store (`probe:<peer id>`, held for
+ * `offlineRetryMs`) lets one instance probe each peer. Each change emits `connection-status`.
+ *
+ * @example
+ * ```ts
+ * const report = await checkHealth(ctx, { silenceMs: 5 * 60_000 })
+ * ```
+ */
+export async function checkHealth(
+  ctx: Context,
+  options: HealthCheckOptions & { instanceId: string },
+): Promise<HealthReport> {
+  const silenceMs = options.silenceMs ?? DEFAULT_SILENCE_MS
+  const retryMs = Math.min(options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS, silenceMs)
+  const probed: string[] = []
+  const offline: string[] = []
+  const online: string[] = []
+  await eachPeer(ctx, 'registered', async (peer) => {
+    if (peer.state !== 'registered') return
+    const now = ctx.now()
+    const status = connectionStatusOf(peer)
+    if (status === 'CONNECTED' && peer.offlineSince !== undefined) {
+      // Heard from since it was marked: record it, so everyone sees it connected.
+      if (await setOffline(ctx, peer, undefined)) online.push(peer.id)
+      return
+    }
+    const heard = peer.lastContactAt ?? peer.registeredAt
+    if (status === 'CONNECTED' && now - heard < silenceMs) return
+    // The lease is the probe's slot until `until`: a holder of its own per probe, so that nobody (this
+    // instance included) probes the peer again before then.
+    const holder = `${options.instanceId}:${crypto.randomUUID()}`
+    const lease = { name: `probe:${peer.id}`, holder, until: now + retryMs, now }
+    if (!(await ctx.store.acquireLease(lease))) return // probed by some instance within `retryMs`
+    probed.push(peer.id)
+    if (await probe(ctx, peer)) {
+      await ctx.store.touchContact(peer.id, ctx.now())
+      if (status === 'OFFLINE' && (await setOffline(ctx, peer, undefined))) online.push(peer.id)
+    } else if (status === 'CONNECTED' && (await setOffline(ctx, peer, ctx.now()))) {
+      offline.push(peer.id)
+    }
+  })
+  return { probed, offline, online }
+}
+
+/**
+ * Starts {@link checkHealth} every `intervalMs` (default 30 s) until `stop()`. Timers are unref'd: they
+ * never keep a process alive.
+ *
+ * @example
+ * ```ts
+ * const job = startHealthChecks(ctx, { instanceId: 'i-1', intervalMs: 30_000 })
+ * await job.stop()
+ * ```
+ */
+export function startHealthChecks(
+  ctx: Context,
+  options: HealthCheckOptions & { instanceId: string; intervalMs?: number },
+): Job {
+  return startJob(ctx, 'health check', options.intervalMs ?? 30_000, () => checkHealth(ctx, options))
+}
+
+/** A GET of the peer's versions endpoint with our token: `true` on a 2xx answer. */
+async function probe(ctx: Context, peer: RegisteredPeer): Promise<boolean> {
+  try {
+    const token = (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken
+    const response = await ctx.transport.send(
+      buildRequest({
+        method: 'GET',
+        url: peer.link.versionsUrl,
+        token,
+        encoding: peer.link.encoding,
+        version: peer.link.version,
+        step: 'GET versions (still alive)',
+      }),
+    )
+    return response.status >= 200 && response.status < 300
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Marks the peer OFFLINE since `at`, or clears the mark (`undefined`); emits `connection-status` when the
+ * write went through. A concurrent change of the record (a rotation, an update) wins: the next pass sees
+ * the peer again.
+ */
+async function setOffline(ctx: Context, peer: RegisteredPeer, at: number | undefined): Promise<boolean> {
+  // Our own rotation commits against the revision it marked: leave the record alone meanwhile.
+  if (peer.rotation !== undefined) return false
+  const { offlineSince: _, ...rest } = peer
+  const next: RegisteredPeer = at === undefined ? rest : { ...rest, offlineSince: at }
+  const stored = await ctx.store.casPeer(peer.id, peer.revision, { ...next, updatedAt: ctx.now() })
+  if (stored === null) return false
+  // As announced: a peer carrying the mark was reported OFFLINE, whatever contact came since.
+  const previous: ConnectionStatus = peer.offlineSince === undefined ? 'CONNECTED' : 'OFFLINE'
+  const status: ConnectionStatus = at === undefined ? 'CONNECTED' : 'OFFLINE'
+  if (status !== previous) {
+    ctx.events.emit('connection-status', { peerId: peer.id, status, previous })
+    ctx.log.info?.(`peer ${status === 'OFFLINE' ? 'stopped answering' : 'answers again'}`, {
+      peerId: peer.id,
+      status,
+    })
+  }
+  return true
+}

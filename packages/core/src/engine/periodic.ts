@@ -1,0 +1,73 @@
+import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
+import type { PeerRecord, PeerState } from '../model.js'
+
+/**
+ * A periodic job started by the SDK (health checks, scheduled rotation).
+ *
+ * @example
+ * ```ts
+ * const job = ocpi.startHealthChecks()
+ * process.on('SIGTERM', () => job.stop())
+ * ```
+ */
+export interface Job {
+  /** Stops the timer and resolves once a pass under way has finished. */
+  stop(): Promise<void>
+}
+
+/** Peers read per page by the periodic jobs. */
+const PAGE = 100
+
+/** Calls `visit` for every peer of a state, page by page (keyset on the id), one at a time. */
+export async function eachPeer(
+  ctx: Context,
+  state: PeerState,
+  visit: (peer: PeerRecord) => Promise<void>,
+): Promise<void> {
+  let after: string | undefined
+  for (;;) {
+    const page = await ctx.store.listPeers(
+      after === undefined ? { state, limit: PAGE } : { state, after, limit: PAGE },
+    )
+    for (const peer of page) await visit(peer)
+    const last = page.at(-1)
+    if (last === undefined || page.length < PAGE) return
+    after = last.id
+  }
+}
+
+/**
+ * Runs `pass` now and then every `intervalMs` (never two passes at once), until `stop()`. A failing pass
+ * is logged (its error's name only) and the next one runs on time. The timer is unref'd where the runtime
+ * can, so it never keeps a process alive.
+ */
+export function startJob(ctx: Context, name: string, intervalMs: number, pass: () => Promise<unknown>): Job {
+  let stopped = false
+  let running: Promise<void> = Promise.resolve()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const run = () => {
+    timer = undefined
+    if (stopped) return
+    running = pass()
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        ctx.log.warn?.(`${name} failed`, {
+          error: error instanceof OcpiError ? error.code : error instanceof Error ? error.name : typeof error,
+        })
+      })
+      .finally(() => {
+        if (stopped) return
+        timer = setTimeout(run, intervalMs)
+        ;(timer as { unref?: () => void }).unref?.()
+      })
+  }
+  run()
+  return {
+    async stop() {
+      stopped = true
+      if (timer !== undefined) clearTimeout(timer)
+      await running
+    },
+  }
+}

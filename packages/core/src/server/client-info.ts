@@ -1,0 +1,210 @@
+import * as z from 'zod'
+import type { Context } from '../context.js'
+import { describeIssues } from '../engine/credentials-body.js'
+import { OcpiError } from '../errors.js'
+import {
+  type ClientInfoRecord,
+  type ConnectionStatus,
+  connectionStatusOf,
+  isHubLink,
+  type PartyRef,
+  type PeerRecord,
+  type RegisteredPeer,
+  samePartyRef,
+} from '../model.js'
+import { dateTimeSchema, formatDateTime } from '../protocol/datetime.js'
+import { countryCodeSchema, partyIdSchema } from '../protocol/schemas.js'
+
+const STATUSES = ['CONNECTED', 'OFFLINE', 'PLANNED', 'SUSPENDED'] as const
+
+/** A ClientInfo object on the wire (HubClientInfo, 2.2.1 and 2.3.0); unknown fields are ignored. */
+const clientInfoSchema = z.object({
+  party_id: partyIdSchema,
+  country_code: countryCodeSchema,
+  role: z.string().min(1).max(16),
+  status: z.enum(STATUSES),
+  last_updated: dateTimeSchema,
+})
+
+/** A ClientInfo object as we send it. */
+export interface ClientInfoData {
+  readonly party_id: string
+  readonly country_code: string
+  readonly role: string
+  readonly status: ConnectionStatus
+  readonly last_updated: string
+}
+
+const MAX_ATTEMPTS = 5
+
+function toData(info: ClientInfoRecord): ClientInfoData {
+  return {
+    party_id: info.party_id,
+    country_code: info.country_code,
+    role: info.role,
+    status: info.status,
+    last_updated: formatDateTime(new Date(info.last_updated)),
+  }
+}
+
+/**
+ * Receiver interface, PUT `/{country_code}/{party_id}`: a hub peer tells us the status of a party behind
+ * it. Accepted from a hub peer only (a HUB party on 2.2.1, a `hub_party_id` on 2.3.0); the URL's party must
+ * be the body's. An update older than the one we hold is ignored (answered with success, as the spec's
+ * "the Hub SHALL push all changes" makes a late duplicate harmless); one as old or newer replaces it.
+ * Stored on the hub's peer record. Returns the ClientInfo now held.
+ *
+ * @example
+ * ```ts
+ * const held = await receiveClientInfo(ctx, { peerId, party: { country_code: 'DE', party_id: 'ABC' }, body })
+ * ```
+ */
+export async function receiveClientInfo(
+  ctx: Context,
+  args: { peerId: string; party: PartyRef; body: unknown },
+): Promise<ClientInfoData> {
+  const parsed = clientInfoSchema.safeParse(args.body)
+  if (!parsed.success) {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', `invalid ClientInfo: ${describeIssues(parsed.error)}`)
+  }
+  const info: ClientInfoRecord = {
+    party_id: parsed.data.party_id.toUpperCase(),
+    country_code: parsed.data.country_code.toUpperCase(),
+    role: parsed.data.role,
+    status: parsed.data.status,
+    last_updated: parsed.data.last_updated.getTime(),
+  }
+  if (!samePartyRef(info, args.party)) {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'the ClientInfo describes another party than the URL names')
+  }
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const hub = await hubPeer(ctx, args.peerId)
+    const held = hub.clientInfo?.find((c) => samePartyRef(c, info))
+    if (held !== undefined && held.last_updated > info.last_updated) return toData(held)
+    const others = (hub.clientInfo ?? []).filter((c) => !samePartyRef(c, info))
+    const next: RegisteredPeer = { ...hub, clientInfo: [...others, info], updatedAt: ctx.now() }
+    if ((await ctx.store.casPeer(hub.id, hub.revision, next)) !== null) return toData(info)
+  }
+  throw new OcpiError('ERR_OCPI_CONFLICT', 'the hub record changed concurrently; retry')
+}
+
+/**
+ * Receiver interface, GET `/{country_code}/{party_id}`: the ClientInfo this hub peer told us of that
+ * party; `ERR_OCPI_NOT_FOUND` when it told us nothing of it.
+ *
+ * @example
+ * ```ts
+ * const info = await readClientInfo(ctx, { peerId, party })
+ * ```
+ */
+export async function readClientInfo(
+  ctx: Context,
+  args: { peerId: string; party: PartyRef },
+): Promise<ClientInfoData> {
+  const hub = await hubPeer(ctx, args.peerId)
+  const held = hub.clientInfo?.find((c) => samePartyRef(c, args.party))
+  if (held === undefined) throw new OcpiError('ERR_OCPI_NOT_FOUND', 'no ClientInfo for this party')
+  return toData(held)
+}
+
+async function hubPeer(ctx: Context, peerId: string): Promise<RegisteredPeer> {
+  const peer = await ctx.store.getPeer(peerId)
+  if (peer === null || peer.state !== 'registered')
+    throw new OcpiError('ERR_OCPI_UNAUTHORIZED', 'not registered')
+  if (!isHubLink(peer.link)) {
+    throw new OcpiError('ERR_OCPI_UNAUTHORIZED', 'only a hub peer may send or read ClientInfo')
+  }
+  return peer
+}
+
+/**
+ * The ClientInfo objects of every party of one of our peers, as a hub reports them to its other connected
+ * platforms: registered peers CONNECTED or OFFLINE, ended links SUSPENDED; `last_updated` is the time of
+ * the peer record's last change. Parties of 2.1.1 links carry no role and are left out. Pure.
+ *
+ * @example
+ * ```ts
+ * clientInfoOf(peer) // [{ country_code: 'DE', party_id: 'ABC', role: 'CPO', status: 'CONNECTED', … }]
+ * ```
+ */
+export function clientInfoOf(peer: PeerRecord): ClientInfoData[] {
+  if (peer.state !== 'registered' && peer.state !== 'unregistered') return []
+  if (peer.link === null) return []
+  const status = connectionStatusOf(peer)
+  const last_updated = formatDateTime(new Date(peer.updatedAt))
+  return peer.link.parties.flatMap((party) =>
+    party.role === null
+      ? []
+      : [
+          {
+            party_id: party.party_id,
+            country_code: party.country_code,
+            role: party.role,
+            status,
+            last_updated,
+          },
+        ],
+  )
+}
+
+const listQuerySchema = z.object({
+  date_from: dateTimeSchema.optional(),
+  date_to: dateTimeSchema.optional(),
+  offset: z.coerce.number().int().nonnegative().max(1_000_000).default(0),
+  limit: z.coerce.number().int().positive().max(1_000).optional(),
+})
+
+/** The page size when the hub's client asks for none, and the most it may ask for. */
+const DEFAULT_LIMIT = 100
+
+/**
+ * Sender interface (we are the hub), GET list: the ClientInfo of the parties of all our peers but the
+ * requester's own, filtered by `last_updated` (`date_from` inclusive, `date_to` exclusive) and paginated
+ * with `offset` / `limit` (at most 100 per page; `X-Total-Count`, `X-Limit` and a `Link: <…>; rel="next"`
+ * header, as OCPI's pagination asks). Ordered by peer id, then party.
+ *
+ * @example
+ * ```ts
+ * const { data, headers } = await listClientInfo(ctx, { requester: peerId, url })
+ * ```
+ */
+export async function listClientInfo(
+  ctx: Context,
+  args: { requester: string; url: URL },
+): Promise<{ data: ClientInfoData[]; headers: Record<string, string> }> {
+  const parsed = listQuerySchema.safeParse(Object.fromEntries(args.url.searchParams))
+  if (!parsed.success) {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', `invalid query: ${describeIssues(parsed.error)}`)
+  }
+  const { date_from, date_to, offset } = parsed.data
+  const limit = Math.min(parsed.data.limit ?? DEFAULT_LIMIT, DEFAULT_LIMIT)
+  const requester = await ctx.store.getPeer(args.requester)
+  const own = requester?.state === 'registered' ? requester.link.parties : []
+  const all: ClientInfoData[] = []
+  let after: string | undefined
+  for (;;) {
+    const page = await ctx.store.listPeers(after === undefined ? { limit: 500 } : { after, limit: 500 })
+    for (const peer of page) {
+      if (peer.id === args.requester) continue
+      for (const info of clientInfoOf(peer)) {
+        const at = Date.parse(info.last_updated)
+        if (date_from !== undefined && at < date_from.getTime()) continue
+        if (date_to !== undefined && at >= date_to.getTime()) continue
+        if (own.some((p) => samePartyRef(p, info))) continue
+        all.push(info)
+      }
+    }
+    const last = page.at(-1)
+    if (last === undefined || page.length < 500) break
+    after = last.id
+  }
+  const data = all.slice(offset, offset + limit)
+  const headers: Record<string, string> = { 'x-total-count': String(all.length), 'x-limit': String(limit) }
+  if (offset + limit < all.length) {
+    const next = new URL(args.url)
+    next.searchParams.set('offset', String(offset + limit))
+    next.searchParams.set('limit', String(limit))
+    headers['link'] = `<${next.toString()}>; rel="next"`
+  }
+  return { data, headers }
+}

@@ -1,0 +1,147 @@
+// HubClientInfo: a hub (2.2.1, HUB role) pushes the status of its connected platforms to the others;
+// a connected platform accepts ClientInfo only from a hub, keeps the newest, and refuses to send to a
+// party the hub says is not CONNECTED. The sender's list is filtered and paginated as OCPI asks.
+import { describe, expect, it } from 'vitest'
+import type { OcpiError } from '../src/index.js'
+import { type Platform, World } from './platforms.js'
+
+async function hubWorld() {
+  const world = new World()
+  const hub = world.add(
+    'hub',
+    { role: 'HUB', country_code: 'NL', party_id: 'HUB' },
+    { hubClientInfo: { sender: true } },
+  )
+  const cpo = world.add(
+    'cpo',
+    { role: 'CPO', country_code: 'NL', party_id: 'CPO' },
+    { hubClientInfo: { receiver: true } },
+  )
+  const cpoLink = await world.link(hub, cpo) // the CPO registers with the hub
+  return { world, hub, cpo, cpoLink }
+}
+
+const msp = { country_code: 'DE', party_id: 'MSP' }
+
+describe('HubClientInfo', () => {
+  it('lists the interfaces in version details on 2.2.1 only when enabled', async () => {
+    const { hub, cpo } = await hubWorld()
+    const details = async (platform: typeof hub, token: string) => {
+      const response = await platform.ocpi.handle(
+        new Request(`${platform.origin}/ocpi/2.2.1`, { headers: { authorization: `Token ${token}` } }),
+      )
+      return ((await response.json()) as { data: { endpoints: { identifier: string; role: string }[] } }).data
+        .endpoints
+    }
+    const invitation = await hub.ocpi.invite()
+    expect(await details(hub, invitation.token)).toContainEqual(
+      expect.objectContaining({ identifier: 'hubclientinfo', role: 'SENDER' }),
+    )
+    const other = await cpo.ocpi.invite()
+    expect(await details(cpo, other.token)).toContainEqual(
+      expect.objectContaining({ identifier: 'hubclientinfo', role: 'RECEIVER' }),
+    )
+  })
+
+  it("the hub pushes a platform's registration, and its end, to the other platforms", async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const emsp = world.add('emsp', { role: 'EMSP', ...msp }, { hubClientInfo: { receiver: true } })
+    const emspLink = await world.link(hub, emsp)
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
+    // The eMSP registered after the CPO: nothing was pushed to it of the CPO (a platform pulls the list
+    // when it starts); its link with the hub itself is CONNECTED.
+    expect(await emsp.ocpi.connectionStatus(emspLink.onTo)).toBe('CONNECTED')
+
+    await hub.ocpi.unregister(emspLink.onFrom)
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('SUSPENDED')
+    const refused = await cpo.ocpi
+      .client(cpoLink.onTo)
+      .request('tokens', 'RECEIVER', { to: msp })
+      .catch((e: unknown) => e)
+    expect((refused as OcpiError).code).toBe('ERR_OCPI_NOT_CONNECTED')
+    // A party the hub told us nothing of is the hub's own status: CONNECTED.
+    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, { country_code: 'FR', party_id: 'XYZ' })).toBe(
+      'CONNECTED',
+    )
+  })
+
+  it('a platform accepts ClientInfo only from a hub, keeps the newest, and answers GET with it', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const hubHeader = await headerOf(hub, cpoLink.onFrom, cpo)
+    const url = `${cpo.origin}/ocpi/2.2.1/hubclientinfo/DE/MSP`
+    const put = (status: string, at: string, authorization = hubHeader) =>
+      cpo.ocpi.handle(
+        new Request(url, {
+          method: 'PUT',
+          headers: { authorization, 'content-type': 'application/json' },
+          body: JSON.stringify({ ...msp, role: 'EMSP', status, last_updated: at }),
+        }),
+      )
+    expect((await put('OFFLINE', '2026-11-23T10:00:00Z')).status).toBe(200)
+    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('OFFLINE')
+    // An older update is ignored; a newer one applies.
+    await put('CONNECTED', '2026-11-23T09:00:00Z')
+    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('OFFLINE')
+    await put('CONNECTED', '2026-11-23T11:00:00Z')
+    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
+    const got = await cpo.ocpi.handle(new Request(url, { headers: { authorization: hubHeader } }))
+    expect(((await got.json()) as { data: { status: string } }).data.status).toBe('CONNECTED')
+    // Another party in the URL than in the body: refused, nothing stored.
+    const mismatch = await cpo.ocpi.handle(
+      new Request(`${cpo.origin}/ocpi/2.2.1/hubclientinfo/FR/XYZ`, {
+        method: 'PUT',
+        headers: { authorization: hubHeader, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ...msp,
+          role: 'EMSP',
+          status: 'SUSPENDED',
+          last_updated: '2026-11-23T12:00:00Z',
+        }),
+      }),
+    )
+    expect(((await mismatch.json()) as { status_code: number }).status_code).toBe(2001)
+    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
+
+    // A peer that is not a hub may not push ClientInfo.
+    const plain = world.add('plain', { role: 'CPO', country_code: 'BE', party_id: 'PLN' })
+    const plainLink = await world.link(cpo, plain)
+    const plainHeader = await headerOf(plain, plainLink.onTo, cpo)
+    const refused = await put('SUSPENDED', '2026-11-23T13:00:00Z', plainHeader)
+    expect(refused.status).toBe(401)
+    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
+  })
+
+  it("the hub's list is filtered by date and paginated with X-Total-Count, X-Limit and Link", async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    for (const [name, id] of [
+      ['e1', 'E01'],
+      ['e2', 'E02'],
+      ['e3', 'E03'],
+    ] as const) {
+      world.now += 60_000
+      await world.link(hub, world.add(name, { role: 'EMSP', country_code: 'DE', party_id: id }))
+    }
+    const client = cpo.ocpi.client(cpoLink.onTo)
+    const first = await client.request('hubclientinfo', 'SENDER', { query: { limit: 2 } })
+    expect(first.headers.get('x-total-count')).toBe('3') // the CPO's own party is left out
+    expect(first.headers.get('x-limit')).toBe('2')
+    expect((first.data as unknown[]).length).toBe(2)
+    const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')?.[1]
+    expect(next).toContain('offset=2')
+    const second = await client.request('hubclientinfo', 'SENDER', { query: { offset: 2, limit: 2 } })
+    expect((second.data as { party_id: string }[]).map((c) => c.party_id)).toHaveLength(1)
+    expect(second.headers.get('link')).toBeNull()
+    const recent = await client.request('hubclientinfo', 'SENDER', {
+      query: { date_from: new Date(world.now).toISOString().replace(/\.\d+Z$/, 'Z') },
+    })
+    expect((recent.data as { party_id: string }[]).map((c) => c.party_id)).toEqual(['E03'])
+    const bad = await client.request('hubclientinfo', 'SENDER', { query: { offset: -1 } })
+    expect(bad.statusCode).toBe(2001)
+  })
+})
+
+/** The Authorization header `from` sends to `to` (over the link `fromPeerId`), read off a request it makes. */
+async function headerOf(from: Platform, fromPeerId: string, to: Platform): Promise<string> {
+  expect((await from.ocpi.client(fromPeerId).request('locations', 'SENDER')).status).toBe(200)
+  return to.received.at(-1)?.authorization ?? ''
+}

@@ -1,0 +1,99 @@
+// Any number of SDK platforms in one process, each origin served by one or more instances over one
+// shared memory backing, with a clock the test moves and origins it can take down.
+import {
+  createMemoryBacking,
+  createOcpi,
+  type MemoryBacking,
+  memoryStore,
+  type Ocpi,
+  type OcpiEvents,
+  type OcpiOptions,
+  type OwnParty,
+} from '../src/index.js'
+import { SEALING_KEY } from './harness.js'
+
+export interface Platform {
+  readonly origin: string
+  readonly instances: Ocpi[]
+  readonly backing: MemoryBacking
+  /** Requests this platform received: method, path and Authorization header. */
+  readonly received: { method: string; path: string; authorization: string | null }[]
+  readonly events: { event: keyof OcpiEvents; payload: unknown }[]
+  /** The first instance. */
+  readonly ocpi: Ocpi
+}
+
+export class World {
+  now = Date.parse('2026-11-23T10:00:00Z')
+  readonly platforms = new Map<string, Platform>()
+  readonly down = new Set<string>()
+  #next = 0
+
+  readonly fetch = async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init)
+    const origin = new URL(request.url).origin
+    const platform = this.platforms.get(origin)
+    if (platform === undefined || this.down.has(origin)) throw new TypeError('fetch failed')
+    const path = new URL(request.url).pathname
+    platform.received.push({
+      method: request.method,
+      path,
+      authorization: request.headers.get('authorization'),
+    })
+    const instance = platform.instances[this.#next++ % platform.instances.length] as Ocpi
+    if (/\/(locations|tokens)(\/|$)/.test(path)) {
+      const auth = await instance.authenticate(request, { module: 'locations' })
+      if (!auth.ok) return auth.response
+      return Response.json({ data: [], status_code: 1000, timestamp: new Date(this.now).toISOString() })
+    }
+    return instance.handle(request)
+  }
+
+  add(
+    name: string,
+    party: { role: OwnParty['role']; country_code: string; party_id: string },
+    options: Partial<OcpiOptions> = {},
+    count = 1,
+  ): Platform {
+    const origin = `https://${name}.example.com`
+    const backing = createMemoryBacking()
+    const events: Platform['events'] = []
+    const instances: Ocpi[] = []
+    for (let i = 0; i < count; i++) {
+      const ocpi = createOcpi({
+        baseUrl: `${origin}/ocpi`,
+        parties: [{ ...party, business_details: { name } }],
+        versions: ['2.2.1'],
+        modules: [{ id: party.role === 'CPO' ? 'locations' : 'tokens', role: 'SENDER' }],
+        store: memoryStore({ backing }),
+        sealingKeys: [{ kid: 'k', key: SEALING_KEY }],
+        fetch: this.fetch,
+        now: () => this.now,
+        // A down platform is found out at once: no retries of the probe's GET.
+        transport: { getRetries: 0 },
+        ...options,
+      })
+      for (const event of ['connection-status', 'rotated', 'registered', 'unregistered'] as const) {
+        ocpi.on(event, (payload) => events.push({ event, payload }))
+      }
+      instances.push(ocpi)
+    }
+    const platform: Platform = {
+      origin,
+      instances,
+      backing,
+      received: [],
+      events,
+      ocpi: instances[0] as Ocpi,
+    }
+    this.platforms.set(origin, platform)
+    return platform
+  }
+
+  /** `from` invites, `to` registers: returns each side's peer id. */
+  async link(from: Platform, to: Platform): Promise<{ onFrom: string; onTo: string }> {
+    const invitation = await from.ocpi.invite()
+    const peer = await to.ocpi.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
+    return { onFrom: invitation.peerId, onTo: peer.id }
+  }
+}
