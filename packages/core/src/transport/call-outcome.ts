@@ -106,7 +106,11 @@ export async function readPeerResponse(
 export function toTransportError(error: unknown, context: CallContext): unknown {
   const { label, step, attempt } = context
   if (context.callerSignal?.aborted) return context.callerSignal.reason
-  if (error instanceof OcpiError) return error
+  if (error instanceof OcpiError) {
+    // An OcpiError from the fetch itself (the Node transport refusing a resolved address) gets the step.
+    if (error.step !== undefined) return error
+    return new OcpiError(error.code, `${label}: ${error.message}`, { step, cause: error })
+  }
   const attempts = attempt.count === 1 ? '1 attempt' : `${attempt.count} attempts`
   if (isTimeoutError(error) || context.deadline.aborted) {
     const limits = `${context.perAttempt} ms per attempt, ${context.total} ms in total`

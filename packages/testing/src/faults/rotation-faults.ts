@@ -1,0 +1,108 @@
+import { expect, it } from 'vitest'
+import type { UseStore } from '../conformance/harness.js'
+import type { MockPeerFaultMode, MockPeerFaultTarget } from '../mock-peer/faults.js'
+import { type FaultScenario, faultScenario } from './scenario.js'
+
+/** A scenario whose SDK registered with the mock peer. */
+async function linked(use: UseStore): Promise<FaultScenario & { peerId: string }> {
+  const scenario = faultScenario(use)
+  const registered = await scenario.ocpi.register({
+    versionsUrl: scenario.peer.versionsUrl,
+    token: scenario.peer.invite(),
+  })
+  return { ...scenario, peerId: registered.id }
+}
+
+/** Both directions still work with the tokens of before. */
+async function expectLinkWorks({ ocpi, peer, peerId }: FaultScenario & { peerId: string }): Promise<void> {
+  expect((await ocpi.client(peerId).request('tokens', 'SENDER')).status).toBe(200)
+  const auth = await ocpi.authenticate(
+    new Request('https://sdk.example.com/ocpi/2.2.1/locations', {
+      headers: { authorization: `Token ${btoa(peer.state.tokenFromSdk ?? '')}` },
+    }),
+    { module: 'locations' },
+  )
+  expect(auth.ok).toBe(true)
+}
+
+/**
+ * The SDK rotating with a peer that fails at each step: the error names the step, the link keeps
+ * working with its tokens, and a retry works; a PUT answer lost after the peer committed leaves both
+ * of our tokens working.
+ *
+ * @example
+ * ```ts
+ * describe('the SDK rotating with a failing peer', () => rotateFaultCases(useHarness(harness)))
+ * ```
+ */
+export function rotateFaultCases(use: UseStore): void {
+  it.each([
+    ['unreachable', 'GET versions', 'ERR_OCPI_PEER_UNREACHABLE', 'GET versions'],
+    ['http-500', 'GET details', 'ERR_OCPI_PEER_HTTP', 'GET version details'],
+    ['missing-endpoints', 'GET details', 'ERR_OCPI_MISSING_ENDPOINTS', 'check endpoints'],
+    ['http-500', 'PUT credentials', 'ERR_OCPI_PEER_REFUSED', 'PUT credentials'],
+    ['unreachable', 'PUT credentials', 'ERR_OCPI_PEER_REFUSED', 'PUT credentials'],
+  ] as const)(
+    '%s on %s: %s, the link keeps working with its tokens, a retry works',
+    async (mode, on, code, step) => {
+      const setup = await linked(use)
+      const before = await setup.liveTokenKinds()
+      setup.peer.fail(mode as MockPeerFaultMode, { on: on as MockPeerFaultTarget })
+      const error = await setup.ocpi.rotate(setup.peerId).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code, step })
+      setup.peer.heal()
+      expect(await setup.liveTokenKinds()).toEqual(before)
+      await expectLinkWorks(setup)
+      await setup.ocpi.rotate(setup.peerId)
+      await expectLinkWorks(setup)
+    },
+  )
+
+  it('a PUT answer lost after the peer committed (a peer without grace): unknown outcome, our side keeps both tokens', async () => {
+    const setup = await linked(use)
+    setup.peer.fail('lost-response', { on: 'PUT credentials', times: 1 })
+    const error = await setup.ocpi.rotate(setup.peerId).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN', step: 'PUT credentials' })
+    // The peer took our new token and uses it: it works on every module.
+    const auth = await setup.ocpi.authenticate(
+      new Request('https://sdk.example.com/ocpi/2.2.1/locations', {
+        headers: { authorization: `Token ${btoa(setup.peer.state.tokenFromSdk ?? '')}` },
+      }),
+      { module: 'locations' },
+    )
+    expect(auth.ok).toBe(true)
+    // Our old token and the new one (pending until it expires) both work; nothing was committed.
+    expect(await setup.liveTokenKinds()).toEqual(['current', 'pending-rotation'])
+  })
+}
+
+/**
+ * A peer rotating with the SDK whose API fails during our callback discovery: OCPI 3001 or 3003, not
+ * one stored token changes, and the peer's retry works once it is healed.
+ *
+ * @example
+ * ```ts
+ * describe('a failing peer rotating with the SDK', () => peerRotateFaultCases(useHarness(harness)))
+ * ```
+ */
+export function peerRotateFaultCases(use: UseStore): void {
+  it.each([
+    ['unreachable', 'GET versions', 3001],
+    ['http-500', 'GET details', 3001],
+    ['missing-endpoints', 'GET details', 3003],
+  ] as const)(
+    '%s on the peer %s during our callback: OCPI %i, nothing changes',
+    async (mode, on, statusCode) => {
+      const { ocpi, peer, tokenSnapshot } = faultScenario(use)
+      const invitation = await ocpi.invite()
+      await peer.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
+      const before = await tokenSnapshot()
+      peer.fail(mode as MockPeerFaultMode, { on: on as MockPeerFaultTarget })
+      expect(await peer.rotate()).toMatchObject({ ok: false, statusCode })
+      expect(await tokenSnapshot()).toBe(before)
+      peer.heal()
+      expect((await ocpi.client(invitation.peerId).request('tokens', 'SENDER')).status).toBe(200)
+      expect(await peer.rotate()).toMatchObject({ ok: true, statusCode: 1000 })
+    },
+  )
+}
