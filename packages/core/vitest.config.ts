@@ -2,6 +2,8 @@ import { defineProject } from 'vitest/config'
 
 export default defineProject({
   test: {
+    // Suite-wide secret hygiene: no token, nor a piece of one, in anything logged, emitted or thrown.
+    setupFiles: ['../../scripts/vitest-secret-hygiene.ts'],
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
   },
 })

@@ -7,6 +7,8 @@ export default defineProject({
     alias: { '@ocpi-credentials/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) },
   },
   test: {
+    // Suite-wide secret hygiene: no token, nor a piece of one, in anything logged, emitted or thrown.
+    setupFiles: ['../../scripts/vitest-secret-hygiene.ts'],
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
   },
 })

@@ -12,6 +12,8 @@ export default defineProject({
     },
   },
   test: {
+    // Suite-wide secret hygiene: no token, nor a piece of one, in anything logged, emitted or thrown.
+    setupFiles: ['../../scripts/vitest-secret-hygiene.ts'],
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // The suites share one PostgreSQL server; each file works in schemas of its own.
     testTimeout: 20_000,

@@ -13,6 +13,7 @@ export default defineProject({
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    setupFiles: ['test/setup/silence-sqlite-warning.ts'],
+    // The second: suite-wide secret hygiene (no token, nor a piece of one, in anything logged or thrown).
+    setupFiles: ['test/setup/silence-sqlite-warning.ts', '../../scripts/vitest-secret-hygiene.ts'],
   },
 })

@@ -1,5 +1,6 @@
 /**
- * The testing kit of `@ocpi-credentials`: the store conformance suite and mock OCPI peers.
+ * The testing kit of `@ocpi-credentials`: the store conformance suite, the fault scenarios over a store,
+ * mock OCPI peers, and the secret-hygiene helpers (no token in anything logged, emitted or thrown).
  *
  * @packageDocumentation
  */
@@ -11,7 +12,18 @@ export type {
   StoreHarnessInstance,
 } from './conformance/harness.js'
 export { runStoreConformance } from './conformance/run-store-conformance.js'
-
+export { runFaultScenarios } from './faults/run-fault-scenarios.js'
+export {
+  type HygieneSink,
+  instrumentCreateAdminHandler,
+  instrumentCreateOcpi,
+} from './hygiene/instrument-ocpi.js'
+export {
+  createSecretLedger,
+  type SecretLeak,
+  type SecretLedger,
+  type SecretLedgerOptions,
+} from './hygiene/secret-ledger.js'
 export { createMockPeer, type MockPeer } from './mock-peer/create-mock-peer.js'
 export type { MockPeerFailOptions, MockPeerFaultMode, MockPeerFaultTarget } from './mock-peer/faults.js'
 export type {

@@ -6,6 +6,7 @@ import type { Endpoint } from '../protocol/schemas.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { errorResponse, requestIdsOf } from '../server/envelope.js'
 import { matchInboundToken, noteTokenUse } from '../server/inbound-token.js'
+import { pathOf } from '../server/path-of.js'
 
 /**
  * The peer behind an authenticated request to one of the host's own modules.
@@ -101,7 +102,7 @@ export async function authenticate(
     ctx.events.emit('authentication-failed', {
       reason,
       method: request.method,
-      path: new URL(request.url).pathname,
+      path: pathOf(request.url),
       peerId,
     })
     return {

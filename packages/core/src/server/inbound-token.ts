@@ -4,6 +4,7 @@ import type { InboundToken } from '../model.js'
 import type { TokenKind, TokenRecord } from '../store/types.js'
 import { authorizationCandidates } from '../tokens/authorization.js'
 import { digestToken } from '../tokens/digest.js'
+import { pathOf } from './path-of.js'
 
 /** A request's token, matched: the plaintext as the peer meant it, and its stored record. */
 export interface MatchedToken {
@@ -35,7 +36,7 @@ export async function matchInboundToken(
     ctx.events.emit('authentication-failed', {
       reason,
       method: request.method,
-      path: new URL(request.url).pathname,
+      path: pathOf(request.url),
       peerId,
     })
     return new OcpiError('ERR_OCPI_UNAUTHORIZED', message)

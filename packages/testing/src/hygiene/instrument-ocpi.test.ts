@@ -1,0 +1,141 @@
+import {
+  createAdminHandler,
+  createMemoryBacking,
+  createOcpi,
+  memoryStore,
+  type Ocpi,
+  type OcpiOptions,
+} from '@ocpi-credentials/core'
+import { describe, expect, it } from 'vitest'
+import { instrumentCreateAdminHandler, instrumentCreateOcpi } from './instrument-ocpi.js'
+import { installProcessCapture } from './process-capture.js'
+import { createSecretLedger } from './secret-ledger.js'
+
+const options = (overrides: Partial<OcpiOptions> = {}): OcpiOptions => ({
+  baseUrl: 'https://cpo.example.com/ocpi',
+  parties: [{ role: 'CPO', country_code: 'NL', party_id: 'CPO', business_details: { name: 'CPO' } }],
+  store: memoryStore({ backing: createMemoryBacking() }),
+  sealingKeys: [{ kid: 'k', key: new Uint8Array(32).fill(3) }],
+  fetch: async () => {
+    throw new TypeError('fetch failed')
+  },
+  transport: { getRetries: 0 },
+  ...overrides,
+})
+
+describe('instrumentCreateOcpi', () => {
+  it('learns the tokens crossing an instance: TOKEN_As issued, Authorization headers, tokens handed over', async () => {
+    const ledger = createSecretLedger()
+    const ocpi = instrumentCreateOcpi(createOcpi, ledger)(options())
+    const invitation = await ocpi.invite()
+    await ocpi.handle(
+      new Request('https://cpo.example.com/ocpi/versions', {
+        headers: { authorization: 'Token not-a-known-token' },
+      }),
+    )
+    await ocpi
+      .register({ versionsUrl: 'https://emsp.example.com/ocpi/versions', token: 'token-a-of-the-partner' })
+      .catch(() => 0)
+    const { invitation: reissued } = await ocpi.revoke(invitation.peerId)
+    for (const token of [
+      invitation.token,
+      'not-a-known-token',
+      'token-a-of-the-partner',
+      reissued?.token ?? '',
+    ]) {
+      ledger.addText(`oops ${token}`, token.slice(0, 4))
+    }
+    expect(ledger.findLeaks()).toHaveLength(4)
+  })
+
+  it('captures logs (still forwarded to the caller logger), events, rejections and error answers', async () => {
+    const captured: { source: string; text: string }[] = []
+    const forwarded: string[] = []
+    const ocpi = instrumentCreateOcpi(createOcpi, {
+      addSecret: () => undefined,
+      addText: (text, source) => captured.push({ source, text }),
+      addPublicId: () => undefined,
+    })(options({ logger: { warn: (message) => forwarded.push(message) } }))
+    const invitation = await ocpi.invite()
+    await ocpi.handle(new Request('https://cpo.example.com/ocpi/versions'))
+    await expect(
+      ocpi.register({ versionsUrl: 'https://emsp.example.com/ocpi/versions', token: 'x'.repeat(10) }),
+    ).rejects.toMatchObject({ code: 'ERR_OCPI_PEER_UNREACHABLE' })
+    await ocpi.revoke(invitation.peerId)
+    expect(forwarded).toEqual(['revoked every token of a peer'])
+    expect([...new Set(captured.map((c) => c.source))].sort()).toEqual([
+      'error answer of handle',
+      'error of register',
+      'event authentication-failed',
+      'event invited',
+      'event revoked',
+      'logger.warn',
+    ])
+    const text = (source: string) => captured.find((c) => c.source === source)?.text
+    expect(text('error answer of handle')).toContain('missing or malformed Authorization header')
+    expect(text('error of register')).toMatch(/^OcpiError: GET versions: .*cause: TypeError: fetch failed/)
+    expect(text('logger.warn')).toBe(
+      `revoked every token of a peer {"peerId":"${invitation.peerId}","reinvited":true}`,
+    )
+  })
+
+  it('hands values of the wrong type to the SDK unchanged, for it to refuse', () => {
+    const ledger = createSecretLedger()
+    const create = instrumentCreateOcpi(createOcpi, ledger)
+    expect(() => create(options({ fetch: 'nope' as unknown as NonNullable<OcpiOptions['fetch']> }))).toThrow(
+      /fetch must be a function/,
+    )
+    expect(ledger.counts().texts).toBe(1)
+  })
+
+  it('finds a leak through any of its channels (a logger that received a token, here a stand-in SDK)', async () => {
+    const ledger = createSecretLedger()
+    const token = 'leaked-token-0123456789abcdef'
+    const standIn = (given: OcpiOptions): Ocpi => {
+      given.logger?.warn?.('refused', { token })
+      return createOcpi(options())
+    }
+    instrumentCreateOcpi(standIn, ledger)(options())
+    ledger.addSecret(token, 'fixture')
+    expect(ledger.findLeaks().map((l) => l.textSource)).toEqual(['logger.warn'])
+  })
+})
+
+describe('instrumentCreateAdminHandler', () => {
+  it('learns the Authorization header and captures error bodies and errors given to onError', async () => {
+    const ledger = createSecretLedger()
+    const seen: unknown[] = []
+    const admin = instrumentCreateAdminHandler(createAdminHandler, ledger)(createOcpi(options()), {
+      onError: (error) => seen.push(error),
+    })
+    const response = await admin(
+      new Request('https://cpo.example.com/admin/nothing', {
+        headers: { authorization: 'Bearer admin-secret-42' },
+      }),
+    )
+    expect(response.status).toBe(404)
+    ledger.addText('admin-secret-42', 'test')
+    expect(ledger.findLeaks().map((l) => l.textSource)).toEqual(['test'])
+    expect(ledger.counts().texts).toBe(2)
+    expect(seen).toEqual([])
+  })
+})
+
+describe('installProcessCapture', () => {
+  it('reports console output and parsed JSON token fields to the sink in place', () => {
+    const capture = installProcessCapture()
+    const ledger = createSecretLedger()
+    const previous = capture.setSink(ledger)
+    try {
+      console.info('process capture probe')
+      JSON.parse('{"data":{"token":"parsed-token-value-1"}}')
+    } finally {
+      capture.setSink(previous)
+    }
+    ledger.addText('parsed-token-value-1', 'test')
+    expect(ledger.findLeaks().map((l) => [l.textSource, l.secretSource])).toEqual([
+      ['test', 'token field of a parsed JSON document'],
+    ])
+    expect(ledger.counts()).toMatchObject({ texts: 2 })
+  })
+})
