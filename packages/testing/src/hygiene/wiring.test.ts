@@ -56,7 +56,11 @@ describe('the secret-hygiene setup of this run', () => {
       })
       token = (await ocpi.invite()).token
       const admin = createAdminHandler(ocpi)
-      await admin(new Request('https://cpo.example.com/admin/x', { headers: { authorization: 'Bearer admin-wiring-42' } }))
+      await admin(
+        new Request('https://cpo.example.com/admin/x', {
+          headers: { authorization: 'Bearer admin-wiring-42' },
+        }),
+      )
     })
     expect(secrets.get(token)).toBe('TOKEN_A of invite()')
     expect(secrets.get('admin-wiring-42')).toBe('Authorization header (admin API)')
