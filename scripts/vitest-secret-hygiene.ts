@@ -7,6 +7,8 @@
 // - every token the SDK generates: `generateToken` (the one source of the SDK's tokens) is wrapped;
 // - every token the SDK keeps to call a peer with, and every token it seals in a grace window: the
 //   sealer's `seal` is wrapped;
+// - every token the SDK sends: the Authorization header and body token fields of every request of every
+//   transport (`createTransport` is wrapped);
 // - at the boundary of every SDK instance (`createOcpi` is wrapped): Authorization headers of requests to
 //   `handle` and `authenticate` and of its outbound calls, valid or not; TOKEN_As of `invite` and
 //   `revoke`; tokens handed to `register` and `importPeer`; Authorization headers of the admin API;
@@ -57,6 +59,30 @@ vi.mock('../packages/core/src/tokens/sealing.ts', async (importOriginal) => {
         seal: (token: Parameters<typeof sealer.seal>[0]) => {
           sink.addSecret(token, 'token sealed by the SDK')
           return sealer.seal(token)
+        },
+      }
+    },
+  }
+})
+
+// Every outbound request of every transport, including those tests create without createOcpi.
+vi.mock('../packages/core/src/transport/transport.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../packages/core/src/transport/transport.ts')>()
+  const { secretsOfAuthorization, secretsOfJson } = await import('../packages/testing/src/hygiene/harvest.ts')
+  return {
+    ...actual,
+    createTransport: (...args: Parameters<typeof actual.createTransport>) => {
+      const transport = actual.createTransport(...args)
+      return {
+        send: (request: Parameters<typeof transport.send>[0]) => {
+          for (const [name, value] of Object.entries(request.headers ?? {})) {
+            if (name.toLowerCase() !== 'authorization') continue
+            for (const secret of secretsOfAuthorization(value))
+              sink.addSecret(secret, 'Authorization header (transport)')
+          }
+          for (const secret of secretsOfJson(request.body))
+            sink.addSecret(secret, 'token field of a transport body')
+          return transport.send(request)
         },
       }
     },
