@@ -18,6 +18,10 @@ export function registerFaultCases(use: UseStore): void {
     ['unreachable', 'GET versions', 'ERR_OCPI_PEER_UNREACHABLE', 'GET versions'],
     ['http-500', 'GET versions', 'ERR_OCPI_PEER_HTTP', 'GET versions'],
     ['slow', 'GET versions', 'ERR_OCPI_PEER_TIMEOUT', 'GET versions'],
+    ['invalid-json', 'GET versions', 'ERR_OCPI_PEER_INVALID_RESPONSE', 'GET versions'],
+    ['unreachable', 'GET details', 'ERR_OCPI_PEER_UNREACHABLE', 'GET version details'],
+    ['slow', 'GET details', 'ERR_OCPI_PEER_TIMEOUT', 'GET version details'],
+    ['http-500', 'GET details', 'ERR_OCPI_PEER_HTTP', 'GET version details'],
     ['invalid-json', 'GET details', 'ERR_OCPI_PEER_INVALID_RESPONSE', 'GET version details'],
     ['missing-endpoints', 'GET details', 'ERR_OCPI_MISSING_ENDPOINTS', 'check endpoints'],
     ['http-500', 'POST credentials', 'ERR_OCPI_PEER_HTTP', 'POST credentials'],
@@ -72,7 +76,10 @@ export function receiveFaultCases(use: UseStore): void {
     ['http-500', 'GET versions', 3001],
     ['invalid-json', 'GET versions', 3001],
     ['slow', 'GET versions', 3001],
+    ['unreachable', 'GET details', 3001],
+    ['slow', 'GET details', 3001],
     ['http-500', 'GET details', 3001],
+    ['invalid-json', 'GET details', 3001],
     ['missing-endpoints', 'GET details', 3003],
   ] as const)(
     '%s on the peer %s during our callback: OCPI %i, nothing changes, TOKEN_A still works',
@@ -93,4 +100,39 @@ export function receiveFaultCases(use: UseStore): void {
       })
     },
   )
+}
+
+/**
+ * A peer registering with the SDK whose answer is lost after we committed: TOKEN_A died with the
+ * registration, so a retry that starts again from discovery is refused (401 at GET versions), nothing is
+ * left alive on our side but the link, and the documented remedy, a fresh TOKEN_A (revoke re-invites),
+ * completes. (A retry of the POST alone within the replay window is accepted; the core tests cover it.)
+ *
+ * @example
+ * ```ts
+ * describe('a peer losing our answer to its POST', () => receiveLostAnswerCases(use))
+ * ```
+ */
+export function receiveLostAnswerCases(use: UseStore): void {
+  it('our answer to its POST lost after we committed: TOKEN_A is dead, a fresh one completes', async () => {
+    const { ocpi, peer, liveTokenKinds } = faultScenario(use)
+    const invitation = await ocpi.invite()
+    peer.fail('lost-response', { on: 'send POST credentials', times: 1 })
+    expect(
+      await peer.register({ versionsUrl: invitation.versionsUrl, token: invitation.token }),
+    ).toMatchObject({
+      ok: false,
+    })
+    expect((await ocpi.getPeer(invitation.peerId))?.state).toBe('registered')
+    expect(await liveTokenKinds()).toEqual(['consumed-invitation', 'current'])
+    const retried = await peer.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
+    expect(retried).toMatchObject({ ok: false, status: 401 })
+    const { invitation: fresh } = await ocpi.revoke(invitation.peerId)
+    if (fresh === null) throw new Error('a link we invited is re-invited on revocation')
+    expect(await peer.register({ versionsUrl: fresh.versionsUrl, token: fresh.token })).toMatchObject({
+      ok: true,
+      statusCode: 1000,
+    })
+    expect((await ocpi.client(invitation.peerId).request('tokens', 'SENDER')).status).toBe(200)
+  })
 }

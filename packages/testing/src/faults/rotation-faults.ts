@@ -38,10 +38,18 @@ async function expectLinkWorks({ ocpi, peer, peerId }: FaultScenario & { peerId:
 export function rotateFaultCases(use: UseStore): void {
   it.each([
     ['unreachable', 'GET versions', 'ERR_OCPI_PEER_UNREACHABLE', 'GET versions'],
+    ['slow', 'GET versions', 'ERR_OCPI_PEER_TIMEOUT', 'GET versions'],
+    ['http-500', 'GET versions', 'ERR_OCPI_PEER_HTTP', 'GET versions'],
+    ['invalid-json', 'GET versions', 'ERR_OCPI_PEER_INVALID_RESPONSE', 'GET versions'],
+    ['unreachable', 'GET details', 'ERR_OCPI_PEER_UNREACHABLE', 'GET version details'],
+    ['slow', 'GET details', 'ERR_OCPI_PEER_TIMEOUT', 'GET version details'],
     ['http-500', 'GET details', 'ERR_OCPI_PEER_HTTP', 'GET version details'],
+    ['invalid-json', 'GET details', 'ERR_OCPI_PEER_INVALID_RESPONSE', 'GET version details'],
     ['missing-endpoints', 'GET details', 'ERR_OCPI_MISSING_ENDPOINTS', 'check endpoints'],
     ['http-500', 'PUT credentials', 'ERR_OCPI_PEER_REFUSED', 'PUT credentials'],
     ['unreachable', 'PUT credentials', 'ERR_OCPI_PEER_REFUSED', 'PUT credentials'],
+    ['slow', 'PUT credentials', 'ERR_OCPI_PEER_REFUSED', 'PUT credentials'],
+    ['invalid-json', 'PUT credentials', 'ERR_OCPI_PEER_REFUSED', 'PUT credentials'],
   ] as const)(
     '%s on %s: %s, the link keeps working with its tokens, a retry works',
     async (mode, on, code, step) => {
@@ -88,7 +96,13 @@ export function rotateFaultCases(use: UseStore): void {
 export function peerRotateFaultCases(use: UseStore): void {
   it.each([
     ['unreachable', 'GET versions', 3001],
+    ['slow', 'GET versions', 3001],
+    ['http-500', 'GET versions', 3001],
+    ['invalid-json', 'GET versions', 3001],
+    ['unreachable', 'GET details', 3001],
+    ['slow', 'GET details', 3001],
     ['http-500', 'GET details', 3001],
+    ['invalid-json', 'GET details', 3001],
     ['missing-endpoints', 'GET details', 3003],
   ] as const)(
     '%s on the peer %s during our callback: OCPI %i, nothing changes',
@@ -105,4 +119,34 @@ export function peerRotateFaultCases(use: UseStore): void {
       expect(await peer.rotate()).toMatchObject({ ok: true, statusCode: 1000 })
     },
   )
+}
+
+/**
+ * A peer rotating with the SDK whose answer is lost after we committed: the peer still holds its old
+ * token and retries with it (the grace window accepts it), and the link then works both ways.
+ *
+ * @example
+ * ```ts
+ * describe('a peer losing our answer to its PUT', () => peerLostAnswerCases(useHarness(harness)))
+ * ```
+ */
+export function peerLostAnswerCases(use: UseStore): void {
+  it('our answer to its PUT lost after we committed: its retry with the old token settles it', async () => {
+    const { ocpi, peer, liveTokenKinds } = faultScenario(use)
+    const invitation = await ocpi.invite()
+    await peer.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
+    peer.fail('lost-response', { on: 'send PUT credentials', times: 1 })
+    expect(await peer.rotate()).toMatchObject({ ok: false })
+    // Committed on our side: the old token is kept as `previous` for the peer's retry.
+    expect(await liveTokenKinds()).toContain('previous')
+    expect(await peer.rotate()).toMatchObject({ ok: true, statusCode: 1000 })
+    expect((await ocpi.client(invitation.peerId).request('tokens', 'SENDER')).status).toBe(200)
+    const auth = await ocpi.authenticate(
+      new Request('https://sdk.example.com/ocpi/2.2.1/locations', {
+        headers: { authorization: `Token ${btoa(peer.state.tokenFromSdk ?? '')}` },
+      }),
+      { module: 'locations' },
+    )
+    expect(auth.ok).toBe(true)
+  })
 }

@@ -1,7 +1,7 @@
 import { describe } from 'vitest'
 import { type StoreHarness, useHarness } from '../conformance/harness.js'
-import { receiveFaultCases, registerFaultCases } from './registration-faults.js'
-import { peerRotateFaultCases, rotateFaultCases } from './rotation-faults.js'
+import { receiveFaultCases, receiveLostAnswerCases, registerFaultCases } from './registration-faults.js'
+import { peerLostAnswerCases, peerRotateFaultCases, rotateFaultCases } from './rotation-faults.js'
 import { unregisterFaultCases } from './unregister-faults.js'
 
 /**
@@ -43,9 +43,15 @@ export function runFaultScenarios(harness: StoreHarness): void {
   describe(`fault scenarios: ${harness.name}`, () => {
     const use = useHarness(harness)
     describe('the SDK registering with a failing peer', () => registerFaultCases(use))
-    describe('the SDK receiving a registration from a failing peer', () => receiveFaultCases(use))
+    describe('the SDK receiving a registration from a failing peer', () => {
+      receiveFaultCases(use)
+      receiveLostAnswerCases(use)
+    })
     describe('the SDK rotating with a failing peer', () => rotateFaultCases(use))
-    describe('a failing peer rotating with the SDK', () => peerRotateFaultCases(use))
+    describe('a failing peer rotating with the SDK', () => {
+      peerRotateFaultCases(use)
+      peerLostAnswerCases(use)
+    })
     describe('unregistering with a failing peer', () => unregisterFaultCases(use))
   })
 }

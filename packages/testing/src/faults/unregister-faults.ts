@@ -12,7 +12,7 @@ import { faultScenario } from './scenario.js'
  * ```
  */
 export function unregisterFaultCases(use: UseStore): void {
-  it.each(['unreachable', 'http-500', 'slow'] as const)(
+  it.each(['unreachable', 'http-500', 'slow', 'invalid-json', 'lost-response'] as const)(
     '%s on DELETE: our side ends anyway, and says the peer did not confirm',
     async (mode) => {
       const { ocpi, peer, liveTokenKinds } = faultScenario(use)
