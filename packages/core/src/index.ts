@@ -33,6 +33,7 @@ export { dateTimeSchema, formatDateTime, parseDateTime } from './protocol/dateti
 export * from './protocol/schemas.js'
 export * from './protocol/status-codes.js'
 export * from './protocol/versions.js'
+export * from './store/commit-plan.js'
 export * from './store/memory-store.js'
 export * from './store/types.js'
 export { authorizationCandidates, authorizationHeader } from './tokens/authorization.js'

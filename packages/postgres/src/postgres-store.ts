@@ -1,8 +1,10 @@
 import {
   type CredentialsStore,
+  isPendingKind,
   OcpiError,
   type PeerRecord,
-  type TokenKind,
+  planTokenCommit,
+  promotedPending,
   type TokenRecord,
 } from '@ocpi-credentials/core'
 import type { Pool } from 'pg'
@@ -54,16 +56,6 @@ export interface PostgresStore extends CredentialsStore {
 }
 
 const PENDING = "('pending-registration', 'pending-rotation')"
-
-function isPending(kind: TokenKind): boolean {
-  return kind === 'pending-registration' || kind === 'pending-rotation'
-}
-
-function newestOf(tokens: readonly TokenRecord[]): TokenRecord | undefined {
-  let newest: TokenRecord | undefined
-  for (const token of tokens) if (newest === undefined || token.createdAt > newest.createdAt) newest = token
-  return newest
-}
 
 /** Arguments that contradict themselves are a bug of the caller, not a lost race: thrown. */
 function check(condition: boolean, operation: string, message: string): void {
@@ -226,7 +218,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     },
 
     addToken: async (token) => {
-      check(isPending(token.kind), 'addToken', 'only pending tokens are added')
+      check(isPendingKind(token.kind), 'addToken', 'only pending tokens are added')
       check(token.expiresAt !== null, 'addToken', 'a pending token must expire')
       const rows = await query(
         `INSERT INTO ${n.tokens} (${TOKEN_COLUMNS})
@@ -261,7 +253,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
       })
     },
 
-    commitToken: async ({ peerId, revision, next, token, grace, graceFor = 'replaced', now }) => {
+    commitToken: async ({ peerId, revision, next, token, grace, graceFor, now }) => {
       check(next.id === peerId, 'commitToken', `the record is not that of peer ${peerId}`)
       if ('issue' in token) {
         check(token.issue.peerId === peerId, 'commitToken', 'the issued token belongs to another peer')
@@ -273,52 +265,32 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
         const held = await tokensOf(q, peerId, true)
         let incoming: TokenRecord
         if ('pending' in token) {
-          const pending = held.find((t) => t.digest === token.pending)
-          if (
-            pending === undefined ||
-            !isPending(pending.kind) ||
-            pending.expiresAt === null ||
-            pending.expiresAt <= now
-          ) {
-            return null
-          }
-          // A promoted pending token stops expiring: its expiry was that of the pending state.
-          incoming = { ...pending, kind: 'current', expiresAt: null, successor: null }
+          const promoted = promotedPending(held.find((t) => t.digest === token.pending) ?? null, peerId, now)
+          if (promoted === null) return null
+          incoming = promoted
         } else {
           // A digest the store holds already (this peer's included) is never issued twice.
           if (held.some((t) => t.digest === token.issue.digest)) return null
           incoming = token.issue
         }
-        // The same rule as the memory store: a retry made with the previous token keeps that token;
-        // otherwise grace keeps the replaced current (the newest, should there be several).
-        const previous =
-          graceFor === 'previous' ? newestOf(held.filter((t) => t.kind === 'previous')) : undefined
-        const kept =
-          grace === null
-            ? undefined
-            : (previous ??
-              (graceFor === 'previous' ? undefined : newestOf(held.filter((t) => t.kind === 'current'))))
-        const doomed = held
-          .filter((t) => (t.kind === 'previous' || t.kind === 'current') && t !== kept)
-          .map((t) => t.digest)
-        if (doomed.length > 0) await q(`DELETE FROM ${n.tokens} WHERE digest = ANY($1::text[])`, [doomed])
-        if (kept !== undefined && grace !== null) {
-          const expiresAt =
-            kept === previous ? Math.min(kept.expiresAt ?? grace.expiresAt, grace.expiresAt) : grace.expiresAt
+        const plan = planTokenCommit(held, incoming, { grace, graceFor })
+        if (plan.remove.length > 0) {
+          await q(`DELETE FROM ${n.tokens} WHERE digest = ANY($1::text[])`, [plan.remove])
+        }
+        if (plan.previous !== null) {
           await q(
             `UPDATE ${n.tokens} SET kind = 'previous', expires_at = $2, supersedes = NULL, successor = $3 WHERE digest = $1`,
-            [kept.digest, expiresAt, grace.successor],
+            [plan.previous.digest, plan.previous.expiresAt, plan.previous.successor],
           )
         }
-        const supersedes = kept?.digest ?? null
         if ('pending' in token) {
           await q(
             `UPDATE ${n.tokens} SET kind = 'current', expires_at = NULL, successor = NULL, supersedes = $2 WHERE digest = $1`,
-            [incoming.digest, supersedes],
+            [plan.current.digest, plan.current.supersedes],
           )
           return record
         }
-        return (await insertTokens(q, [{ ...incoming, supersedes }])) ? record : null
+        return (await insertTokens(q, [plan.current])) ? record : null
       })
     },
 

@@ -1,6 +1,6 @@
-import { OcpiConfigError, OcpiError, type PeerRecord } from '@ocpi-credentials/core'
+import { isPendingKind, OcpiConfigError, OcpiError, type PeerRecord } from '@ocpi-credentials/core'
 import { inProcessFeed } from './change-feed.js'
-import { commitTokenSteps, isPending } from './commit-token.js'
+import { commitTokenSteps } from './commit-token.js'
 import { checkSchema, migrate } from './migrate.js'
 import { busyTimeoutOf, configureConnection, openDatabase } from './open-database.js'
 import type { SqliteStore, SqliteStoreOptions } from './options.js'
@@ -154,7 +154,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
       run(
         'addToken',
         () => {
-          check(isPending(token.kind), 'addToken', 'only pending tokens are added')
+          check(isPendingKind(token.kind), 'addToken', 'only pending tokens are added')
           check(token.expiresAt !== null, 'addToken', 'a pending token must expire')
           return transaction(() => s.insertTokenOfPeer.run(tokenParams(token)).changes === 1)
         },

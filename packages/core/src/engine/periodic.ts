@@ -19,17 +19,19 @@ export interface Job {
 /** Peers read per page by the periodic jobs. */
 const PAGE = 100
 
-/** Calls `visit` for every peer of a state, page by page (keyset on the id), one at a time. */
+/** Calls `visit` for every peer (of a state, when given), page by page (keyset on the id), one at a time. */
 export async function eachPeer(
   ctx: Context,
-  state: PeerState,
-  visit: (peer: PeerRecord) => Promise<void>,
+  state: PeerState | undefined,
+  visit: (peer: PeerRecord) => Promise<void> | void,
 ): Promise<void> {
   let after: string | undefined
   for (;;) {
-    const page = await ctx.store.listPeers(
-      after === undefined ? { state, limit: PAGE } : { state, after, limit: PAGE },
-    )
+    const page = await ctx.store.listPeers({
+      ...(state === undefined ? {} : { state }),
+      ...(after === undefined ? {} : { after }),
+      limit: PAGE,
+    })
     for (const peer of page) await visit(peer)
     const last = page.at(-1)
     if (last === undefined || page.length < PAGE) return

@@ -1,5 +1,6 @@
 import type { Context } from '../context.js'
 import type { InboundToken, OutboundToken, PeerRecord, RegisteredPeer, SealedToken } from '../model.js'
+import { eachPeer } from './periodic.js'
 
 /**
  * The result of {@link Ocpi.reseal}. Run it again while `busy` is not empty; a peer in `unreadable`
@@ -22,8 +23,6 @@ export interface ResealReport {
   readonly unreadable: readonly string[]
 }
 
-/** Peers read per page. */
-const PAGE = 100
 /** Compare-and-swap attempts per peer before it is reported busy. */
 const ATTEMPTS = 3
 
@@ -47,23 +46,14 @@ export async function reseal(ctx: Context): Promise<ResealReport> {
   let tokens = 0
   const busy: string[] = []
   const unreadable: string[] = []
-  let after: string | undefined
-  for (;;) {
-    const page = await ctx.store.listPeers(after === undefined ? { limit: PAGE } : { after, limit: PAGE })
-    for (const record of page) {
-      const outcome = await resealPeer(ctx, record)
-      if (outcome === 'resealed') peers++
-      else if (outcome === 'busy') busy.push(record.id)
-      const successors = await resealSuccessors(ctx, record.id)
-      tokens += successors.resealed
-      if ((outcome === 'unreadable' || successors.unreadable) && !unreadable.includes(record.id)) {
-        unreadable.push(record.id)
-      }
-    }
-    const last = page.at(-1)
-    if (last === undefined || page.length < PAGE) break
-    after = last.id
-  }
+  await eachPeer(ctx, undefined, async (record) => {
+    const outcome = await resealPeer(ctx, record)
+    if (outcome === 'resealed') peers++
+    else if (outcome === 'busy') busy.push(record.id)
+    const successors = await resealSuccessors(ctx, record.id)
+    tokens += successors.resealed
+    if (outcome === 'unreadable' || successors.unreadable) unreadable.push(record.id)
+  })
   return { peers, tokens, busy, unreadable }
 }
 

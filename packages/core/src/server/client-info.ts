@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import type { Context } from '../context.js'
 import { describeIssues } from '../engine/credentials-body.js'
+import { eachPeer } from '../engine/periodic.js'
 import { OcpiError } from '../errors.js'
 import {
   type ClientInfoRecord,
@@ -181,23 +182,16 @@ export async function listClientInfo(
   const requester = await ctx.store.getPeer(args.requester)
   const own = requester?.state === 'registered' ? requester.link.parties : []
   const all: ClientInfoData[] = []
-  let after: string | undefined
-  for (;;) {
-    const page = await ctx.store.listPeers(after === undefined ? { limit: 500 } : { after, limit: 500 })
-    for (const peer of page) {
-      if (peer.id === args.requester) continue
-      for (const info of clientInfoOf(peer)) {
-        const at = Date.parse(info.last_updated)
-        if (date_from !== undefined && at < date_from.getTime()) continue
-        if (date_to !== undefined && at >= date_to.getTime()) continue
-        if (own.some((p) => samePartyRef(p, info))) continue
-        all.push(info)
-      }
+  await eachPeer(ctx, undefined, (peer) => {
+    if (peer.id === args.requester) return
+    for (const info of clientInfoOf(peer)) {
+      const at = Date.parse(info.last_updated)
+      if (date_from !== undefined && at < date_from.getTime()) continue
+      if (date_to !== undefined && at >= date_to.getTime()) continue
+      if (own.some((p) => samePartyRef(p, info))) continue
+      all.push(info)
     }
-    const last = page.at(-1)
-    if (last === undefined || page.length < 500) break
-    after = last.id
-  }
+  })
   const data = all.slice(offset, offset + limit)
   const headers: Record<string, string> = { 'x-total-count': String(all.length), 'x-limit': String(limit) }
   if (offset + limit < all.length) {

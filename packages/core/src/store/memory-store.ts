@@ -1,6 +1,7 @@
 import { OcpiError } from '../errors.js'
 import type { PeerRecord, TokenDigest } from '../model.js'
-import type { CredentialsStore, StoreChange, TokenKind, TokenRecord } from './types.js'
+import { isPendingKind, planTokenCommit, promotedPending } from './commit-plan.js'
+import type { CredentialsStore, StoreChange, TokenRecord } from './types.js'
 
 /**
  * The raw storage behind {@link memoryStore}: two maps, keyed by peer id and by token digest. Stored
@@ -134,16 +135,6 @@ function later(a: number | null, b: number | null): number | null {
 /** Live at `now`: an expiry strictly after `now` (a token with no expiry here is treated as dead). */
 function liveAt(token: TokenRecord, now: number): boolean {
   return token.expiresAt !== null && token.expiresAt > now
-}
-
-function isPending(kind: TokenKind): boolean {
-  return kind === 'pending-registration' || kind === 'pending-rotation'
-}
-
-function newestOf(tokens: readonly TokenRecord[]): TokenRecord | undefined {
-  let newest: TokenRecord | undefined
-  for (const token of tokens) if (newest === undefined || token.createdAt > newest.createdAt) newest = token
-  return newest
 }
 
 /** Index of the first id strictly greater than `after` in ascending `ids`. */
@@ -297,7 +288,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
 
     addToken: (token) =>
       exclusive(async () => {
-        check(isPending(token.kind), 'addToken', 'only pending tokens are added')
+        check(isPendingKind(token.kind), 'addToken', 'only pending tokens are added')
         check(token.expiresAt !== null, 'addToken', 'a pending token must expire')
         if ((await readPeer(token.peerId)) === null) return false
         if ((await readToken(token.digest)) !== null) return false
@@ -329,7 +320,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         return record
       }).then((result) => changed(next.id, result)),
 
-    commitToken: ({ peerId, revision, next, token, grace, graceFor = 'replaced', now }) =>
+    commitToken: ({ peerId, revision, next, token, grace, graceFor, now }) =>
       exclusive(async () => {
         check(next.id === peerId, 'commitToken', `the record is not that of peer ${peerId}`)
         if ('issue' in token) {
@@ -340,47 +331,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
         if (stored === null || stored.revision !== revision) return null
         let incoming: TokenRecord
         if ('pending' in token) {
-          const pending = await readToken(token.pending)
-          if (
-            pending === null ||
-            pending.peerId !== peerId ||
-            !isPending(pending.kind) ||
-            !liveAt(pending, now)
-          ) {
-            return null
-          }
-          // A promoted pending token stops expiring: its expiry was that of the pending state.
-          incoming = { ...pending, kind: 'current', expiresAt: null, successor: null }
+          const promoted = promotedPending(await readToken(token.pending), peerId, now)
+          if (promoted === null) return null
+          incoming = promoted
         } else {
           if ((await readToken(token.issue.digest)) !== null) return null
           incoming = token.issue
         }
         const held = await readTokensOf(peerId)
-        // A retry made with the previous token keeps that token (the replaced current never reached the
-        // peer); otherwise grace keeps the replaced current. At most one current is expected; should there
-        // be more, the newest is the one grace keeps.
-        const previous =
-          graceFor === 'previous' ? newestOf(held.filter((t) => t.kind === 'previous')) : undefined
-        const kept =
-          grace === null
-            ? undefined
-            : (previous ??
-              (graceFor === 'previous' ? undefined : newestOf(held.filter((t) => t.kind === 'current'))))
-        for (const t of held) {
-          if ((t.kind === 'previous' || t.kind === 'current') && t !== kept) await deleteToken(t)
-        }
-        if (kept !== undefined && grace !== null) {
-          const expiresAt =
-            kept === previous ? Math.min(kept.expiresAt ?? grace.expiresAt, grace.expiresAt) : grace.expiresAt
-          await writeToken({
-            ...kept,
-            kind: 'previous',
-            expiresAt,
-            supersedes: null,
-            successor: grace.successor,
-          })
-        }
-        await writeToken({ ...incoming, supersedes: kept?.digest ?? null })
+        const plan = planTokenCommit(held, incoming, { grace, graceFor })
+        for (const t of held) if (plan.remove.includes(t.digest)) await deleteToken(t)
+        if (plan.previous !== null) await writeToken(plan.previous)
+        await writeToken(plan.current)
         const record = successorOf(stored, next)
         await writePeer(record)
         return record
@@ -389,7 +351,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
     abortToken: (digest) =>
       exclusive(async () => {
         const token = await readToken(digest)
-        if (token !== null && isPending(token.kind)) await deleteToken(token)
+        if (token !== null && isPendingKind(token.kind)) await deleteToken(token)
       }).then((result) => changed(null, result)),
 
     retireSuperseded: (digest) =>

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest'
 import { snapshot } from './checks.js'
 import { MINUTE, registeredPeer, sealed, T0, tokenOf } from './fixtures.js'
 import type { UseStore } from './harness.js'
+import { seedGraceWindow } from './seed-grace.js'
 
 /**
  * Cases of `retireSuperseded`.
@@ -15,18 +16,7 @@ export function retireCases(use: UseStore): void {
   const now = T0 + MINUTE
 
   /** peer-a after a rotation under grace: a current that supersedes a previous. */
-  const seed = async () => {
-    const { store } = use()
-    const peer = registeredPeer('peer-a')
-    const old = tokenOf('peer-a', 'current')
-    const issue = tokenOf('peer-a', 'current', { createdAt: now })
-    expect(await store.createPeer(peer, [old])).toBe(true)
-    const grace = { expiresAt: now + 5 * MINUTE, successor: sealed('issue') }
-    expect(
-      await store.commitToken({ peerId: 'peer-a', revision: 0, next: peer, token: { issue }, grace, now }),
-    ).not.toBeNull()
-    return { old, issue, grace }
-  }
+  const seed = () => seedGraceWindow(use, now, sealed('issue'))
 
   it('deletes the superseded previous and clears supersedes, without touching the revision', async () => {
     const { store, raw } = use()

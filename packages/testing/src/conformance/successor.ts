@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest'
 import { snapshot, winnersOf } from './checks.js'
-import { MINUTE, registeredPeer, sealed, T0, tokenOf } from './fixtures.js'
+import { MINUTE, sealed, T0, tokenOf } from './fixtures.js'
 import type { UseStore } from './harness.js'
+import { seedGraceWindow } from './seed-grace.js'
 
 /**
  * Cases of `replaceSuccessor` (re-sealing a grace window's successor under a new key).
@@ -15,18 +16,7 @@ export function successorCases(use: UseStore): void {
   const now = T0 + MINUTE
 
   /** peer-a after a PUT under grace: a `previous` token that keeps the sealed current as successor. */
-  const seed = async () => {
-    const { store } = use()
-    const peer = registeredPeer('peer-a')
-    const old = tokenOf('peer-a', 'current')
-    const issue = tokenOf('peer-a', 'current', { createdAt: now })
-    expect(await store.createPeer(peer, [old])).toBe(true)
-    const grace = { expiresAt: now + 5 * MINUTE, successor: sealed('successor-k1') }
-    expect(
-      await store.commitToken({ peerId: 'peer-a', revision: 0, next: peer, token: { issue }, grace, now }),
-    ).not.toBeNull()
-    return { old, grace }
-  }
+  const seed = () => seedGraceWindow(use, now, sealed('successor-k1'))
 
   it('replaces the successor when it is the expected one, without touching the record', async () => {
     const { store, raw } = use()
