@@ -3,10 +3,12 @@ import { type dataOptionsSchema, resolveConfig } from './config.js'
 import type { Context } from './context.js'
 import { AuthCache } from './engine/auth-cache.js'
 import {
+  type AuthenticatedPeer,
   type AuthenticateOptions,
   type AuthenticateResult,
   type AuthenticationRequest,
   authenticate,
+  authenticateCached,
 } from './engine/authenticate.js'
 import { createPeerClient, type PeerClient } from './engine/client.js'
 import { pushClientInfo } from './engine/client-info-push.js'
@@ -111,6 +113,12 @@ export interface Ocpi {
   revoke(peerId: string): Promise<Revocation>
   /** Authenticates a request to one of the host's own modules: the peer, or a ready OCPI 401 response. */
   authenticate(request: AuthenticationRequest, options: AuthenticateOptions): Promise<AuthenticateResult>
+  /**
+   * The synchronous fast path of `authenticate`: the peer when this process authenticated the same
+   * Authorization header within `authCacheTtlMs` and nothing needs writing, else `null` (not a refusal:
+   * then call `authenticate`, which always answers). Reads headers only. For bindings and hot paths.
+   */
+  authenticateCached(request: Pick<AuthenticationRequest, 'headers'>): AuthenticatedPeer | null
   /** A client for one peer's modules (right URL, token, encoding and headers). */
   client(peerId: string): PeerClient
   /** Adopts an existing, already registered link without a handshake. */
@@ -262,6 +270,7 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     unregister: (peerId) => unregister(ctx, peerId),
     revoke: (peerId) => revoke(ctx, peerId),
     authenticate: (request, authOptions) => authenticate(ctx, request, authOptions),
+    authenticateCached: (request) => authenticateCached(ctx, request),
     client: (peerId) => createPeerClient(ctx, peerId),
     importPeer: (input) => importPeer(ctx, input),
     reseal: () => reseal(ctx),

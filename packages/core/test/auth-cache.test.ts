@@ -137,3 +137,63 @@ describe('the authentication cache', () => {
     expect(right.ok).toBe(true)
   })
 })
+
+describe('authenticateCached: the synchronous fast path', () => {
+  const module = { module: 'locations' }
+
+  it('answers only what authenticate answered for the same header, the same peer', async () => {
+    const { cpo, invitation, request } = await linked()
+    // The eMSP's module call above authenticated this header already; a fresh instance has seen nothing.
+    const fresh = siblingOf(memoryStore({ backing: cpo.backing }))
+    expect(fresh.authenticateCached(request())).toBeNull()
+    const auth = await fresh.authenticate(request(), module)
+    expect(auth.ok).toBe(true)
+    const cached = fresh.authenticateCached(request())
+    expect(cached).toEqual(auth.ok ? auth.peer : undefined)
+    expect(cached?.id).toBe(invitation.peerId)
+    expect(fresh.authenticateCached(new Request('https://cpo.example.com/ocpi/2.2.1/locations'))).toBeNull()
+    fresh.close()
+  })
+
+  it('stops answering at once when the token is revoked through the same instance', async () => {
+    const { cpo, invitation, request } = await linked()
+    expect((await cpo.ocpi.authenticate(request(), module)).ok).toBe(true)
+    expect(cpo.ocpi.authenticateCached(request())).not.toBeNull()
+    await cpo.ocpi.revoke(invitation.peerId)
+    expect(cpo.ocpi.authenticateCached(request())).toBeNull()
+    expect((await cpo.ocpi.authenticate(request(), module)).ok).toBe(false)
+  })
+
+  it('leaves an OCPI-from-* mismatch to authenticate, which refuses it', async () => {
+    const { cpo, request } = await linked()
+    expect((await cpo.ocpi.authenticate(request(), module)).ok).toBe(true)
+    const forged = request({ 'ocpi-from-country-code': 'FR', 'ocpi-from-party-id': 'XXX' })
+    expect(cpo.ocpi.authenticateCached(forged)).toBeNull()
+    expect((await cpo.ocpi.authenticate(forged, module)).ok).toBe(false)
+    const right = request({ 'ocpi-from-country-code': 'de', 'ocpi-from-party-id': 'msp' })
+    expect(cpo.ocpi.authenticateCached(right)?.parties).toEqual([
+      expect.objectContaining({ country_code: 'DE', party_id: 'MSP' }),
+    ])
+  })
+
+  it('leaves a due contact write to authenticate, so lastContactAt still moves', async () => {
+    let now = Date.parse('2026-11-23T10:00:00Z')
+    const { cpo, invitation, request } = await linked({ cpo: { now: () => now, authCacheTtlMs: 60_000 } })
+    expect((await cpo.ocpi.authenticate(request(), module)).ok).toBe(true)
+    const before = (await cpo.ocpi.getPeer(invitation.peerId))?.lastContactAt?.getTime()
+    now += 29_999
+    expect(cpo.ocpi.authenticateCached(request())).not.toBeNull()
+    now += 1 // 30 s since the contact was recorded: a write is due
+    expect(cpo.ocpi.authenticateCached(request())).toBeNull()
+    expect((await cpo.ocpi.authenticate(request(), module)).ok).toBe(true)
+    expect((await cpo.ocpi.getPeer(invitation.peerId))?.lastContactAt?.getTime()).toBe(now)
+    expect(before).toBe(now - 30_000)
+    expect(cpo.ocpi.authenticateCached(request())).not.toBeNull()
+  })
+
+  it('answers nothing when caching is off', async () => {
+    const { cpo, request } = await linked({ cpo: { authCacheTtlMs: 0 } })
+    expect((await cpo.ocpi.authenticate(request(), module)).ok).toBe(true)
+    expect(cpo.ocpi.authenticateCached(request())).toBeNull()
+  })
+})
