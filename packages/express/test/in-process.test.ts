@@ -174,6 +174,35 @@ describe.each(EXPRESS_MAJORS)('%s', (_, express) => {
       expect(call.data).toEqual({ received: { id: 'LOC1' }, peer: cpoPeerId })
     })
 
+    it('serves repeated calls from the cache, yet refuses a forged party and a revoked token at once', async () => {
+      const seen: AuthenticatedPeer[] = []
+      const sent: (string | undefined)[] = []
+      const { cpo, emsp, app, cpoPeerId, emspPeerId } = await linkThroughExpress((ocpi) => {
+        const host = express()
+        host.use((req, _res, next) => {
+          if (req.path.endsWith('/locations')) sent.push(req.get('authorization'))
+          next()
+        })
+        return host.use(withModule(ocpi, seen))
+      })
+      const client = emsp.client(emspPeerId)
+      for (let i = 0; i < 3; i++) expect((await client.request('locations', 'SENDER')).status).toBe(200)
+      expect(seen.map((peer) => peer.id)).toEqual([cpoPeerId, cpoPeerId, cpoPeerId])
+      // The header the eMSP sends, now cached on the CPO: a forged OCPI-from-* is still refused.
+      const authorization = sent[0] ?? ''
+      expect(new Set(sent).size).toBe(1)
+      const forged = await supertest(app)
+        .get('/ocpi/2.3.0/locations')
+        .set('authorization', authorization)
+        .set('ocpi-from-country-code', 'FR')
+        .set('ocpi-from-party-id', 'XXX')
+      expect(forged.status).toBe(401)
+      await cpo.revoke(cpoPeerId)
+      const revoked = await supertest(app).get('/ocpi/2.3.0/locations').set('authorization', authorization)
+      expect(revoked.status).toBe(401)
+      expect(seen).toHaveLength(3)
+    })
+
     it('refuses with the core’s OCPI 401 envelope, and the handler never runs', async () => {
       const seen: AuthenticatedPeer[] = []
       const ocpi = makeOcpi(CPO_BASE, CPO)

@@ -25,20 +25,21 @@ import type { OcpiEnv } from './env.js'
  * ```
  */
 export function ocpiAuth(ocpi: Ocpi, options: AuthenticateOptions): MiddlewareHandler<OcpiEnv> {
-  const { module } = options
-  return async (c, next) => {
+  return (c, next) => {
     // Headers only (no body, no copy of the request), as plain data properties: an accessor here costs
-    // more than the whole cached authentication. This runs on every request of the host's modules.
-    const result = await ocpi.authenticate(
-      {
-        method: c.req.method,
-        url: c.req.url,
-        headers: { get: (name: string) => c.req.header(name) ?? null },
-      },
-      { module },
-    )
-    if (!result.ok) return result.response
-    c.set('ocpiPeer', result.peer)
-    await next()
+    // more than the whole cached authentication. This runs on every request of the host's modules, and
+    // a recent authentication of the same header is answered synchronously (no promise of ours).
+    const headers = { get: (name: string) => c.req.header(name) ?? null }
+    const cached = ocpi.authenticateCached({ headers })
+    if (cached !== null) {
+      c.set('ocpiPeer', cached)
+      return next()
+    }
+    const request = { method: c.req.method, url: c.req.url, headers }
+    return ocpi.authenticate(request, options).then<Response | undefined>((result) => {
+      if (!result.ok) return result.response
+      c.set('ocpiPeer', result.peer)
+      return next().then(() => undefined)
+    })
   }
 }

@@ -1,24 +1,22 @@
 import type { Ocpi } from '@ocpi-credentials/core'
-import { type Handler, Hono } from 'hono'
-
-/** A version segment (`2.1.1`, `2.2.1`, `2.3.0`, …): which versions exist, the core decides. */
-const VERSION = ':version{[0-9][0-9.]*}'
+import { Hono, type MiddlewareHandler } from 'hono'
 
 /**
  * The paths the core serves under its base URL: `versions`, `{version}` and `{version}/credentials`,
- * each with or without a trailing slash. Only these are routed, so the host's own paths under the same
- * prefix (`/:version/locations`, `/health`) stay reachable whatever the order in which they and the
- * sub-app are registered. Which versions exist, and which methods each path accepts, the core decides
- * (404 / 405 envelopes).
+ * each with or without a trailing slash. They are routed with one plain parameter per depth and checked
+ * in the handler, which hands anything else on with `next()`: the host's own paths under the same prefix
+ * (`/:version/locations`, `/health`) stay reachable whatever the order in which they and the sub-app are
+ * registered. Plain parameters keep the host app on Hono's fastest router (RegExpRouter): a static
+ * `versions` beside a constrained `:version{…}` at the same depth would force the whole app, every route
+ * of the host included, onto the slower TrieRouter. Which versions exist, and which methods each path
+ * accepts, the core decides (404 / 405 envelopes).
  */
-const CORE_PATHS = [
-  '/versions',
-  '/versions/',
-  `/${VERSION}`,
-  `/${VERSION}/`,
-  `/${VERSION}/credentials`,
-  `/${VERSION}/credentials/`,
-] as const
+const SEGMENT_PATHS = ['/:segment', '/:segment/'] as const
+const CREDENTIALS_PATHS = ['/:segment/credentials', '/:segment/credentials/'] as const
+/** `versions` or a version (`2.1.1`, `2.2.1`, `2.3.0`, …). */
+const VERSIONS_OR_VERSION = /^(?:versions|[0-9][0-9.]*)$/
+/** A version (`2.1.1`, `2.2.1`, `2.3.0`, …). */
+const VERSION = /^[0-9][0-9.]*$/
 
 /**
  * A Hono sub-app serving the OCPI versions list, version details and credentials endpoints (GET, POST,
@@ -43,7 +41,11 @@ const CORE_PATHS = [
  */
 export function ocpiRoutes(ocpi: Ocpi): Hono {
   const app = new Hono()
-  const forward: Handler = (c) => ocpi.handle(c.req.raw)
-  for (const path of CORE_PATHS) app.all(path, forward)
+  const forwardWhen =
+    (segment: RegExp): MiddlewareHandler =>
+    (c, next) =>
+      segment.test(c.req.param('segment') ?? '') ? ocpi.handle(c.req.raw) : next()
+  for (const path of SEGMENT_PATHS) app.all(path, forwardWhen(VERSIONS_OR_VERSION))
+  for (const path of CREDENTIALS_PATHS) app.all(path, forwardWhen(VERSION))
   return app
 }
