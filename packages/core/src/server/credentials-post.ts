@@ -10,6 +10,7 @@ import type { TokenRecord } from '../store/types.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
 import { currentTokenRecord } from '../tokens/records.js'
+import { sealAhead } from '../tokens/sealing.js'
 import { checkPeerUrl } from '../transport/url-policy.js'
 import { receiveReplay } from './credentials-replay.js'
 import type { RequestIds } from './envelope.js'
@@ -56,6 +57,8 @@ export async function receiveRegistration(
     const urlCheck = checkPeerUrl(credentials.versionsUrl, ctx.urlPolicy)
     if (!urlCheck.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `url: ${urlCheck.reason}`)
 
+    // Sealing runs on WebCrypto's thread pool: start it now, so it overlaps the callback discovery.
+    const sealed = sealAhead(ctx.sealer, credentials.token)
     const found = await discoverForPeer(ctx, {
       versionsUrl: credentials.versionsUrl,
       token: credentials.token,
@@ -83,7 +86,7 @@ export async function receiveRegistration(
         endpoints: found.details.endpoints,
         parties: credentials.parties,
         hubPartyId: credentials.hubPartyId,
-        outbound: await ctx.sealer.seal(credentials.token),
+        outbound: await sealed,
         encoding: found.encoding,
       },
     }

@@ -8,6 +8,7 @@ import type { RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { generateToken } from '../tokens/generate.js'
 import { currentTokenRecord } from '../tokens/records.js'
+import { sealAhead } from '../tokens/sealing.js'
 import { checkPeerUrl } from '../transport/url-policy.js'
 import type { RequestIds } from './envelope.js'
 import type { MatchedToken } from './inbound-token.js'
@@ -68,6 +69,10 @@ export async function receiveUpdate(
   if (!lock.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', lock.message)
 
   const versionChanged = args.version !== peer.link.version
+  // Sealing runs on WebCrypto's thread pool: start both now, so they overlap the callback discovery.
+  const token = generateToken()
+  const sealedOutbound = sealAhead(ctx.sealer, credentials.token)
+  const sealedSuccessor = sealAhead(ctx.sealer, token)
   const found = await discoverForPeer(ctx, {
     versionsUrl: credentials.versionsUrl,
     token: credentials.token,
@@ -76,7 +81,6 @@ export async function receiveUpdate(
     correlationId: args.ids.correlationId,
   })
 
-  const token = generateToken()
   const now = ctx.now()
   const { rotation: _staleMark, ...unmarked } = peer
   const next: RegisteredPeer = {
@@ -89,7 +93,7 @@ export async function receiveUpdate(
       endpoints: found.details.endpoints,
       parties: lock.parties,
       hubPartyId: credentials.hubPartyId ?? peer.link.hubPartyId,
-      outbound: await ctx.sealer.seal(credentials.token),
+      outbound: await sealedOutbound,
       encoding: found.encoding,
     },
   }
@@ -100,7 +104,7 @@ export async function receiveUpdate(
     token: {
       issue: currentTokenRecord(token, peer.id, now),
     },
-    grace: { expiresAt: now + ctx.config.graceMs, successor: await ctx.sealer.seal(token) },
+    grace: { expiresAt: now + ctx.config.graceMs, successor: await sealedSuccessor },
     graceFor: retry ? 'previous' : 'replaced',
     now,
   })

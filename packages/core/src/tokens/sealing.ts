@@ -76,22 +76,38 @@ export function createSealer(keys: readonly SealingKey[]): Sealer {
   }
   const [newest] = keys
   if (newest === undefined) throw new OcpiConfigError('at least one sealing key is required')
-  const newestKey = byKid.get(newest.kid) as Uint8Array
+  // Imported once per key, not per call: jose imports raw bytes on every use otherwise.
+  const imported = new Map<string, Promise<CryptoKey>>()
+  const cryptoKeyOf = (kid: string): Promise<CryptoKey> | undefined => {
+    const bytes = byKid.get(kid)
+    if (bytes === undefined) return undefined
+    let key = imported.get(kid)
+    if (key === undefined) {
+      key = crypto.subtle.importKey('raw', bytes as Uint8Array<ArrayBuffer>, 'AES-GCM', false, [
+        'encrypt',
+        'decrypt',
+      ])
+      imported.set(kid, key)
+    }
+    return key
+  }
 
   return {
     currentKid: newest.kid,
     async seal(token) {
+      const key = await (cryptoKeyOf(newest.kid) as Promise<CryptoKey>)
       const jwe = await new CompactEncrypt(encoder.encode(token))
         .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: newest.kid })
-        .encrypt(newestKey)
+        .encrypt(key)
       return jwe as SealedToken
     },
     async unseal(sealed) {
       const kid = kidOf(sealed)
-      const key = kid === null ? undefined : byKid.get(kid)
-      if (key === undefined) {
+      const pending = kid === null ? undefined : cryptoKeyOf(kid)
+      if (pending === undefined) {
         throw new OcpiError('ERR_OCPI_SEALING', `no sealing key with kid "${kid ?? '(none)'}" is configured`)
       }
+      const key = await pending
       try {
         const { plaintext } = await compactDecrypt(sealed, key, {
           keyManagementAlgorithms: ['dir'],
@@ -113,4 +129,22 @@ function kidOf(sealed: SealedToken): string | null {
   } catch {
     return null
   }
+}
+
+/**
+ * Starts sealing a token now, to await later: the work runs on WebCrypto's thread pool while the caller
+ * goes on with its I/O (a callback discovery). A failure is thrown where the promise is awaited; one
+ * never awaited (the step failed first) is not reported as an unhandled rejection.
+ *
+ * @example
+ * ```ts
+ * const sealed = sealAhead(ctx.sealer, credentials.token)
+ * const found = await discoverForPeer(ctx, input)
+ * const outbound = await sealed
+ * ```
+ */
+export function sealAhead(sealer: Sealer, token: OutboundToken | InboundToken): Promise<SealedToken> {
+  const sealing = sealer.seal(token)
+  sealing.catch(() => undefined)
+  return sealing
 }
