@@ -1,7 +1,8 @@
 // pnpm bench: measures side by side in one run and prints one JSON object of ratios (with the raw
 // figures next to them). Targets: authOverhead ≥ 0.95, lookupScale ≤ 1.2, handshake ≤ 1.5, memory ≤ 1.5
 // (issue 4); postgresStore ≥ 0.9 (issue 5: needs the PostgreSQL server, OCPI_BENCH_DATABASE_URL).
-// Progress goes to stderr; stdout carries only the JSON.
+// Progress goes to stderr; stdout carries only the JSON. Names as arguments run a subset;
+// BENCH_FRAMEWORKS=express (or hono) limits authOverhead to one binding. See docs/benchmarks.md.
 import { lookupScale, memoryPerPeer } from './lookup-and-memory.mjs'
 
 const only = process.argv.slice(2)
