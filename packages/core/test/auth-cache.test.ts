@@ -196,4 +196,37 @@ describe('authenticateCached: the synchronous fast path', () => {
     expect((await cpo.ocpi.authenticate(request(), module)).ok).toBe(true)
     expect(cpo.ocpi.authenticateCached(request())).toBeNull()
   })
+
+  it('a failed contact write on a cached header answers 500 / 3000, and the next request writes again', async () => {
+    let now = Date.parse('2026-11-23T10:00:00Z')
+    let failing = false
+    const { cpo, invitation, request } = await linked({
+      cpo: {
+        now: () => now,
+        authCacheTtlMs: 60_000,
+        store: ((): CredentialsStore => {
+          const inner = memoryStore()
+          return {
+            ...inner,
+            touchContact: async (id, at) => {
+              if (failing) throw new Error('database unavailable')
+              return inner.touchContact(id, at)
+            },
+          }
+        })(),
+      },
+    })
+    expect((await cpo.ocpi.authenticate(request(), module)).ok).toBe(true)
+    now += 30_000
+    failing = true
+    const refused = await cpo.ocpi.authenticate(request(), module)
+    expect(refused.ok).toBe(false)
+    if (refused.ok) return
+    expect(refused.response.status).toBe(500)
+    expect(await refused.response.json()).toMatchObject({ status_code: 3000 })
+    expect(cpo.ocpi.authenticateCached(request())).toBeNull() // the write is still due
+    failing = false
+    expect((await cpo.ocpi.authenticate(request(), module)).ok).toBe(true)
+    expect((await cpo.ocpi.getPeer(invitation.peerId))?.lastContactAt?.getTime()).toBe(now)
+  })
 })

@@ -60,11 +60,11 @@ export function ocpiAuth(ocpi: Ocpi, options: AuthenticateOptions): RequestHandl
 }
 
 /**
- * A request header by its lower-case name, as `req.get` answers it (Node joins repeated values, keeps the
+ * A request header by name (case-insensitive), as `req.get` answers it (Node joins repeated values, keeps the
  * first `Authorization`) without `req.get`'s own work: this runs three times on every request.
  */
 function headerOf(req: Parameters<RequestHandler>[0], name: string): string | null {
-  const value = req.headers[name]
+  const value = req.headers[name.toLowerCase()]
   return typeof value === 'string' ? value : null
 }
 

@@ -3,7 +3,7 @@
 // registrations, rotations and unregistrations whose every request goes through Express.
 import { type AuthenticatedPeer, type Ocpi, OcpiStatus } from '@ocpi-credentials/core'
 import supertest from 'supertest'
-import { describe, expect, expectTypeOf, it } from 'vitest'
+import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { ocpiAuth, ocpiPeerOf, ocpiRouter } from '../src/index.js'
 import {
   CPO,
@@ -186,8 +186,10 @@ describe.each(EXPRESS_MAJORS)('%s', (_, express) => {
         return host.use(withModule(ocpi, seen))
       })
       const client = emsp.client(emspPeerId)
+      const slowPath = vi.spyOn(cpo, 'authenticate')
       for (let i = 0; i < 3; i++) expect((await client.request('locations', 'SENDER')).status).toBe(200)
       expect(seen.map((peer) => peer.id)).toEqual([cpoPeerId, cpoPeerId, cpoPeerId])
+      expect(slowPath).toHaveBeenCalledTimes(1) // the two others were answered from the cache, synchronously
       // The header the eMSP sends, now cached on the CPO: a forged OCPI-from-* is still refused.
       const authorization = sent[0] ?? ''
       expect(new Set(sent).size).toBe(1)

@@ -17,6 +17,7 @@ const CREDENTIALS_PATHS = ['/:segment/credentials', '/:segment/credentials/'] as
 const VERSIONS_OR_VERSION = /^(?:versions|[0-9][0-9.]*)$/
 /** A version (`2.1.1`, `2.2.1`, `2.3.0`, …). */
 const VERSION = /^[0-9][0-9.]*$/
+const nothing = (): undefined => undefined
 
 /**
  * A Hono sub-app serving the OCPI versions list, version details and credentials endpoints (GET, POST,
@@ -44,7 +45,8 @@ export function ocpiRoutes(ocpi: Ocpi): Hono {
   const forwardWhen =
     (segment: RegExp): MiddlewareHandler =>
     (c, next) =>
-      segment.test(c.req.param('segment') ?? '') ? ocpi.handle(c.req.raw) : next()
+      // next() resolves to Hono's context, not a response: hand on nothing.
+      segment.test(c.req.param('segment') ?? '') ? ocpi.handle(c.req.raw) : next().then(nothing)
   for (const path of SEGMENT_PATHS) app.all(path, forwardWhen(VERSIONS_OR_VERSION))
   for (const path of CREDENTIALS_PATHS) app.all(path, forwardWhen(VERSION))
   return app

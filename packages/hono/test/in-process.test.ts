@@ -2,7 +2,7 @@
 // middleware's typed peer and its refusals, and a full registration between two apps.
 import { type AuthenticatedPeer, OcpiStatus } from '@ocpi-credentials/core'
 import { Hono } from 'hono'
-import { describe, expect, expectTypeOf, it } from 'vitest'
+import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { type OcpiEnv, ocpiAuth, ocpiRoutes } from '../src/index.js'
 import { CPO, EMSP, envelope, hostApp, type InProcessApp, inProcessFetch, makeOcpi } from './platform.js'
 
@@ -84,6 +84,20 @@ describe('ocpiRoutes and the host app’s router', () => {
     expect(versions.status).toBe(200)
     expect((await app.request('/ocpi/2.2.1/locations')).status).toBe(200)
     expect((app.router as { activeRouter?: { name: string } }).activeRouter?.name).toBe('RegExpRouter')
+  })
+
+  it('hands on nothing of its own: a host handler that forgets to return still gets Hono’s own error', async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+    const app = new Hono()
+    app.route('/ocpi', ocpiRoutes(ocpi))
+    // @ts-expect-error: the mistake under test, a handler that returns nothing
+    app.get('/ocpi/:segment', (c) => {
+      void c.text('not returned')
+    })
+    app.onError((error, c) => c.text(error.message, 500))
+    const response = await app.request('/ocpi/health')
+    expect(response).toBeInstanceOf(Response)
+    expect([response.status, await response.text()]).toEqual([500, expect.stringContaining('not finalized')])
   })
 
   it('hands on what is not a core path, even where the route shape matches', async () => {
@@ -204,9 +218,11 @@ describe('ocpiAuth', () => {
     const invitation = await cpo.invite()
     const peer = await emsp.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
 
+    const slowPath = vi.spyOn(cpo, 'authenticate')
     for (let i = 0; i < 3; i++)
       expect((await emsp.client(peer.id).request('locations', 'SENDER')).status).toBe(200)
     expect(seen.map((call) => call.peer)).toEqual([invitation.peerId, invitation.peerId, invitation.peerId])
+    expect(slowPath).toHaveBeenCalledTimes(1) // the two others were answered from the cache, synchronously
     const authorization = seen[0]?.authorization ?? ''
     const forged = await cpoApp.request('/ocpi/2.3.0/locations', {
       headers: { authorization, 'ocpi-from-country-code': 'FR', 'ocpi-from-party-id': 'XXX' },

@@ -82,7 +82,8 @@ export interface AuthenticateOptions {
  *
  * @example
  * ```ts
- * const peer = authenticateCached(ctx, request) ?? (await authenticate(ctx, request, { module: 'locations' }))
+ * const cached = authenticateCached(ctx, request)
+ * const result = cached !== null ? { ok: true, peer: cached } : await authenticate(ctx, request, options)
  * ```
  */
 export function authenticateCached(
@@ -162,8 +163,16 @@ export async function authenticate(
       return refuse('OCPI-from-* names a party this token does not represent', 'scope', hit.peer.id)
     }
     if (contactDue(hit.lastContactAt, started)) {
+      // Marked before the write, so concurrent requests do not all write; unmarked if it fails, so the
+      // next request writes again (and the synchronous path does not serve meanwhile).
+      const previous = hit.lastContactAt
       hit.lastContactAt = started
-      await ctx.store.touchContact(hit.peer.id, started)
+      try {
+        await ctx.store.touchContact(hit.peer.id, started)
+      } catch (error) {
+        hit.lastContactAt = previous
+        return { ok: false, response: errorResponse(error, requestIdsOf(request), ctx.now()) }
+      }
     }
     return { ok: true, peer: hit.peer }
   }

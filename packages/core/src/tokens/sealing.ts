@@ -88,6 +88,8 @@ export function createSealer(keys: readonly SealingKey[]): Sealer {
         'decrypt',
       ])
       imported.set(kid, key)
+      // A failed import is not kept: the next call tries again.
+      key.catch(() => imported.delete(kid))
     }
     return key
   }
@@ -95,11 +97,15 @@ export function createSealer(keys: readonly SealingKey[]): Sealer {
   return {
     currentKid: newest.kid,
     async seal(token) {
-      const key = await (cryptoKeyOf(newest.kid) as Promise<CryptoKey>)
-      const jwe = await new CompactEncrypt(encoder.encode(token))
-        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: newest.kid })
-        .encrypt(key)
-      return jwe as SealedToken
+      try {
+        const key = await (cryptoKeyOf(newest.kid) as Promise<CryptoKey>)
+        const jwe = await new CompactEncrypt(encoder.encode(token))
+          .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: newest.kid })
+          .encrypt(key)
+        return jwe as SealedToken
+      } catch {
+        throw new OcpiError('ERR_OCPI_SEALING', `a token could not be sealed with key "${newest.kid}"`)
+      }
     },
     async unseal(sealed) {
       const kid = kidOf(sealed)
@@ -107,9 +113,8 @@ export function createSealer(keys: readonly SealingKey[]): Sealer {
       if (pending === undefined) {
         throw new OcpiError('ERR_OCPI_SEALING', `no sealing key with kid "${kid ?? '(none)'}" is configured`)
       }
-      const key = await pending
       try {
-        const { plaintext } = await compactDecrypt(sealed, key, {
+        const { plaintext } = await compactDecrypt(sealed, await pending, {
           keyManagementAlgorithms: ['dir'],
           contentEncryptionAlgorithms: ['A256GCM'],
         })
