@@ -10,7 +10,6 @@ import type { TokenRecord } from '../store/types.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
 import { currentTokenRecord } from '../tokens/records.js'
-import { sealAhead } from '../tokens/sealing.js'
 import { checkPeerUrl } from '../transport/url-policy.js'
 import { receiveReplay } from './credentials-replay.js'
 import type { RequestIds } from './envelope.js'
@@ -57,8 +56,6 @@ export async function receiveRegistration(
     const urlCheck = checkPeerUrl(credentials.versionsUrl, ctx.urlPolicy)
     if (!urlCheck.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `url: ${urlCheck.reason}`)
 
-    // Sealing runs on WebCrypto's thread pool: start it now, so it overlaps the callback discovery.
-    const sealed = sealAhead(ctx.sealer, credentials.token)
     const found = await discoverForPeer(ctx, {
       versionsUrl: credentials.versionsUrl,
       token: credentials.token,
@@ -86,7 +83,7 @@ export async function receiveRegistration(
         endpoints: found.details.endpoints,
         parties: credentials.parties,
         hubPartyId: credentials.hubPartyId,
-        outbound: await sealed,
+        outbound: found.outbound,
         encoding: found.encoding,
       },
     }

@@ -69,9 +69,8 @@ export async function receiveUpdate(
   if (!lock.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', lock.message)
 
   const versionChanged = args.version !== peer.link.version
-  // Sealing runs on WebCrypto's thread pool: start both now, so they overlap the callback discovery.
+  // Our new token is sealed (for the grace window) while the callback discovery runs, as the peer's is.
   const token = generateToken()
-  const sealedOutbound = sealAhead(ctx.sealer, credentials.token)
   const sealedSuccessor = sealAhead(ctx.sealer, token)
   const found = await discoverForPeer(ctx, {
     versionsUrl: credentials.versionsUrl,
@@ -93,7 +92,7 @@ export async function receiveUpdate(
       endpoints: found.details.endpoints,
       parties: lock.parties,
       hubPartyId: credentials.hubPartyId ?? peer.link.hubPartyId,
-      outbound: await sealedOutbound,
+      outbound: found.outbound,
       encoding: found.encoding,
     },
   }

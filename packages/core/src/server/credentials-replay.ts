@@ -66,7 +66,7 @@ export async function receiveReplay(
       ...peer.link,
       endpoints: found.details.endpoints,
       hubPartyId: credentials.hubPartyId,
-      outbound: await ctx.sealer.seal(credentials.token),
+      outbound: found.outbound,
       encoding: found.encoding,
     },
   }

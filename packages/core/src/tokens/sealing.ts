@@ -144,7 +144,7 @@ function kidOf(sealed: SealedToken): string | null {
  * @example
  * ```ts
  * const sealed = sealAhead(ctx.sealer, credentials.token)
- * const found = await discoverForPeer(ctx, input)
+ * const found = await discover(ctx, input)
  * const outbound = await sealed
  * ```
  */
