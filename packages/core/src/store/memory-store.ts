@@ -112,9 +112,20 @@ function unindexToken(shared: Shared, token: TokenRecord): void {
   if (digests.length === 0) shared.digestsByPeer.delete(token.peerId)
 }
 
-/** A deep copy that nobody else holds, frozen: what the store keeps of a caller's record. */
+/**
+ * A deep copy that nobody else holds, frozen: what the store keeps of a caller's record. Records are
+ * plain data (objects, arrays, strings, numbers, null), copied and frozen in one pass: `structuredClone`
+ * costs about five times more on a record with ten endpoints, and runs on every write. Anything else (a
+ * `Date`, a `Map`, a class instance) goes through `structuredClone`, as before.
+ */
 function ownCopy<T>(value: T): T {
-  return deepFreeze(structuredClone(value))
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return Object.freeze(value.map(ownCopy)) as T
+  const prototype = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return deepFreeze(structuredClone(value))
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) copy[key] = ownCopy((value as Record<string, unknown>)[key])
+  return Object.freeze(copy) as T
 }
 
 function deepFreeze<T>(value: T): T {

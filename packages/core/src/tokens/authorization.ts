@@ -4,7 +4,6 @@ const SCHEME = /^\s*token\s+(\S+)\s*$/i
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 const PRINTABLE_TOKEN = /^[\x21-\x7E]+$/
 const MAX_HEADER_VALUE = 512
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * The candidate tokens an `Authorization` header carries, in lookup order: the value as sent, then, when
@@ -30,11 +29,11 @@ export function authorizationCandidates(header: string | null): string[] {
 
 function decodeBase64Token(value: string): string | null {
   if (value.length < 4 || !STRICT_BASE64.test(value)) return null
+  // A token is printable ASCII, so its UTF-8 bytes are its characters: atob's one character per byte is
+  // already the decoded text, and any byte from 0x80 up (multi-byte or invalid UTF-8) fails the test.
   let text: string
   try {
-    const binary = atob(value)
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0))
-    text = utf8.decode(bytes)
+    text = atob(value)
   } catch {
     return null
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { OutboundToken } from '../model.js'
 import { authorizationCandidates, authorizationHeader } from './authorization.js'
@@ -14,6 +15,9 @@ describe('tokens', () => {
 
   it('are stored as their SHA-256 hex digest', async () => {
     expect(digestToken('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    for (const token of [...Array.from({ length: 200 }, generateToken), 'ünïcödé', '']) {
+      expect(digestToken(token)).toBe(createHash('sha256').update(token, 'utf8').digest('hex'))
+    }
   })
 })
 
@@ -34,6 +38,11 @@ describe('the Authorization header', () => {
     expect(authorizationCandidates('Token ZXhhbXBsZS10b2tlbg')).toEqual(['ZXhhbXBsZS10b2tlbg'])
     expect(authorizationCandidates('Token abc-_def')).toEqual(['abc-_def'])
     expect(authorizationCandidates(`Token ${btoa('\u0001\u0002\u0003')}`)).toHaveLength(1)
+    // UTF-8 beyond ASCII (a token is printable ASCII), and bytes that are not UTF-8 at all.
+    const utf8 = Buffer.from('tökén-123', 'utf8').toString('base64')
+    expect(authorizationCandidates(`Token ${utf8}`)).toEqual([utf8])
+    const invalid = Buffer.from([0x61, 0xff, 0xfe, 0x62]).toString('base64')
+    expect(authorizationCandidates(`Token ${invalid}`)).toEqual([invalid])
   })
 
   it('refuses a missing, empty or other-scheme header', () => {
