@@ -65,11 +65,13 @@ export async function readPeerResponse(
     throw tooLarge()
   }
   const left = Math.max(0, Math.ceil(context.attempt.startedAt + context.perAttempt - performance.now()))
-  const read = await readCappedBody(
-    response.body,
-    maxBytes,
-    AbortSignal.any([signal, AbortSignal.timeout(left)]),
-  )
+  const attemptEnds = timeoutSignal(left)
+  let read: Awaited<ReturnType<typeof readCappedBody>>
+  try {
+    read = await readCappedBody(response.body, maxBytes, AbortSignal.any([signal, attemptEnds.signal]))
+  } finally {
+    attemptEnds.clear()
+  }
   switch (read.kind) {
     case 'complete':
       return { status, headers: response.headers, body: parseJsonBody(read.bytes) }
@@ -123,6 +125,31 @@ export function toTransportError(error: unknown, context: CallContext): unknown 
   const cause = safeCause(isNetworkError(error) ? error.cause : error, context.secrets)
   const message = `${label}: the peer could not be reached (${attempts})`
   return new OcpiError('ERR_OCPI_PEER_UNREACHABLE', message, cause === undefined ? { step } : { step, cause })
+}
+
+/**
+ * A signal that aborts with a `TimeoutError` `DOMException` after `ms`, like `AbortSignal.timeout`, but
+ * whose timer can be cleared. `AbortSignal.timeout`'s cannot: long after a call has finished, its timer
+ * still fires, builds the exception and dispatches an abort event, two per call (the body read's and the
+ * call's deadline). The timer does not keep a Node process alive.
+ *
+ * @example
+ * ```ts
+ * const deadline = timeoutSignal(30_000)
+ * try {
+ *   await fetch(url, { signal: deadline.signal })
+ * } finally {
+ *   deadline.clear()
+ * }
+ * ```
+ */
+export function timeoutSignal(ms: number): { readonly signal: AbortSignal; clear(): void } {
+  const controller = new AbortController()
+  const timer = setTimeout(() => {
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))
+  }, ms)
+  ;(timer as { unref?: () => void }).unref?.()
+  return { signal: controller.signal, clear: () => clearTimeout(timer) }
 }
 
 /**

@@ -325,6 +325,18 @@ describe('createTransport with an injected fetch', () => {
     expect(error.message).toMatch(/while the response body was read/)
   })
 
+  it('ends a body read at the total deadline when that comes before the attempt timeout', async () => {
+    const stalled = () =>
+      new Response(new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array(1)) }))
+    const { fetch } = recordingFetch(stalled)
+    const error = await ocpiRejection(
+      // The attempt's own timeout (60 s) would outlast the test: only the total deadline can end this.
+      createTransport({ fetch, timeouts: { get: 60_000, total: 100 } }).send(get()),
+      'ERR_OCPI_PEER_TIMEOUT',
+    )
+    expect(error.message).toMatch(/while the response body was read/)
+  })
+
   it('reports a body stream that fails as unreachable', async () => {
     const broken = () =>
       new Response(new ReadableStream<Uint8Array>({ pull: (c) => c.error(new TypeError('terminated')) }))

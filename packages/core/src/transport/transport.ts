@@ -1,6 +1,12 @@
 import ky, { isHTTPError, isNetworkError, isTimeoutError } from 'ky'
 import { OcpiError } from '../errors.js'
-import { type CallContext, readPeerResponse, toTransportError, untilAborted } from './call-outcome.js'
+import {
+  type CallContext,
+  readPeerResponse,
+  timeoutSignal,
+  toTransportError,
+  untilAborted,
+} from './call-outcome.js'
 import { buildRequestHeaders, encodeRequestBody } from './request-encoding.js'
 import type { ResponseBody } from './response-body.js'
 import { bodySecrets, sensitiveHeaderValues } from './safe-cause.js'
@@ -133,64 +139,71 @@ async function send(options: ResolvedTransportOptions, request: OutboundRequest)
   if (body !== undefined) headers.set('content-type', 'application/json')
   request.signal?.throwIfAborted()
 
-  const deadline = AbortSignal.timeout(options.timeouts.total)
-  const signal = request.signal === undefined ? deadline : AbortSignal.any([request.signal, deadline])
-  const retries = method === 'GET' ? options.getRetries : 0
-  const context: CallContext = {
-    label,
-    step,
-    perAttempt: options.timeouts[TIMEOUT_KEY[method]],
-    total: options.timeouts.total,
-    callerSignal: request.signal,
-    deadline,
-    secrets: [...sensitiveHeaderValues(headers), ...bodySecrets(request.body)],
-    attempt: { count: 0, startedAt: 0, retryNext: false },
-  }
-  const { attempt } = context
-
-  let response: Response
+  // The call's deadline covers every attempt and the body read; cleared as soon as the call is done.
+  const total = timeoutSignal(options.timeouts.total)
+  const deadline = total.signal
   try {
-    const pending = ky(checked.url.href, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body }),
-      signal,
-      redirect: 'manual',
-      // ky retries a status only when it throws for it, so throw exactly when a retry will follow.
-      throwHttpErrors: () => attempt.retryNext,
-      timeout: context.perAttempt,
-      totalTimeout: context.total,
-      retry: {
-        limit: retries,
-        methods: ['get'],
-        statusCodes: [...RETRY_STATUSES],
-        afterStatusCodes: [...RETRY_STATUSES],
-        maxRetryAfter: MAX_RETRY_AFTER_MS,
-        backoffLimit: BACKOFF_LIMIT_MS,
-        retryOnTimeout: true,
-        shouldRetry: ({ error }) => shouldRetry(error, signal),
-      },
-      fetch: async (input, init) => {
-        attempt.count += 1
-        attempt.startedAt = performance.now()
-        attempt.retryNext = false
-        const answer = await options.fetch(input, init)
-        if (attempt.count > retries || !RETRY_STATUSES.includes(answer.status)) return answer
-        const retryAfter = answer.headers.get('retry-after')
-        const wait = retryAfter === null ? undefined : retryAfterMs(retryAfter)
-        if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) return answer
-        // A retry follows: drop the body now rather than let ky buffer it (up to 10 MiB) into an HTTPError.
-        attempt.retryNext = true
-        void answer.body?.cancel().catch(ignore)
-        const kept = new Headers(retryAfter === null ? {} : { 'retry-after': retryAfter })
-        return new Response(null, { status: answer.status, statusText: answer.statusText, headers: kept })
-      },
-    })
-    response = await untilAborted(pending, signal)
-  } catch (error) {
-    throw toTransportError(error, context)
+    const signal = request.signal === undefined ? deadline : AbortSignal.any([request.signal, deadline])
+    const retries = method === 'GET' ? options.getRetries : 0
+    const context: CallContext = {
+      label,
+      step,
+      perAttempt: options.timeouts[TIMEOUT_KEY[method]],
+      total: options.timeouts.total,
+      callerSignal: request.signal,
+      deadline,
+      secrets: [...sensitiveHeaderValues(headers), ...bodySecrets(request.body)],
+      attempt: { count: 0, startedAt: 0, retryNext: false },
+    }
+    const { attempt } = context
+
+    let response: Response
+    try {
+      const pending = ky(checked.url.href, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal,
+        redirect: 'manual',
+        // ky retries a status only when it throws for it, so throw exactly when a retry will follow.
+        throwHttpErrors: () => attempt.retryNext,
+        timeout: context.perAttempt,
+        totalTimeout: context.total,
+        retry: {
+          limit: retries,
+          methods: ['get'],
+          statusCodes: [...RETRY_STATUSES],
+          afterStatusCodes: [...RETRY_STATUSES],
+          maxRetryAfter: MAX_RETRY_AFTER_MS,
+          backoffLimit: BACKOFF_LIMIT_MS,
+          retryOnTimeout: true,
+          shouldRetry: ({ error }) => shouldRetry(error, signal),
+        },
+        fetch: async (input, init) => {
+          attempt.count += 1
+          attempt.startedAt = performance.now()
+          attempt.retryNext = false
+          const answer = await options.fetch(input, init)
+          if (attempt.count > retries || !RETRY_STATUSES.includes(answer.status)) return answer
+          const retryAfter = answer.headers.get('retry-after')
+          const wait = retryAfter === null ? undefined : retryAfterMs(retryAfter)
+          if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) return answer
+          // A retry follows: drop the body now rather than let ky buffer it (up to 10 MiB) into an HTTPError.
+          attempt.retryNext = true
+          void answer.body?.cancel().catch(ignore)
+          const kept = new Headers(retryAfter === null ? {} : { 'retry-after': retryAfter })
+          return new Response(null, { status: answer.status, statusText: answer.statusText, headers: kept })
+        },
+      })
+      response = await untilAborted(pending, signal)
+    } catch (error) {
+      throw toTransportError(error, context)
+    }
+    // Awaited here, not returned: the deadline must stay armed until the body has been read.
+    return await readPeerResponse(response, context, options.maxResponseBytes, signal)
+  } finally {
+    total.clear()
   }
-  return readPeerResponse(response, context, options.maxResponseBytes, signal)
 }
 
 // `true` from ky's shouldRetry skips its Retry-After handling, so defer (`undefined`) for ky's own error
