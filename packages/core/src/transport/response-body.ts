@@ -30,6 +30,8 @@ export type CappedRead =
   | { readonly kind: 'failed'; readonly error: unknown }
 
 const ignore = (): undefined => undefined
+// Stateless between calls (no `stream` option): one decoder serves every body.
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * Reads a body stream to the end, counting bytes as they arrive: past `maxBytes` it cancels the stream
@@ -54,17 +56,14 @@ export async function readCappedBody(
   }
   const reader = body.getReader()
   const cancel = (): void => void reader.cancel().catch(ignore)
-  let onAbort: () => void = ignore
-  const aborted = new Promise<'aborted'>((resolve) => {
-    onAbort = () => resolve('aborted')
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
+  // Cancelling settles a pending read at once (as done), whatever the stream's source does: no race needed.
+  signal.addEventListener('abort', cancel, { once: true })
   const chunks: Uint8Array[] = []
   let total = 0
   try {
     for (;;) {
-      const next = await Promise.race([reader.read(), aborted])
-      if (next === 'aborted') {
+      const next = await reader.read()
+      if (signal.aborted) {
         cancel()
         return { kind: 'aborted' }
       }
@@ -80,7 +79,7 @@ export async function readCappedBody(
     cancel()
     return signal.aborted ? { kind: 'aborted' } : { kind: 'failed', error }
   } finally {
-    signal.removeEventListener('abort', onAbort)
+    signal.removeEventListener('abort', cancel)
   }
   const bytes = new Uint8Array(total)
   let offset = 0
@@ -104,7 +103,7 @@ export async function readCappedBody(
 export function parseJsonBody(bytes: Uint8Array): ResponseBody {
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    text = utf8.decode(bytes)
   } catch {
     return { ok: false, reason: 'not-json' }
   }
