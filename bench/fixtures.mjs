@@ -29,7 +29,15 @@ export function inboundToken(i) {
 export function outboundToken(i) {
   return `bench-outbound-${String(i).padStart(8, '0')}-abcdefghijklmnopqrst`
 }
+/**
+ * The import of peer `i`, its strings its own, as if parsed from that peer's JSON: records sharing string
+ * constants would flatter the store's memory figure.
+ */
 export function importInput(i) {
+  return JSON.parse(JSON.stringify(sharedImportInput(i)))
+}
+
+function sharedImportInput(i) {
   return {
     versionsUrl: 'https://ocpi.emsp-example-platform.com/ocpi/emsp/versions',
     version: '2.2.1',
