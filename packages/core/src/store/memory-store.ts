@@ -119,12 +119,19 @@ function unindexToken(shared: Shared, token: TokenRecord): void {
  * `Date`, a `Map`, a class instance) goes through `structuredClone`, as before.
  */
 function ownCopy<T>(value: T): T {
+  // A function or a symbol is no data: structuredClone refuses it (DataCloneError), as it always did.
+  if (typeof value === 'function' || typeof value === 'symbol') return structuredClone(value)
   if (typeof value !== 'object' || value === null) return value
   if (Array.isArray(value)) return Object.freeze(value.map(ownCopy)) as T
   const prototype = Object.getPrototypeOf(value)
   if (prototype !== Object.prototype && prototype !== null) return deepFreeze(structuredClone(value))
   const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) copy[key] = ownCopy((value as Record<string, unknown>)[key])
+  for (const key of Object.keys(value)) {
+    const child = ownCopy((value as Record<string, unknown>)[key])
+    // An own `__proto__` key (JSON.parse makes one) stays a property, not the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: child, enumerable: true })
+    else copy[key] = child
+  }
   return Object.freeze(copy) as T
 }
 

@@ -4,6 +4,8 @@ const SCHEME = /^\s*token\s+(\S+)\s*$/i
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 const PRINTABLE_TOKEN = /^[\x21-\x7E]+$/
 const MAX_HEADER_VALUE = 512
+// EF BB BF as atob returns them: one character per byte.
+const UTF8_BOM = '\xEF\xBB\xBF'
 
 /**
  * The candidate tokens an `Authorization` header carries, in lookup order: the value as sent, then, when
@@ -30,13 +32,15 @@ export function authorizationCandidates(header: string | null): string[] {
 function decodeBase64Token(value: string): string | null {
   if (value.length < 4 || !STRICT_BASE64.test(value)) return null
   // A token is printable ASCII, so its UTF-8 bytes are its characters: atob's one character per byte is
-  // already the decoded text, and any byte from 0x80 up (multi-byte or invalid UTF-8) fails the test.
+  // already the decoded text, and any byte from 0x80 up (multi-byte or invalid UTF-8) fails the test,
+  // except a leading UTF-8 byte order mark, dropped as a UTF-8 decoder would (some encoders write one).
   let text: string
   try {
     text = atob(value)
   } catch {
     return null
   }
+  if (text.startsWith(UTF8_BOM)) text = text.slice(UTF8_BOM.length)
   if (text.endsWith('\n')) text = text.slice(0, -1)
   return PRINTABLE_TOKEN.test(text) ? text : null
 }

@@ -45,6 +45,11 @@ describe('the Authorization header', () => {
     expect(authorizationCandidates(`Token ${invalid}`)).toEqual([invalid])
   })
 
+  it('drops a leading UTF-8 byte order mark, as a UTF-8 decoder does', () => {
+    const withBom = Buffer.from('\uFEFFexample-token\n', 'utf8').toString('base64')
+    expect(authorizationCandidates(`Token ${withBom}`)).toEqual([withBom, 'example-token'])
+  })
+
   it('refuses a missing, empty or other-scheme header', () => {
     for (const header of [null, '', 'Token', 'Token ', 'Bearer abc', 'Token a b']) {
       expect(authorizationCandidates(header)).toEqual([])

@@ -56,14 +56,19 @@ export async function readCappedBody(
   }
   const reader = body.getReader()
   const cancel = (): void => void reader.cancel().catch(ignore)
-  // Cancelling settles a pending read at once (as done), whatever the stream's source does: no race needed.
-  signal.addEventListener('abort', cancel, { once: true })
+  // Raced against every read, not left to the cancel: a stream that is not quite standard (the `fetch`
+  // is injectable) might never settle a pending read, and the deadline must hold regardless.
+  let onAbort: () => void = ignore
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted')
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
   const chunks: Uint8Array[] = []
   let total = 0
   try {
     for (;;) {
-      const next = await reader.read()
-      if (signal.aborted) {
+      const next = await Promise.race([reader.read(), aborted])
+      if (next === 'aborted') {
         cancel()
         return { kind: 'aborted' }
       }
@@ -79,7 +84,7 @@ export async function readCappedBody(
     cancel()
     return signal.aborted ? { kind: 'aborted' } : { kind: 'failed', error }
   } finally {
-    signal.removeEventListener('abort', cancel)
+    signal.removeEventListener('abort', onAbort)
   }
   const bytes = new Uint8Array(total)
   let offset = 0

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OcpiConfigError, OcpiError, type OcpiErrorCode } from '../errors.js'
 import { createTransport, type FetchLike, type OutboundRequest, transportDefaults } from './transport.js'
 
@@ -335,6 +335,31 @@ describe('createTransport with an injected fetch', () => {
       'ERR_OCPI_PEER_TIMEOUT',
     )
     expect(error.message).toMatch(/while the response body was read/)
+  })
+
+  it("rejects with the caller's abort reason while the response body is read", async () => {
+    const stalled = () =>
+      new Response(new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array(1)) }))
+    const { fetch } = recordingFetch(stalled)
+    const controller = new AbortController()
+    const reason = new Error('shutting down')
+    const pending = createTransport({ fetch }).send(get(PEER, { signal: controller.signal }))
+    setTimeout(() => controller.abort(reason), 20)
+    expect(await rejectionOf(pending)).toBe(reason)
+  })
+
+  it('leaves no timer behind once a call is done, answered or failed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const answered = recordingFetch(json({ status_code: 1000 }))
+      await createTransport({ fetch: answered.fetch }).send(get())
+      expect(vi.getTimerCount()).toBe(0)
+      const failed = recordingFetch(networkError)
+      await rejectionOf(createTransport({ fetch: failed.fetch, getRetries: 0 }).send(get()))
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('reports a body stream that fails as unreachable', async () => {
