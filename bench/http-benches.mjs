@@ -245,10 +245,50 @@ export async function handshake() {
       bares.push(await bare())
     }
     const ratio = median(registrations) / median(bares)
-    return { ratio, registrationMillis: median(registrations), bareFiveExchangesMillis: median(bares) }
+    return {
+      ratio,
+      registrationMillis: median(registrations),
+      bareFiveExchangesMillis: median(bares),
+      inProcessRegistrationMillis: await inProcessRegistration(),
+    }
   } finally {
     cpo.server.close()
     emsp.server.close()
     bareServer.close()
   }
+}
+
+/**
+ * The SDK's own work in a registration, both sides, without HTTP: each platform's `fetch` is the other's
+ * `handle`. Informative (no target): it moves only when the SDK does, not with the network stack.
+ */
+async function inProcessRegistration() {
+  const handlers = new Map()
+  const fetch = (input, init) => {
+    const request = new Request(input, init)
+    return handlers.get(new URL(request.url).origin)(request)
+  }
+  const make = (base, party) => {
+    const ocpi = createOcpi({
+      baseUrl: `${base}/ocpi`,
+      parties: [{ ...party, business_details: { name: party.party_id } }],
+      versions: ['2.2.1'],
+      store: memoryStore(),
+      sealingKeys: [{ kid: 'bench', key: SEALING_KEY }],
+      urlPolicy: { allowInsecure: true },
+      fetch,
+    })
+    handlers.set(base, ocpi.handle)
+    return ocpi
+  }
+  const cpo = make('http://cpo.bench.localhost', OUR_PARTY)
+  const emsp = make('http://emsp.bench.localhost', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
+  const times = []
+  for (let i = 0; i < 330; i++) {
+    const invitation = await cpo.invite()
+    const started = performance.now()
+    await emsp.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
+    if (i >= 30) times.push(performance.now() - started)
+  }
+  return median(times)
 }
