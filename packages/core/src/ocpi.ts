@@ -39,7 +39,7 @@ import { type Invitation, type InviteOptions, invite } from './invite.js'
 import type { ConnectionStatus, PartyRef } from './model.js'
 import { type Peer, peerView } from './peer-view.js'
 import { createHandler } from './server/handler.js'
-import { ownUrls } from './server/routes.js'
+import { ownsPath, ownUrls } from './server/routes.js'
 import type { CredentialsStore, ListPeersOptions } from './store/types.js'
 import { createSealer, type SealingKey } from './tokens/sealing.js'
 import { createTransport, type FetchLike, type TransportOptions } from './transport/transport.js'
@@ -94,6 +94,13 @@ export interface Ocpi {
   readonly versionsUrl: string
   /** Serves versions, version details and credentials (GET/POST/PUT/DELETE) for every offered version. */
   handle(request: Request): Promise<Response>
+  /**
+   * Whether {@link Ocpi.handle} is the one to answer a request path (a URL's pathname, base path
+   * included): versions, details and credentials for any version-like segment (an unknown version gets
+   * the core's 404 envelope), and the HubClientInfo paths when they are served. Framework bindings route
+   * with it; the host's own modules under the same prefix answer `false`.
+   */
+  ownsPath(pathname: string): boolean
   /** Issues a single-use TOKEN_A for a partner to register with. */
   invite(options?: InviteOptions): Promise<Invitation>
   /** A peer by id, or `null`. */
@@ -257,6 +264,7 @@ export function createOcpi(options: OcpiOptions): Ocpi {
   return {
     versionsUrl: ownUrls(config).versions,
     handle: createHandler(ctx),
+    ownsPath: (pathname) => ownsPath(config, pathname),
     invite: (inviteOptions) => invite(ctx, inviteOptions),
     async getPeer(id) {
       const record = await store.getPeer(id)

@@ -3,13 +3,6 @@ import type { RequestHandler } from 'express'
 import { sendWebResponse, toWebRequest } from './bridge.js'
 
 /**
- * The paths the core serves under its base URL, with or without a trailing slash: `versions`,
- * `{version}` and `{version}/credentials` (a version is `[0-9][0-9.]*`; which exist, the core decides).
- * Everything else (`{version}/locations`, `health`) falls through to the host's routes.
- */
-const CORE_PATHS = /^\/(?:versions|[0-9][0-9.]*(?:\/credentials)?)\/?$/
-
-/**
  * Serves the core's endpoints (versions, version details, credentials) as an Express middleware. Mount it
  * at the path of the core's `baseUrl`; requests for other paths under it (the host's own modules) are
  * passed on with `next()`, so it can be mounted before or after them. The response is the core's, byte
@@ -33,7 +26,8 @@ const CORE_PATHS = /^\/(?:versions|[0-9][0-9.]*(?:\/credentials)?)\/?$/
  */
 export function ocpiRouter(ocpi: Ocpi): RequestHandler {
   return (req, res, next) => {
-    if (!CORE_PATHS.test(req.path)) return next()
+    // The core decides which paths are its own (the full path: the mount path is the base URL's).
+    if (!ocpi.ownsPath((req.originalUrl ?? req.url).split('?', 1)[0] ?? '')) return next()
     serveWith((request) => ocpi.handle(request), req, res).catch(next)
   }
 }

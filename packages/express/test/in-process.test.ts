@@ -82,6 +82,26 @@ describe.each(EXPRESS_MAJORS)('%s', (_, express) => {
       expect(sessions.headers['content-type']).toMatch(/^text\/html/)
     })
 
+    it('routes HubClientInfo to the core when the SDK serves it, and leaves it to the host otherwise', async () => {
+      const paths = ['/2.2.1/hubclientinfo', '/2.2.1/hubclientinfo/', '/2.2.1/hubclientinfo/DE/ABC']
+      const served = express()
+      served.use(
+        prefix,
+        ocpiRouter(makeOcpi(baseUrl, CPO, { hubClientInfo: { receiver: true, sender: true } })),
+      )
+      for (const path of paths) {
+        const response = await supertest(served).get(`${prefix}${path}`)
+        expect([path, response.status]).toEqual([path, 401])
+        expect(response.body).toMatchObject({ status_code: OcpiStatus.CLIENT_ERROR })
+      }
+      const notServed = express()
+      notServed.use(prefix, ocpiRouter(makeOcpi(baseUrl, CPO)))
+      notServed.use(prefix, (_req, res) => {
+        res.send('host')
+      })
+      for (const path of paths) expect((await supertest(notServed).get(`${prefix}${path}`)).text).toBe('host')
+    })
+
     describe.each([
       { json: false, label: 'without a body parser' },
       { json: true, label: 'behind express.json()' },

@@ -2,21 +2,21 @@ import type { Ocpi } from '@ocpi-credentials/core'
 import { Hono, type MiddlewareHandler } from 'hono'
 
 /**
- * The paths the core serves under its base URL: `versions`, `{version}` and `{version}/credentials`,
- * each with or without a trailing slash. They are routed with one plain parameter per depth and checked
- * in the handler, which hands anything else on with `next()`: the host's own paths under the same prefix
- * (`/:version/locations`, `/health`) stay reachable whatever the order in which they and the sub-app are
- * registered. Plain parameters keep the host app on Hono's fastest router (RegExpRouter): a static
- * `versions` beside a constrained `:version{…}` at the same depth would force the whole app, every route
- * of the host included, onto the slower TrieRouter. Which versions exist, and which methods each path
- * accepts, the core decides (404 / 405 envelopes).
+ * The path shapes that may be the core's, one plain parameter per depth: `versions` or `{version}`,
+ * `{version}/credentials`, and `{version}/hubclientinfo[/{cc}/{pid}]`, each with or without a trailing
+ * slash. The handler asks the core ({@link Ocpi.ownsPath}) and hands anything else on with `next()`: the
+ * host's own paths under the same prefix (`/:version/locations`, `/health`) stay reachable whatever the
+ * order in which they and the sub-app are registered. Plain parameters keep the host app on Hono's
+ * fastest router (RegExpRouter): a static `versions` beside a constrained `:version{…}` at the same depth
+ * would force the whole app, every route of the host included, onto the slower TrieRouter. Which
+ * versions exist, and which methods each path accepts, the core decides (404 / 405 envelopes).
  */
-const SEGMENT_PATHS = ['/:segment', '/:segment/'] as const
-const CREDENTIALS_PATHS = ['/:segment/credentials', '/:segment/credentials/'] as const
-/** `versions` or a version (`2.1.1`, `2.2.1`, `2.3.0`, …). */
-const VERSIONS_OR_VERSION = /^(?:versions|[0-9][0-9.]*)$/
-/** A version (`2.1.1`, `2.2.1`, `2.3.0`, …). */
-const VERSION = /^[0-9][0-9.]*$/
+const CORE_PATH_SHAPES = [
+  '/:segment',
+  '/:segment/credentials',
+  '/:segment/hubclientinfo',
+  '/:segment/hubclientinfo/:country_code/:party_id',
+].flatMap((path) => [path, `${path}/`])
 const nothing = (): undefined => undefined
 
 /**
@@ -42,12 +42,9 @@ const nothing = (): undefined => undefined
  */
 export function ocpiRoutes(ocpi: Ocpi): Hono {
   const app = new Hono()
-  const forwardWhen =
-    (segment: RegExp): MiddlewareHandler =>
-    (c, next) =>
-      // next() resolves to Hono's context, not a response: hand on nothing.
-      segment.test(c.req.param('segment') ?? '') ? ocpi.handle(c.req.raw) : next().then(nothing)
-  for (const path of SEGMENT_PATHS) app.all(path, forwardWhen(VERSIONS_OR_VERSION))
-  for (const path of CREDENTIALS_PATHS) app.all(path, forwardWhen(VERSION))
+  // next() resolves to Hono's context, not a response: hand on nothing.
+  const forward: MiddlewareHandler = (c, next) =>
+    ocpi.ownsPath(c.req.path) ? ocpi.handle(c.req.raw) : next().then(nothing)
+  for (const path of CORE_PATH_SHAPES) app.all(path, forward)
   return app
 }

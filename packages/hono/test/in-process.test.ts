@@ -116,6 +116,35 @@ describe('ocpiRoutes and the host app’s router', () => {
   })
 })
 
+describe('HubClientInfo through ocpiRoutes', () => {
+  const paths = [
+    '/ocpi/2.2.1/hubclientinfo',
+    '/ocpi/2.2.1/hubclientinfo/',
+    '/ocpi/2.2.1/hubclientinfo/DE/ABC',
+  ]
+  it('reaches the core when the SDK serves it (its 401 envelope without a token)', async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO, {
+      hubClientInfo: { receiver: true, sender: true },
+    })
+    const app = new Hono()
+    app.route('/ocpi', ocpiRoutes(ocpi))
+    for (const path of paths) {
+      const response = await app.request(path)
+      expect([path, response.status]).toEqual([path, 401])
+      expect(await response.json()).toMatchObject({ status_code: OcpiStatus.CLIENT_ERROR })
+    }
+  })
+
+  it("is the host's when the SDK does not serve it", async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+    const app = new Hono()
+    app.route('/ocpi', ocpiRoutes(ocpi))
+    app.all('/ocpi/:version/hubclientinfo/*', (c) => c.text('host hubclientinfo'))
+    app.all('/ocpi/:version/hubclientinfo', (c) => c.text('host hubclientinfo'))
+    for (const path of paths) expect(await (await app.request(path)).text()).toBe('host hubclientinfo')
+  })
+})
+
 describe('two SDK instances, each in its own Hono app, in-process', () => {
   const setUp = (options: { moduleFirst?: boolean } = {}) => {
     const apps = new Map<string, InProcessApp>()

@@ -83,3 +83,25 @@ export function matchRoute(config: ResolvedConfig, pathname: string): Route | nu
   if (second === 'credentials') return { kind: 'credentials', version }
   return null
 }
+
+/** The shapes the core answers for any version-like segment, known or not (an unknown one gets a 404 envelope). */
+const CORE_SHAPES = /^(?:versions|[0-9][0-9.]*(?:\/credentials)?)$/
+
+/**
+ * Whether a request path is the core's to answer: the versions list, details and credentials of any
+ * version-like segment (the core answers an unknown version with its own 404 envelope), and the
+ * HubClientInfo paths when they are served. Anything else under the base path (`/{version}/locations`,
+ * a host's `/health`) belongs to the host. The bindings route with this, so they never keep a copy of the
+ * core's paths. Pure.
+ *
+ * @example
+ * ```ts
+ * ownsPath(config, '/ocpi/2.2.1/credentials') // true
+ * ownsPath(config, '/ocpi/2.2.1/locations') // false
+ * ```
+ */
+export function ownsPath(config: ResolvedConfig, pathname: string): boolean {
+  if (!pathname.startsWith(`${config.basePath}/`)) return false
+  const rest = pathname.slice(config.basePath.length + 1).replace(/\/+$/, '')
+  return CORE_SHAPES.test(rest) || matchRoute(config, pathname) !== null
+}
