@@ -1,6 +1,6 @@
 // The options shared by createNodeFetch and createGuardedLookup, checked once at creation.
 import { OcpiConfigError } from '../errors.js'
-import { normalizeAllowedHost, type UrlPolicy } from '../transport/url-policy.js'
+import { checkAllowHosts, type UrlPolicy } from '../transport/url-policy.js'
 import type { ResolvedAddress } from './resolved-address.js'
 
 /**
@@ -49,12 +49,6 @@ export function checkNodeFetchOptions(caller: string, options: NodeFetchOptions)
     throw new OcpiConfigError(`${caller}: lookup must be a function`)
   }
   const policy = options.urlPolicy ?? {}
-  for (const entry of policy.allowHosts ?? []) {
-    if (typeof entry !== 'string' || normalizeAllowedHost(entry) === null) {
-      throw new OcpiConfigError(
-        `${caller}: urlPolicy.allowHosts entries must be bare hostnames or IP literals`,
-      )
-    }
-  }
+  checkAllowHosts(caller, policy)
   return policy
 }

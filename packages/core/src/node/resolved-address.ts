@@ -1,7 +1,7 @@
 // The URL policy applied to what a DNS name resolves to. Pure: the caller resolves, this decides.
 import { isIP } from 'node:net'
 import { classifyIpLiteral } from '../transport/ip-address.js'
-import { normalizeAllowedHost, type UrlPolicy } from '../transport/url-policy.js'
+import { isAllowedHost, type UrlPolicy } from '../transport/url-policy.js'
 
 /**
  * One answer of a DNS lookup, as `dns.promises.lookup(hostname, { all: true })` returns them.
@@ -31,20 +31,6 @@ export interface ResolvedAddress {
 export type ResolvedCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string }
 
 /**
- * Whether a host is exempt from the address checks: it is listed in `allowHosts` (compared the way
- * the URL policy compares them: case-insensitive, IPv6 with or without brackets).
- *
- * @example
- * ```ts
- * isExemptHost('Intranet.Example', { allowHosts: ['intranet.example'] }) // true
- * ```
- */
-export function isExemptHost(hostname: string, policy: UrlPolicy): boolean {
-  const host = normalizeAllowedHost(hostname)
-  return host !== null && (policy.allowHosts ?? []).some((entry) => normalizeAllowedHost(entry) === host)
-}
-
-/**
  * Applies the URL policy's address rules to the DNS answers for `hostname`: every answer must be a
  * public address, or a loopback address under `allowInsecure`; a host listed in `allowHosts` may
  * resolve anywhere. One refused answer refuses the name: a name that mixes a public and a private
@@ -64,7 +50,7 @@ export function checkResolvedAddresses(
   answers: readonly ResolvedAddress[],
   policy: UrlPolicy,
 ): ResolvedCheck {
-  if (isExemptHost(hostname, policy)) return { ok: true }
+  if (isAllowedHost(hostname, policy.allowHosts)) return { ok: true }
   if (answers.length === 0) return { ok: false, reason: 'the name resolves to no address' }
   for (const answer of answers) {
     const verdict = checkAddress(answer.address, policy)

@@ -9,6 +9,7 @@ import { receiveRegistration } from './credentials-post.js'
 import { receiveUpdate } from './credentials-put.js'
 import { errorResponse, ocpiResponse, requestIdsOf } from './envelope.js'
 import { matchInboundToken, noteTokenUse } from './inbound-token.js'
+import { pathOf } from './path-of.js'
 import { matchRoute, type Route } from './routes.js'
 import { versionDetailsData, versionListData } from './versions.js'
 
@@ -89,18 +90,10 @@ export function createHandler(ctx: Context): (request: Request) => Promise<Respo
       if (!(error instanceof OcpiError)) {
         ctx.log.error?.('unexpected error while handling an OCPI request', {
           error: error instanceof Error ? `${error.name}: ${error.message}` : typeof error,
-          path: safePath(request.url),
+          path: pathOf(request.url),
         })
       }
       return errorResponse(error, ids, ctx.now())
     }
-  }
-}
-
-function safePath(url: string): string {
-  try {
-    return new URL(url).pathname
-  } catch {
-    return '(invalid url)'
   }
 }

@@ -1,5 +1,5 @@
 import { OcpiConfigError } from '../errors.js'
-import { normalizeAllowedHost, type UrlPolicy } from './url-policy.js'
+import { checkAllowHosts, type UrlPolicy } from './url-policy.js'
 
 /**
  * A `fetch`-compatible function: the platform's `fetch`, undici's, a test double, or a wrapper that
@@ -132,13 +132,7 @@ export function resolveTransportOptions(options: TransportOptions = {}): Resolve
     throw new OcpiConfigError(`transport: getRetries must be an integer from 0 to ${MAX_RETRIES}`)
   }
   const urlPolicy = options.urlPolicy ?? {}
-  for (const entry of urlPolicy.allowHosts ?? []) {
-    if (typeof entry !== 'string' || normalizeAllowedHost(entry) === null) {
-      throw new OcpiConfigError(
-        'transport: urlPolicy.allowHosts entries must be bare hostnames or IP literals',
-      )
-    }
-  }
+  checkAllowHosts('transport', urlPolicy)
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new OcpiConfigError('transport: fetch must be a function')
   }

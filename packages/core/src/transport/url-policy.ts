@@ -1,3 +1,4 @@
+import { OcpiConfigError } from '../errors.js'
 import { classifyIpLiteral } from './ip-address.js'
 
 /**
@@ -119,7 +120,37 @@ export function normalizeAllowedHost(entry: string): string | null {
   }
 }
 
-function isAllowedHost(hostname: string, allowHosts: readonly string[] | undefined): boolean {
+/**
+ * Whether a host is listed in `allowHosts`, compared the way the policy compares them: case-insensitive,
+ * IPv6 with or without brackets. Listed hosts are exempt from the address checks, here and in the Node
+ * transport's DNS check.
+ *
+ * @example
+ * ```ts
+ * isAllowedHost('Intranet.Example', ['intranet.example']) // true
+ * ```
+ */
+export function isAllowedHost(hostname: string, allowHosts: readonly string[] | undefined): boolean {
   if (allowHosts === undefined) return false
-  return allowHosts.some((entry) => normalizeAllowedHost(entry) === hostname)
+  const host = normalizeAllowedHost(hostname)
+  return host !== null && allowHosts.some((entry) => normalizeAllowedHost(entry) === host)
+}
+
+/**
+ * Checks a policy's `allowHosts` at configuration time: every entry a bare hostname or IP literal, else
+ * {@link OcpiConfigError} naming `caller` (e.g. `transport`, `createNodeFetch`).
+ *
+ * @example
+ * ```ts
+ * checkAllowHosts('transport', { allowHosts: ['https://x'] }) // throws OcpiConfigError
+ * ```
+ */
+export function checkAllowHosts(caller: string, policy: UrlPolicy): void {
+  for (const entry of policy.allowHosts ?? []) {
+    if (typeof entry !== 'string' || normalizeAllowedHost(entry) === null) {
+      throw new OcpiConfigError(
+        `${caller}: urlPolicy.allowHosts entries must be bare hostnames or IP literals`,
+      )
+    }
+  }
 }
