@@ -200,11 +200,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
       ),
 
     abortToken: (digest) =>
-      run(
-        'abortToken',
-        () => transaction(() => s.deletePending.run({ digest }).changes > 0),
-        ofSomePeer,
-      ).then(() => undefined),
+      run('abortToken', () => s.deletePending.run({ digest }).changes > 0, ofSomePeer).then(() => undefined),
 
     retireSuperseded: (digest) =>
       run(
@@ -257,20 +253,22 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     // Not reported as a change: contact times play no part in authentication.
     touchContact: (id, at) =>
       run('touchContact', () => {
-        transaction(() => s.touchContact.run({ id, at }).changes)
+        s.touchContact.run({ id, at })
       }),
 
     replaceSuccessor: ({ digest, expected, next }) =>
       run(
         'replaceSuccessor',
-        () => transaction(() => s.replaceSuccessor.run({ digest, expected, next }).changes === 1),
+        () => s.replaceSuccessor.run({ digest, expected, next }).changes === 1,
         ofSomePeer,
       ),
 
     acquireLease: ({ name, holder, until, now }) =>
-      run('acquireLease', () =>
-        // Not a change to tokens or records: nothing for the change feed.
-        transaction(() => s.acquireLease.run({ name, holder, until, now }).changes === 1),
+      run(
+        'acquireLease',
+        () =>
+          // Not a change to tokens or records: nothing for the change feed.
+          s.acquireLease.run({ name, holder, until, now }).changes === 1,
       ),
 
     purgeExpiredTokens: (now) =>
