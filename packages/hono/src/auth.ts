@@ -1,8 +1,7 @@
 import type { AuthenticateOptions, Ocpi } from '@ocpi-credentials/core'
 import type { MiddlewareHandler } from 'hono'
 import type { OcpiEnv } from './env.js'
-
-const nothing = (): undefined => undefined
+import { handOn } from './hand-on.js'
 
 /**
  * Auth middleware for the host's own OCPI modules (`locations`, `sessions`, …). It asks
@@ -35,14 +34,13 @@ export function ocpiAuth(ocpi: Ocpi, options: AuthenticateOptions): MiddlewareHa
     const cached = ocpi.authenticateCached({ headers })
     if (cached !== null) {
       c.set('ocpiPeer', cached)
-      // Resolve to nothing: what next() resolves to is Hono's context, not a response of ours.
-      return next().then(nothing)
+      return handOn(next)
     }
     const request = { method: c.req.method, url: c.req.url, headers }
     return ocpi.authenticate(request, options).then<Response | undefined>((result) => {
       if (!result.ok) return result.response
       c.set('ocpiPeer', result.peer)
-      return next().then(nothing)
+      return handOn(next)
     })
   }
 }

@@ -1,5 +1,6 @@
 import type { Ocpi } from '@ocpi-credentials/core'
 import { Hono, type MiddlewareHandler } from 'hono'
+import { handOn } from './hand-on.js'
 
 /**
  * The path shapes that may be the core's, one plain parameter per depth: `versions` or `{version}`,
@@ -17,7 +18,6 @@ const CORE_PATH_SHAPES = [
   '/:segment/hubclientinfo',
   '/:segment/hubclientinfo/:country_code/:party_id',
 ].flatMap((path) => [path, `${path}/`])
-const nothing = (): undefined => undefined
 
 /**
  * A Hono sub-app serving the OCPI versions list, version details and credentials endpoints (GET, POST,
@@ -42,9 +42,8 @@ const nothing = (): undefined => undefined
  */
 export function ocpiRoutes(ocpi: Ocpi): Hono {
   const app = new Hono()
-  // next() resolves to Hono's context, not a response: hand on nothing.
   const forward: MiddlewareHandler = (c, next) =>
-    ocpi.ownsPath(c.req.path) ? ocpi.handle(c.req.raw) : next().then(nothing)
+    ocpi.ownsPath(c.req.path) ? ocpi.handle(c.req.raw) : handOn(next)
   for (const path of CORE_PATH_SHAPES) app.all(path, forward)
   return app
 }
