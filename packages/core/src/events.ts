@@ -71,7 +71,7 @@ export interface OcpiLogger {
   info?(message: string, fields?: Record<string, unknown>): void
   /** A handled failure or anomaly, e.g. a refused registration, a failed rotation, a revocation. */
   warn?(message: string, fields?: Record<string, unknown>): void
-  /** An unexpected failure: an event handler threw, or handling an OCPI request failed. */
+  /** A failure of ours: an event handler threw, or an OCPI request was answered 500 (the store, a key). */
   error?(message: string, fields?: Record<string, unknown>): void
 }
 

@@ -5,7 +5,8 @@ import { samePartyRef } from '../model.js'
 import type { Endpoint } from '../protocol/schemas.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { errorResponse, requestIdsOf } from '../server/envelope.js'
-import { matchInboundToken, noteTokenUse } from '../server/inbound-token.js'
+import { failedRequest } from '../server/failed-request.js'
+import { matchInboundToken, noteTokenUse, recordContact } from '../server/inbound-token.js'
 import { pathOf } from '../server/path-of.js'
 
 /**
@@ -167,12 +168,7 @@ export async function authenticate(
       // next request writes again (and the synchronous path does not serve meanwhile).
       const previous = hit.lastContactAt
       hit.lastContactAt = started
-      try {
-        await ctx.store.touchContact(hit.peer.id, started)
-      } catch (error) {
-        hit.lastContactAt = previous
-        return { ok: false, response: errorResponse(error, requestIdsOf(request), ctx.now()) }
-      }
+      if (!(await recordContact(ctx, hit.peer.id, started))) hit.lastContactAt = previous
     }
     return { ok: true, peer: hit.peer }
   }
@@ -214,6 +210,15 @@ export async function authenticate(
     }
     return { ok: true, peer: authenticated }
   } catch (error) {
-    return { ok: false, response: errorResponse(error, requestIdsOf(request), ctx.now()) }
+    return {
+      ok: false,
+      response: failedRequest(
+        ctx,
+        'authenticating an OCPI request failed',
+        error,
+        request,
+        requestIdsOf(request),
+      ),
+    }
   }
 }

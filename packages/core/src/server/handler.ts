@@ -8,8 +8,8 @@ import { readCredentials, receiveUnregistration } from './credentials-get-delete
 import { receiveRegistration } from './credentials-post.js'
 import { receiveUpdate } from './credentials-put.js'
 import { errorResponse, ocpiResponse, requestIdsOf } from './envelope.js'
+import { failedRequest } from './failed-request.js'
 import { matchInboundToken, noteTokenUse } from './inbound-token.js'
-import { pathOf } from './path-of.js'
 import { matchRoute, type Route } from './routes.js'
 import { versionDetailsData, versionListData } from './versions.js'
 
@@ -87,13 +87,7 @@ export function createHandler(ctx: Context): (request: Request) => Promise<Respo
           }
       }
     } catch (error) {
-      if (!(error instanceof OcpiError)) {
-        ctx.log.error?.('unexpected error while handling an OCPI request', {
-          error: error instanceof Error ? `${error.name}: ${error.message}` : typeof error,
-          path: pathOf(request.url),
-        })
-      }
-      return errorResponse(error, ids, ctx.now())
+      return failedRequest(ctx, 'handling an OCPI request failed', error, request, ids)
     }
   }
 }

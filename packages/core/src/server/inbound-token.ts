@@ -69,9 +69,32 @@ export async function noteTokenUse(ctx: Context, record: TokenRecord): Promise<v
       await ctx.store.retireSuperseded(record.digest)
     if (LINK_KINDS.has(record.kind)) await ctx.store.touchContact(record.peerId, ctx.now())
   } catch (error) {
-    ctx.log.warn?.('recording token use failed', {
-      peerId: record.peerId,
-      error: error instanceof Error ? error.name : typeof error,
-    })
+    useNotRecorded(ctx, record.peerId, error)
   }
+}
+
+/**
+ * Records contact with a peer at `at`; a failure is logged, never thrown (the request it comes from was
+ * authenticated and is served). Answers whether the write succeeded.
+ *
+ * @example
+ * ```ts
+ * if (!(await recordContact(ctx, peer.id, now))) markContactStillDue()
+ * ```
+ */
+export async function recordContact(ctx: Context, peerId: string, at: number): Promise<boolean> {
+  try {
+    await ctx.store.touchContact(peerId, at)
+    return true
+  } catch (error) {
+    useNotRecorded(ctx, peerId, error)
+    return false
+  }
+}
+
+function useNotRecorded(ctx: Context, peerId: string, error: unknown): void {
+  ctx.log.warn?.('recording token use failed', {
+    peerId,
+    error: error instanceof Error ? error.name : typeof error,
+  })
 }
