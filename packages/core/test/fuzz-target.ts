@@ -178,6 +178,15 @@ export async function buildFuzzTarget(): Promise<FuzzTarget> {
   add('token of a revoked link', revoked.token)
   add('TOKEN_A of a re-invitation', revocation.invitation?.token ?? '')
 
+  // Each link token used once: a first use records contact a millisecond after the token's issue (see
+  // contactTimeOf), a write that would otherwise happen during the properties; later uses write nothing.
+  for (const { token } of tokens.filter((t) => t.link)) {
+    const used = await cpo.ocpi.handle(
+      new Request(`${cpo.base}/ocpi/versions`, { headers: { authorization: `Token ${token}` } }),
+    )
+    if (used.status !== 200) throw new Error(`a link token of the pool was refused: ${used.status}`)
+  }
+
   dead = true
   outboundCalls = 0
   const peers: PoolPeer[] = [...cpo.backing.peers.values()].map((p) => ({ id: p.id, state: p.state }))

@@ -182,6 +182,42 @@ describe('the credentials endpoint', () => {
     expect((await post()).status).toBe(401)
   })
 
+  // The window closes at the first use of the token we answered, wherever it is used: on our endpoints,
+  // or on the host's modules through authenticate (whose contact writes are otherwise 30 s apart), and
+  // even within the millisecond of the registration.
+  for (const [where, use] of [
+    ['a host module (authenticate)', 'module'],
+    ['our versions endpoint, in the same millisecond', 'versions'],
+  ] as const) {
+    it(`refuses the replay once the sender used the answered token on ${where}, and keeps that token`, async () => {
+      let now = Date.parse('2026-11-23T10:00:00Z')
+      const { ocpi } = createReceiver({ now: () => now, replayWindowMs: 60_000 })
+      const { token: tokenA } = await ocpi.invite()
+      installSender(server, { version: '2.2.1', token: TOKEN_B })
+      const post = () =>
+        call(
+          ocpi.handle,
+          request('POST', '/2.2.1/credentials', { token: tokenA, body: senderCredentials('2.2.1', TOKEN_B) }),
+        )
+      const tokenC = ((await post()).body.data as { token: string }).token
+      if (use === 'module') {
+        now += 5_000
+        const used = await ocpi.authenticate(
+          new Request(`${RECEIVER_BASE}/2.2.1/locations`, {
+            headers: { authorization: `Token ${btoa(tokenC)}` },
+          }),
+          { module: 'locations' },
+        )
+        expect(used.ok).toBe(true)
+      } else {
+        expect((await call(ocpi.handle, request('GET', '/versions', { token: tokenC }))).status).toBe(200)
+      }
+      now += 5_000
+      expect((await post()).status).toBe(401)
+      expect((await call(ocpi.handle, request('GET', '/versions', { token: tokenC }))).status).toBe(200)
+    })
+  }
+
   it('answers PUT and DELETE made with a TOKEN_A with 405, and changes nothing', async () => {
     const { ocpi, backing } = createReceiver()
     const { token: tokenA, peerId } = await ocpi.invite()

@@ -6,7 +6,7 @@ import type { Endpoint } from '../protocol/schemas.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { errorResponse, requestIdsOf } from '../server/envelope.js'
 import { failedRequest } from '../server/failed-request.js'
-import { matchInboundToken, noteTokenUse, recordContact } from '../server/inbound-token.js'
+import { contactTimeOf, matchInboundToken, noteTokenUse, recordContact } from '../server/inbound-token.js'
 import { pathOf } from '../server/path-of.js'
 
 /**
@@ -192,9 +192,14 @@ export async function authenticate(
     }
     const now = ctx.now()
     let lastContactAt = peer.lastContactAt
-    if ((record.kind === 'current' && record.supersedes !== null) || contactDue(lastContactAt, now)) {
-      await noteTokenUse(ctx, record)
-      lastContactAt = now
+    if (
+      (record.kind === 'current' && record.supersedes !== null) ||
+      contactDue(lastContactAt, now) ||
+      // The first use since the registration is always recorded: it closes the POST's replay window.
+      (lastContactAt !== null && lastContactAt <= peer.registeredAt)
+    ) {
+      await noteTokenUse(ctx, record, now)
+      lastContactAt = contactTimeOf(record, now)
     }
     const authenticated: AuthenticatedPeer = {
       id: peer.id,

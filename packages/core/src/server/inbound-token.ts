@@ -63,14 +63,28 @@ export async function matchInboundToken(
  * await noteTokenUse(ctx, matched.record)
  * ```
  */
-export async function noteTokenUse(ctx: Context, record: TokenRecord): Promise<void> {
+export async function noteTokenUse(ctx: Context, record: TokenRecord, now = ctx.now()): Promise<void> {
   try {
     if (record.kind === 'current' && record.supersedes !== null)
       await ctx.store.retireSuperseded(record.digest)
-    if (LINK_KINDS.has(record.kind)) await ctx.store.touchContact(record.peerId, ctx.now())
+    if (LINK_KINDS.has(record.kind)) await ctx.store.touchContact(record.peerId, contactTimeOf(record, now))
   } catch (error) {
     useNotRecorded(ctx, record.peerId, error)
   }
+}
+
+/**
+ * The contact time recorded for a use of `record` at `now`: never earlier than a millisecond after the
+ * token was issued, so a use is always recorded as later than the registration that issued the token,
+ * even within the same millisecond (the replay of a registration POST is refused from then on).
+ *
+ * @example
+ * ```ts
+ * await ctx.store.touchContact(record.peerId, contactTimeOf(record, ctx.now()))
+ * ```
+ */
+export function contactTimeOf(record: TokenRecord, now: number): number {
+  return Math.max(now, record.createdAt + 1)
 }
 
 /**
