@@ -1,9 +1,10 @@
-import type { ExpectedParty, Party } from '../model.js'
-import { samePartyRef } from '../model.js'
+import type { ExpectedParty, Link, Party } from '../model.js'
+import { isHubLink, samePartyRef } from '../model.js'
 
 /**
  * Decides whether a peer may add parties it did not present at registration. Receives the locked
- * parties, the additions, and whether the peer presents itself as a hub.
+ * parties, the additions, and whether the peer is a hub (as registered: a `hub_party_id` or a `HUB`
+ * party on the link; a PUT cannot make a peer a hub).
  *
  * @example
  * ```ts
@@ -17,7 +18,7 @@ export type PartyAdditionPolicy = (args: {
 }) => boolean
 
 /**
- * The default addition policy: hubs (a peer with `hub_party_id`, or the HUB role) may add parties, since
+ * The default addition policy: hubs (a link with `hub_party_id`, or a `HUB` party) may add parties, since
  * they list the parties they reach; anyone else may not.
  *
  * @example
@@ -102,4 +103,62 @@ export function applyIdentityLock(args: {
     }
   }
   return { ok: true, parties: [...kept, ...added] }
+}
+
+/**
+ * The whole identity lock of a registered link against a PUT's presentation (internal: the PUT we receive
+ * and the answer to ours both use it). First the hub identity, then the parties ({@link applyIdentityLock}):
+ * - whether the peer is a hub is decided by the link as locked, never by the presentation: a peer that
+ *   registered as no hub cannot become one (and add parties) by sending a `hub_party_id`;
+ * - a `hub_party_id` must name the hub the link is locked to: its `hub_party_id`, or on a link locked on
+ *   2.2.1 its `HUB` party (2.3.0 has no `HUB` role; a hub states that identity as `hub_party_id`, so the
+ *   locked `HUB` party counts as presented). Absent, the locked one is kept.
+ *
+ * @example
+ * ```ts
+ * const decision = lockLinkIdentity({ link: peer.link, presented: credentials, expected: null, policy })
+ * ```
+ */
+export function lockLinkIdentity(args: {
+  link: Pick<Link, 'parties' | 'hubPartyId'>
+  presented: { readonly parties: readonly Party[]; readonly hubPartyId: string | null }
+  expected: readonly ExpectedParty[] | null
+  policy: PartyAdditionPolicy
+}):
+  | { readonly ok: true; readonly parties: readonly Party[]; readonly hubPartyId: string | null }
+  | {
+      readonly ok: false
+      readonly message: string
+    } {
+  const { link, presented } = args
+  const lockedHub = link.parties.find((p) => p.role === 'HUB')
+  const hubId = (p: Party) => `${p.country_code}${p.party_id}`
+  const lockedHubId = link.hubPartyId ?? (lockedHub === undefined ? null : hubId(lockedHub))
+  let parties = presented.parties
+  if (presented.hubPartyId !== null) {
+    if (lockedHubId === null) {
+      return { ok: false, message: 'hub_party_id: this peer registered as no hub and cannot become one' }
+    }
+    if (presented.hubPartyId.toUpperCase() !== lockedHubId.toUpperCase()) {
+      return { ok: false, message: `hub_party_id is locked to ${lockedHubId}: it may not be changed` }
+    }
+    const stated = lockedHub !== undefined && hubId(lockedHub).toUpperCase() === lockedHubId.toUpperCase()
+    if (stated && !parties.some((p) => p.role === 'HUB' && samePartyRef(p, lockedHub))) {
+      parties = [...parties, lockedHub]
+    }
+  }
+  const decision = applyIdentityLock({
+    locked: link.parties,
+    presented: parties,
+    expected: args.expected,
+    isHub: isHubLink(link),
+    policy: args.policy,
+  })
+  if (!decision.ok) return decision
+  // Kept as locked; a 2.2.1 hub stating its HUB party as hub_party_id gets it recorded (as locked).
+  return {
+    ok: true,
+    parties: decision.parties,
+    hubPartyId: presented.hubPartyId === null ? link.hubPartyId : lockedHubId,
+  }
 }

@@ -7,7 +7,7 @@ import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
 import { ownCredentialsBody, parsePeerCredentials } from './credentials-body.js'
 import { defaultEncoding, discover } from './discovery.js'
-import { applyIdentityLock } from './identity-lock.js'
+import { lockLinkIdentity } from './identity-lock.js'
 import { buildRequest, processEnvelope } from './outbound.js'
 import { mayHaveCommitted, sendCredentials } from './peer-calls.js'
 import { missingEndpoints } from './requirements.js'
@@ -236,11 +236,10 @@ async function commitRotation(
         },
       )
     }
-    const lock = applyIdentityLock({
-      locked: current.link.parties,
-      presented: args.credentials.parties,
+    const lock = lockLinkIdentity({
+      link: current.link,
+      presented: args.credentials,
       expected: current.expectedParties,
-      isHub: args.credentials.hubPartyId !== null || current.link.parties.some((p) => p.role === 'HUB'),
       policy: ctx.partyAdditionPolicy,
     })
     if (!lock.ok)
@@ -258,7 +257,7 @@ async function commitRotation(
         versionsUrl: current.link.versionsUrl,
         endpoints: args.found.details.endpoints,
         parties: lock.ok ? lock.parties : current.link.parties,
-        hubPartyId: args.credentials.hubPartyId ?? current.link.hubPartyId,
+        hubPartyId: lock.ok ? lock.hubPartyId : current.link.hubPartyId,
         outbound,
         encoding: args.found.encoding,
       },

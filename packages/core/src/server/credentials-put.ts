@@ -2,7 +2,7 @@ import type { Context } from '../context.js'
 import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-body.js'
 import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
-import { applyIdentityLock } from '../engine/identity-lock.js'
+import { lockLinkIdentity } from '../engine/identity-lock.js'
 import { OcpiError } from '../errors.js'
 import type { RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
@@ -56,14 +56,10 @@ export async function receiveUpdate(
   }
   const urlCheck = checkPeerUrl(credentials.versionsUrl, ctx.urlPolicy)
   if (!urlCheck.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `url: ${urlCheck.reason}`)
-  const lock = applyIdentityLock({
-    locked: peer.link.parties,
-    presented: credentials.parties,
+  const lock = lockLinkIdentity({
+    link: peer.link,
+    presented: credentials,
     expected: peer.expectedParties,
-    isHub:
-      credentials.hubPartyId !== null ||
-      peer.link.hubPartyId !== null ||
-      peer.link.parties.some((p) => p.role === 'HUB'),
     policy: ctx.partyAdditionPolicy,
   })
   if (!lock.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', lock.message)
@@ -91,7 +87,7 @@ export async function receiveUpdate(
       versionsUrl: credentials.versionsUrl,
       endpoints: found.details.endpoints,
       parties: lock.parties,
-      hubPartyId: credentials.hubPartyId ?? peer.link.hubPartyId,
+      hubPartyId: lock.hubPartyId,
       outbound: found.outbound,
       encoding: found.encoding,
     },

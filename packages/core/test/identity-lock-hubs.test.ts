@@ -1,0 +1,133 @@
+// The identity lock of hubs: whether a peer is a hub, and which hub, is locked at registration like its
+// parties. A PUT cannot make a peer a hub (hubs may add parties), nor change its hub_party_id; a 2.2.1
+// hub (role HUB) moving to 2.3.0, which has no HUB role, states the same identity as hub_party_id.
+import { describe, expect, it } from 'vitest'
+import { call, createReceiver, installSender, request, SENDER_BASE, useMswServer } from './harness.js'
+import { twoPlatforms } from './two-platforms.js'
+
+const server = useMswServer()
+const B1 = 'sender-token-B1-hubs-0123456789abcdefghijklmn'
+const B2 = 'sender-token-B2-hubs-0123456789abcdefghijklmn'
+const details = { name: 'Sender' }
+const role = (r: string, country_code: string, party_id: string) => ({
+  role: r,
+  country_code,
+  party_id,
+  business_details: details,
+})
+
+/** A sender registered on `version` presenting `body` (roles, hub_party_id); answers its TOKEN_C. */
+async function registered(
+  version: '2.2.1' | '2.3.0',
+  body: Record<string, unknown>,
+  receiver = createReceiver({ hubClientInfo: { receiver: true } }),
+) {
+  const invitation = await receiver.ocpi.invite()
+  installSender(server, { version, token: B1 })
+  const post = await call(
+    receiver.ocpi.handle,
+    request('POST', `/${version}/credentials`, {
+      token: invitation.token,
+      body: { token: B1, url: `${SENDER_BASE}/versions`, ...body },
+    }),
+  )
+  expect(post.body.status_code).toBe(1000)
+  server.resetHandlers()
+  return { ...receiver, peerId: invitation.peerId, tokenC: (post.body.data as { token: string }).token }
+}
+
+/** The peer as the admin sees it, but for the time of last contact (an authenticated PUT is contact). */
+async function linkOf(link: Awaited<ReturnType<typeof registered>>) {
+  const { lastContactAt: _contact, ...rest } = (await link.ocpi.getPeer(link.peerId)) ?? {}
+  return JSON.stringify(rest)
+}
+
+async function put(
+  link: Awaited<ReturnType<typeof registered>>,
+  version: '2.2.1' | '2.3.0',
+  body: Record<string, unknown>,
+) {
+  installSender(server, { version, token: B2, listed: ['2.3.0', '2.2.1'] })
+  return call(
+    link.ocpi.handle,
+    request('PUT', `/${version}/credentials`, {
+      token: link.tokenC,
+      body: { token: B2, url: `${SENDER_BASE}/versions`, ...body },
+    }),
+  )
+}
+
+describe('the hub identity lock', () => {
+  it('a peer registered as no hub cannot become one by sending hub_party_id, and add a party', async () => {
+    const link = await registered('2.3.0', { roles: [role('EMSP', 'DE', 'MSP')] })
+    const before = await linkOf(link)
+    const answer = await put(link, '2.3.0', {
+      hub_party_id: 'DEHUB',
+      roles: [role('EMSP', 'DE', 'MSP'), role('CPO', 'NL', 'EVL')],
+    })
+    expect(answer.body).toMatchObject({ status_code: 2001 })
+    expect(answer.body.status_message).toContain('hub_party_id')
+    expect(await linkOf(link)).toBe(before)
+  })
+
+  it('a hub cannot change its hub_party_id', async () => {
+    const link = await registered('2.3.0', { hub_party_id: 'NLHUB', roles: [role('CPO', 'DE', 'ABC')] })
+    const before = await linkOf(link)
+    const answer = await put(link, '2.3.0', { hub_party_id: 'FRHUB', roles: [role('CPO', 'DE', 'ABC')] })
+    expect(answer.body).toMatchObject({ status_code: 2001 })
+    expect(answer.body.status_message).toContain('hub_party_id is locked to NLHUB')
+    expect(await linkOf(link)).toBe(before)
+  })
+
+  it('a hub may add the parties it reaches; hub_party_id compares case-insensitively, kept as locked', async () => {
+    const link = await registered('2.3.0', { hub_party_id: 'NLHUB', roles: [role('CPO', 'DE', 'ABC')] })
+    const answer = await put(link, '2.3.0', {
+      hub_party_id: 'nlhub',
+      roles: [role('CPO', 'DE', 'ABC'), role('EMSP', 'FR', 'XYZ')],
+    })
+    expect(answer.body).toMatchObject({ status_code: 1000 })
+    const peer = await link.ocpi.getPeer(link.peerId)
+    expect(peer?.parties.map((p) => `${p.country_code}/${p.party_id}`)).toEqual(['DE/ABC', 'FR/XYZ'])
+  })
+
+  it('a 2.2.1 hub (role HUB) moves its link to 2.3.0, stating the same hub as hub_party_id', async () => {
+    const link = await registered('2.2.1', { roles: [role('HUB', 'NL', 'HUB')] })
+    const answer = await put(link, '2.3.0', { hub_party_id: 'NLHUB', roles: [role('CPO', 'DE', 'ABC')] })
+    expect(answer.body).toMatchObject({ status_code: 1000 })
+    const peer = await link.ocpi.getPeer(link.peerId)
+    expect(peer?.version).toBe('2.3.0')
+    // The HUB party stays locked (and can be claimed in OCPI-from-*); the reached party was added.
+    expect(peer?.parties.map((p) => `${p.role} ${p.country_code}/${p.party_id}`)).toEqual([
+      'HUB NL/HUB',
+      'CPO DE/ABC',
+    ])
+  })
+
+  it('… but not as another hub', async () => {
+    const link = await registered('2.2.1', { roles: [role('HUB', 'NL', 'HUB')] })
+    const answer = await put(link, '2.3.0', { hub_party_id: 'DEHUB', roles: [role('CPO', 'DE', 'ABC')] })
+    expect(answer.body).toMatchObject({ status_code: 2001 })
+    expect((await link.ocpi.getPeer(link.peerId))?.version).toBe('2.2.1')
+  })
+
+  it('two SDK platforms: a hub moves its link down to 2.2.1 and back up to 2.3.0 by rotate', async () => {
+    const { cpo, emsp } = twoPlatforms({
+      emsp: {
+        parties: [
+          { role: 'HUB', country_code: 'NL', party_id: 'HUB', business_details: { name: 'Hub' } },
+          { role: 'EMSP', country_code: 'NL', party_id: 'MSP', business_details: { name: 'eMSP via hub' } },
+        ],
+        hubPartyId: 'NLHUB',
+      },
+    })
+    const invitation = await cpo.ocpi.invite()
+    const onHub = await emsp.ocpi.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
+    expect(onHub.version).toBe('2.3.0')
+    await emsp.ocpi.rotate(onHub.id, { version: '2.2.1' })
+    expect((await cpo.ocpi.getPeer(invitation.peerId))?.version).toBe('2.2.1')
+    await expect(emsp.ocpi.rotate(onHub.id, { version: '2.3.0' })).resolves.toMatchObject({
+      version: '2.3.0',
+    })
+    expect((await cpo.ocpi.getPeer(invitation.peerId))?.version).toBe('2.3.0')
+  })
+})
