@@ -19,12 +19,11 @@ import { eachPeer } from './periodic.js'
 export async function pushClientInfo(ctx: Context, peerId: string): Promise<number> {
   const about = await ctx.store.getPeer(peerId)
   if (about === null) return 0
-  const infos = clientInfoOf(about)
-  if (infos.length === 0) return 0
   let pushed = 0
   await eachPeer(ctx, 'registered', async (target) => {
     if (target.id === peerId || target.state !== 'registered' || !isModern(target.link.version)) return
     if (!target.link.endpoints.some((e) => e.identifier === 'hubclientinfo' && e.role !== 'SENDER')) return
+    const infos = clientInfoOf(about, target.link.version)
     const client = createPeerClient(ctx, target.id)
     for (const info of infos) {
       try {

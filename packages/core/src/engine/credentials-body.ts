@@ -94,6 +94,19 @@ const ROLES_BY_VERSION: Readonly<Record<SupportedVersion, readonly string[]>> = 
 }
 
 /**
+ * Whether `version`'s Role enum has `role` (2.1.1 has no roles at all): what we send a peer carries only
+ * the roles of the version the link speaks.
+ *
+ * @example
+ * ```ts
+ * definesRole('2.3.0', 'HUB') // false
+ * ```
+ */
+export function definesRole(version: SupportedVersion, role: string): boolean {
+  return ROLES_BY_VERSION[version].includes(role)
+}
+
+/**
  * Our Credentials in the wire format of `version`, carrying `token` (the token the peer uses towards
  * us). 2.1.1 presents one party (`as`, else the first); 2.2.1 and 2.3.0 present the parties whose role the
  * version defines (no HUB on 2.3.0, no PTP on 2.2.1); 2.3.0 adds `hub_party_id` when configured.
@@ -121,7 +134,7 @@ export function ownCredentialsBody(
     }
   }
   const roles = config.parties
-    .filter((p) => ROLES_BY_VERSION[version].includes(p.role))
+    .filter((p) => definesRole(version, p.role))
     .map((p) => ({
       role: p.role,
       business_details: p.business_details,

@@ -23,6 +23,7 @@ export async function serveClientInfo(
   if (route.kind === 'clientinfo-list') {
     const { data, headers } = await listClientInfo(ctx, {
       requester: auth.peer.id,
+      version: route.version,
       url: new URL(request.url),
     })
     return ok(data, headers)

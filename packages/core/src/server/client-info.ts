@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import type { Context } from '../context.js'
-import { describeIssues } from '../engine/credentials-body.js'
+import { definesRole, describeIssues } from '../engine/credentials-body.js'
 import { eachPeer } from '../engine/periodic.js'
 import { OcpiError } from '../errors.js'
 import {
@@ -15,6 +15,7 @@ import {
 } from '../model.js'
 import { dateTimeSchema, formatDateTime } from '../protocol/datetime.js'
 import { countryCodeSchema, partyIdSchema } from '../protocol/schemas.js'
+import type { SupportedVersion } from '../protocol/versions.js'
 
 const STATUSES = ['CONNECTED', 'OFFLINE', 'PLANNED', 'SUSPENDED'] as const
 
@@ -120,21 +121,22 @@ async function hubPeer(ctx: Context, peerId: string): Promise<RegisteredPeer> {
 
 /**
  * The ClientInfo objects of every party of one of our peers, as a hub reports them to its other connected
- * platforms: registered peers CONNECTED or OFFLINE, ended links SUSPENDED; `last_updated` is the time of
- * the peer record's last change. Parties of 2.1.1 links carry no role and are left out. Pure.
+ * platforms speaking `version`: registered peers CONNECTED or OFFLINE, ended links SUSPENDED; `last_updated`
+ * is the time of the peer record's last change. Parties without a role (2.1.1 links) or with a role that
+ * `version` does not define (HUB towards 2.3.0, PTP towards 2.2.1) are left out. Pure.
  *
  * @example
  * ```ts
- * clientInfoOf(peer) // [{ country_code: 'DE', party_id: 'ABC', role: 'CPO', status: 'CONNECTED', … }]
+ * clientInfoOf(peer, '2.2.1') // [{ country_code: 'DE', party_id: 'ABC', role: 'CPO', status: 'CONNECTED', … }]
  * ```
  */
-export function clientInfoOf(peer: PeerRecord): ClientInfoData[] {
+export function clientInfoOf(peer: PeerRecord, version: SupportedVersion): ClientInfoData[] {
   if (peer.state !== 'registered' && peer.state !== 'unregistered') return []
   if (peer.link === null) return []
   const status = connectionStatusOf(peer)
   const last_updated = formatDateTime(new Date(peer.updatedAt))
   return peer.link.parties.flatMap((party) =>
-    party.role === null
+    party.role === null || !definesRole(version, party.role)
       ? []
       : [
           {
@@ -171,7 +173,7 @@ const DEFAULT_LIMIT = 100
  */
 export async function listClientInfo(
   ctx: Context,
-  args: { requester: string; url: URL },
+  args: { requester: string; version: SupportedVersion; url: URL },
 ): Promise<{ data: ClientInfoData[]; headers: Record<string, string> }> {
   const parsed = listQuerySchema.safeParse(Object.fromEntries(args.url.searchParams))
   if (!parsed.success) {
@@ -184,7 +186,7 @@ export async function listClientInfo(
   const all: ClientInfoData[] = []
   await eachPeer(ctx, undefined, (peer) => {
     if (peer.id === args.requester) return
-    for (const info of clientInfoOf(peer)) {
+    for (const info of clientInfoOf(peer, args.version)) {
       const at = Date.parse(info.last_updated)
       if (date_from !== undefined && at < date_from.getTime()) continue
       if (date_to !== undefined && at >= date_to.getTime()) continue
