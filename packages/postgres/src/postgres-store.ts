@@ -3,6 +3,7 @@ import {
   isPendingKind,
   OcpiError,
   type PeerRecord,
+  pageLimit,
   planTokenCommit,
   promotedPending,
   type TokenRecord,
@@ -56,6 +57,22 @@ export interface PostgresStore extends CredentialsStore {
 }
 
 const PENDING = "('pending-registration', 'pending-rotation')"
+
+/**
+ * PostgreSQL's text cannot hold U+0000, which no id the SDK makes holds: a key with one names nothing, and
+ * is answered as unknown (as the other stores do) instead of being sent to fail.
+ */
+const namesNothing = (key: string): boolean => key.includes('\u0000')
+
+/**
+ * `after` for SQL: cut at its first U+0000. Among strings without one (every stored id), those greater
+ * than `a\u0000…` are exactly those greater than `a`.
+ */
+const afterForSql = (after: string | undefined): string | null => {
+  if (after === undefined) return null
+  const nul = after.indexOf('\u0000')
+  return nul === -1 ? after : after.slice(0, nul)
+}
 
 /** Arguments that contradict themselves are a bug of the caller, not a lost race: thrown. */
 function check(condition: boolean, operation: string, message: string): void {
@@ -139,6 +156,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     revision: number,
     next: PeerRecord,
   ): Promise<PeerRecord | null> => {
+    if (namesNothing(id)) return null
     const [, state, , updatedAt, lastContactAt, record] = peerParams(next)
     const rows = await q<PeerRow>(
       `UPDATE ${n.peers} SET state = $3, revision = revision + 1, updated_at = $4,
@@ -187,22 +205,26 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     },
 
     getPeer: async (id) => {
+      if (namesNothing(id)) return null
       const rows = await query<PeerRow>(`SELECT ${PEER_COLUMNS} FROM ${n.peers} WHERE id = $1`, [id])
       const row = rows[0]
       return row === undefined ? null : peerFromRow(row)
     },
 
     listPeers: async ({ state, after, limit } = {}) => {
+      const pageSize = pageLimit(limit)
+      if (pageSize === 0) return []
       const rows = await query<PeerRow>(
         `SELECT ${PEER_COLUMNS} FROM ${n.peers}
          WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR id > $2)
          ORDER BY id LIMIT $3`,
-        [state ?? null, after ?? null, limit ?? null],
+        [state ?? null, afterForSql(after), pageSize],
       )
       return rows.map(peerFromRow)
     },
 
     findToken: async (digest) => {
+      if (namesNothing(digest)) return null
       const rows = await query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${n.tokens} WHERE digest = $1`, [
         digest,
       ])
@@ -210,7 +232,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
       return row === undefined ? null : tokenFromRow(row)
     },
 
-    listTokens: (peerId) => tokensOf(query, peerId, false),
+    listTokens: async (peerId) => (namesNothing(peerId) ? [] : tokensOf(query, peerId, false)),
 
     casPeer: async (id, revision, next) => {
       check(next.id === id, 'casPeer', `the record is not that of peer ${id}`)
@@ -335,6 +357,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     },
 
     touchContact: async (id, at) => {
+      if (namesNothing(id)) return
       // Not a change anybody needs to hear about: no notification, and the revision is untouched.
       await query(
         `UPDATE ${n.peers} SET last_contact_at = $2

@@ -1,4 +1,4 @@
-import { isPendingKind, OcpiConfigError, OcpiError, type PeerRecord } from '@ocpi-credentials/core'
+import { isPendingKind, OcpiConfigError, OcpiError, type PeerRecord, pageLimit } from '@ocpi-credentials/core'
 import { inProcessFeed } from './change-feed.js'
 import { commitTokenSteps } from './commit-token.js'
 import { checkSchema, migrate } from './migrate.js'
@@ -286,12 +286,7 @@ function updatePeer(s: Statements, next: PeerRecord, revision: number): PeerReco
   return row === undefined ? null : peerFromRow(row)
 }
 
-/**
- * `limit` as SQL's `LIMIT`, with the memory store's meaning: a page stops once it holds `limit` peers, so
- * no limit (or `NaN`, or infinity) is -1 (SQLite: unlimited), 0 or less is 0, and a fraction rounds up
- * (to a safe integer at most).
- */
+/** `limit` as SQLite's `LIMIT`: -1 is unlimited there. */
 function sqlLimit(limit: number | undefined): number {
-  if (limit === undefined || Number.isNaN(limit) || limit === Number.POSITIVE_INFINITY) return -1
-  return limit <= 0 ? 0 : Math.min(Math.ceil(limit), Number.MAX_SAFE_INTEGER)
+  return pageLimit(limit) ?? -1
 }

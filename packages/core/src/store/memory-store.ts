@@ -1,6 +1,7 @@
 import { OcpiError } from '../errors.js'
 import type { PeerRecord, TokenDigest } from '../model.js'
 import { isPendingKind, planTokenCommit, promotedPending } from './commit-plan.js'
+import { pageLimit } from './page-limit.js'
 import type { CredentialsStore, StoreChange, TokenRecord } from './types.js'
 
 /**
@@ -280,7 +281,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CredentialsStore 
           shared.newIds = []
         }
         const ids = shared.sortedIds
-        const limit = options.limit ?? Number.POSITIVE_INFINITY
+        const limit = pageLimit(options.limit) ?? Number.POSITIVE_INFINITY
         const page: PeerRecord[] = []
         for (let i = options.after === undefined ? 0 : firstAfter(ids, options.after); i < ids.length; i++) {
           if (page.length >= limit) break

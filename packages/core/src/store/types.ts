@@ -244,6 +244,7 @@ export interface ListPeersOptions {
   readonly state?: PeerState
   /** Only ids greater than this (ids compare as strings). */
   readonly after?: string
+  /** At most this many; a fraction rounds up, zero or less gives none; absent, NaN or Infinity: no limit. */
   readonly limit?: number
 }
 

@@ -155,6 +155,30 @@ export function peerCases(use: UseStore): void {
       expect(idsOf(await store.listPeers({ after: 'd' }))).toEqual([])
     })
 
+    it('reads limit as pageLimit does: a fraction rounds up, zero or less gives none, NaN or Infinity none', async () => {
+      const { store } = use()
+      await seed(['a', 'b', 'c'])
+      expect(idsOf(await store.listPeers({ limit: 1.5 }))).toEqual(['a', 'b'])
+      expect(await store.listPeers({ limit: 0 })).toEqual([])
+      expect(await store.listPeers({ limit: -1 })).toEqual([])
+      for (const limit of [1e20, Number.POSITIVE_INFINITY, Number.NaN]) {
+        expect(idsOf(await store.listPeers({ limit })), `limit ${limit}`).toEqual(['a', 'b', 'c'])
+      }
+    })
+
+    it('answers ids and digests holding U+0000 (no id the SDK makes does) as unknown, without failing', async () => {
+      const { store } = use()
+      await seed(['a', 'b', 'c'], registeredPeer)
+      const odd = 'a\u0000b'
+      expect(await store.getPeer(odd)).toBeNull()
+      expect(await store.findToken(odd)).toBeNull()
+      expect(await store.listTokens(odd)).toEqual([])
+      expect(await store.touchContact(odd, T0)).toBeUndefined()
+      expect(await store.casPeer(odd, 0, registeredPeer(odd))).toBeNull()
+      // Ids compare as strings: 'a' < 'a\u0000b' < 'b'.
+      expect(idsOf(await store.listPeers({ after: odd }))).toEqual(['b', 'c'])
+    })
+
     it('applies the limit after the state filter', async () => {
       const { store } = use()
       await seed(['a', 'c', 'e'], invitedPeer)
