@@ -27,7 +27,10 @@ export interface Names {
   readonly index: (name: string) => string
   /** The LISTEN/NOTIFY channel (an identifier, unquoted; passed as a value to `pg_notify`). */
   readonly channel: string
-  /** A key for `pg_advisory_xact_lock`, the same for every instance migrating these tables. */
+  /**
+   * A key for `pg_advisory_xact_lock`, the same for every instance migrating tables of this schema: per
+   * schema, not per prefix, since stores with different prefixes may create the same new schema at once.
+   */
   readonly lockKey: string
 }
 
@@ -70,6 +73,6 @@ export function namesOf(location: TableLocation = {}): Names {
     leases: table('leases'),
     index: (name) => quote(`${prefix}${name}`),
     channel: `${schema}_${prefix}changes`,
-    lockKey: `ocpi-credentials:${schema}.${prefix}`,
+    lockKey: `ocpi-credentials:${schema}`,
   }
 }

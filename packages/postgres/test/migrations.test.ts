@@ -38,6 +38,22 @@ describe('migrations', () => {
     expect(await tablesOf(schema)).toEqual(['ocpi_leases', 'ocpi_migrations', 'ocpi_peers', 'ocpi_tokens'])
   })
 
+  it('stores with different prefixes migrating one new schema at once all succeed', async () => {
+    // Each would create the schema: the advisory lock is per schema, so they take turns.
+    for (let round = 0; round < 5; round++) {
+      const schema = freshSchema()
+      const settled = await Promise.allSettled(
+        ['a_', 'b_', 'c_'].map((tablePrefix) => migrate(pool, { schema, tablePrefix })),
+      )
+      expect(settled.map((s) => (s.status === 'rejected' ? String(s.reason) : 'ok'))).toEqual([
+        'ok',
+        'ok',
+        'ok',
+      ])
+      expect(await tablesOf(schema)).toHaveLength(12)
+    }
+  })
+
   it('upgrades tables at version 1, data included, to the current version', async () => {
     const schema = freshSchema()
     await pool.query(`CREATE SCHEMA "${schema}"`)
