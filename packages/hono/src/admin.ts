@@ -1,5 +1,6 @@
 import { type AdminHandlerOptions, createAdminHandler, type Ocpi } from '@ocpi-credentials/core'
 import { Hono } from 'hono'
+import { coreRequestOf } from './core-request.js'
 
 /**
  * A Hono sub-app serving the core's admin API (invitations, registrations, peers, rotation, revocation,
@@ -27,6 +28,6 @@ import { Hono } from 'hono'
 export function ocpiAdmin(ocpi: Ocpi, options: AdminHandlerOptions = {}): Hono {
   const handle = createAdminHandler(ocpi, options)
   const app = new Hono()
-  app.all('*', (c) => handle(c.req.raw))
+  app.all('*', async (c) => handle(await coreRequestOf(c)))
   return app
 }

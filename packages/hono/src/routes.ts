@@ -1,5 +1,6 @@
 import type { Ocpi } from '@ocpi-credentials/core'
 import { Hono, type MiddlewareHandler } from 'hono'
+import { coreRequestOf } from './core-request.js'
 import { handOn } from './hand-on.js'
 
 /**
@@ -42,8 +43,10 @@ const CORE_PATH_SHAPES = [
  */
 export function ocpiRoutes(ocpi: Ocpi): Hono {
   const app = new Hono()
-  const forward: MiddlewareHandler = (c, next) =>
-    ocpi.ownsPath(c.req.path) ? ocpi.handle(c.req.raw) : handOn(next)
+  const forward: MiddlewareHandler = (c, next) => {
+    if (!ocpi.ownsPath(c.req.path)) return handOn(next)
+    return c.req.raw.bodyUsed ? coreRequestOf(c).then(ocpi.handle) : ocpi.handle(c.req.raw)
+  }
   for (const path of CORE_PATH_SHAPES) app.all(path, forward)
   return app
 }
