@@ -42,7 +42,9 @@ export interface ToWebRequestOptions {
  * `originalUrl`, so the mount path is kept); every header, repeated ones included; and the body, streamed.
  * When a body parser already consumed the stream, its result is used instead: a `Buffer` or string as is
  * (`express.raw()`, `express.text()`), anything else re-serialized as JSON (`express.json()`), without the
- * now wrong `Content-Length`.
+ * now wrong `Content-Length`. `TRACE`, which the Fetch standard forbids, becomes a `GET` without body whose
+ * `method` reads `TRACE` (as `@hono/node-server` does). (`CONNECT` and `TRACK`, also forbidden, never
+ * reach Express: Node's server handles the one and refuses the other.)
  *
  * @example
  * ```ts
@@ -66,6 +68,13 @@ export function toWebRequest(req: BridgeRequest, options: ToWebRequestOptions = 
     if (!name.startsWith(':')) headers.append(name, req.rawHeaders[i + 1] as string)
   }
   const method = req.method ?? 'GET'
+  if (method.toUpperCase() === 'TRACE') {
+    // Fetch forbids TRACE in a Request. As @hono/node-server does: a GET without body that reads as
+    // TRACE, so that a handler sees the method (the core refuses it with its 405, as on Hono).
+    const request = new Request(url, { method: 'GET', headers })
+    Object.defineProperty(request, 'method', { get: () => method })
+    return request
+  }
   if (options.body === false || method === 'GET' || method === 'HEAD') {
     return new Request(url, { method, headers })
   }
