@@ -224,7 +224,6 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     },
 
     findToken: async (digest) => {
-      if (namesNothing(digest)) return null
       const rows = await query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM ${n.tokens} WHERE digest = $1`, [
         digest,
       ])
