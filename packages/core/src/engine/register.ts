@@ -123,6 +123,14 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
       })
     }
     tokenC = credentials.value.token
+    // Tokens must be fresh (reference §2.7): TOKEN_A dies now, TOKEN_B is the one the peer uses towards us.
+    if (tokenC === (tokenA as string) || tokenC === (tokenB as string)) {
+      throw new OcpiError(
+        'ERR_OCPI_PEER_INVALID_RESPONSE',
+        `POST credentials: token: the peer answered with ${tokenC === (tokenA as string) ? 'our TOKEN_A' : 'the token we gave it'}, not a new token for us`,
+        { step: 'POST credentials' },
+      )
+    }
   } catch (error) {
     await abandon(ctx, peer.id)
     const failure =
