@@ -56,9 +56,9 @@ async function registeredPeer(ctx: Context, peerId: string): Promise<RegisteredP
  * and our previous token keeps working until then and through the grace window. Concurrent rotations of
  * one peer: exactly one proceeds, the others get `ERR_OCPI_CONFLICT` before sending anything. A refused
  * PUT changes nothing. When the PUT's answer was lost, the peer is asked (GET credentials with our old
- * token): a new token for us commits the rotation, our old one means nothing was taken
- * (`ERR_OCPI_PEER_REFUSED`), no answer is `ERR_OCPI_OUTCOME_UNKNOWN` (our new token stays valid until its
- * pending expiry; rotate again to settle it).
+ * token): a new token for us commits the rotation; our old one, or no answer, is
+ * `ERR_OCPI_OUTCOME_UNKNOWN` (the peer may still be processing our PUT: our new token stays valid until
+ * its pending expiry; rotate again to settle it).
  *
  * @example
  * ```ts
@@ -149,33 +149,25 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
     data = undefined
   }
   const credentials = data === undefined ? null : parsePeerCredentials(version, data)
-  if (credentials?.ok) {
+  // A token for us that is the one we just gave the peer is no answer (tokens must differ, §2.7): settle.
+  if (credentials?.ok && credentials.value.token !== (token as string)) {
     return commitRotation(ctx, { peerId, digest, token, version, found, credentials: credentials.value })
   }
   // The answer was lost or unreadable: ask the peer what it holds. A compliant peer still accepts our
   // old token (its grace window) and answers GET credentials with the token it now issues for us.
   const settled = await readPeerCredentials(ctx, { found, version, outbound })
-  if (settled !== null && settled.token !== outbound) {
+  if (settled !== null && settled.token !== outbound && settled.token !== (token as string)) {
     return commitRotation(ctx, { peerId, digest, token, version, found, credentials: settled })
   }
   await clearMark(ctx, peerId, digest)
-  if (settled !== null) {
-    // The peer still gives us our old token: it did not take the rotation. Nothing changed.
-    await ctx.store.abortToken(digest)
-    const error = new OcpiError(
-      'ERR_OCPI_PEER_REFUSED',
-      'PUT credentials: the peer did not take the rotation; nothing changed',
-      {
-        step: 'PUT credentials',
-      },
-    )
-    emitFailure(ctx, peerId, error, 'refused')
-    throw error
-  }
-  // The peer may hold our new token: it stays valid until its pending expiry; our old one keeps working.
+  // Our old token back does not prove a refusal: the peer may still be processing our PUT (a timeout, a
+  // dropped connection, a gateway's 5xx) and commit it a moment later. So the outcome stays unknown and
+  // our new token stays valid until its pending expiry (the peer may hold it); our old one keeps working.
   const error = new OcpiError(
     'ERR_OCPI_OUTCOME_UNKNOWN',
-    'PUT credentials: the outcome is unknown (the peer may have rotated); rotate again to settle it',
+    settled === null
+      ? 'PUT credentials: the outcome is unknown (the peer may have rotated); rotate again to settle it'
+      : 'PUT credentials: the peer has not rotated yet, but may still take our PUT; rotate again to settle it',
     { step: 'PUT credentials' },
   )
   emitFailure(ctx, peerId, error, 'unknown')
