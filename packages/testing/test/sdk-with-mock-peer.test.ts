@@ -125,4 +125,17 @@ describe('the Authorization encoding probe', () => {
       ).toBe(true)
     },
   )
+
+  it('a 2.1.1-only peer is spoken to with the raw token once the version is known: no violation', async () => {
+    // We offer every version: the first GET of the versions list cannot know the peer's (either form is
+    // fine there); from the version details on, 2.1.1 means raw (reference §3.2).
+    const { ocpi, peer } = sdkWithMockPeer({ peer: { versions: ['2.1.1'] } })
+    const registered = await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.invite() })
+    expect(registered.version).toBe('2.1.1')
+    await ocpi.client(registered.id).request('tokens', 'SENDER')
+    await ocpi.rotate(registered.id)
+    await ocpi.unregister(registered.id)
+    // The mock flags a Base64 token wherever a 2.1.1 exchange expects the raw one.
+    expect(peer.violations).toEqual([])
+  })
 })

@@ -127,7 +127,9 @@ export async function discover(
     )
   let listEncoding = args.via?.encoding ?? args.encoding
   let response = await getVersions(listEncoding)
+  let refused: TokenEncoding | null = null
   if (response.status === 401) {
+    refused = listEncoding
     listEncoding = otherEncoding(listEncoding)
     response = await getVersions(listEncoding)
   }
@@ -162,8 +164,12 @@ export async function discover(
       }),
     )
   // Without a version change the list's form is the details' form; with one, the new version is probed.
-  // A peer offering `2.2` (not 2.2.1) predates the Base64 rule: it is spoken to with raw tokens first.
-  let encoding = speaksPre221(list.data) ? 'raw' : args.via === undefined ? listEncoding : args.encoding
+  // A peer offering `2.2` (not 2.2.1) predates the Base64 rule, and a link that turns out to speak 2.1.1
+  // (the list was fetched before the version was known) sends the raw token (§3.2): raw first for both,
+  // unless the peer just refused the raw token on its list.
+  const rawFirst = speaksPre221(list.data) || (args.version === 'highest' && !isModern(version))
+  let encoding: TokenEncoding =
+    rawFirst && refused !== 'raw' ? 'raw' : args.via === undefined ? listEncoding : args.encoding
   let detailsResponse = await getDetails(encoding)
   if (detailsResponse.status === 401) {
     encoding = otherEncoding(encoding)

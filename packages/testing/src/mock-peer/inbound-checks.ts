@@ -1,28 +1,9 @@
 import type { ResolvedConfig } from './config.js'
 import { type PeerContext, type Principal, principalOf } from './context.js'
-import type { MockTokenEncoding, MockVersion } from './options.js'
+import type { MockVersion } from './options.js'
 import { encodingFor, isModern, ROUTING_HEADERS } from './protocol.js'
 import type { LiveExchange } from './recorder.js'
 import { parseAuthorization, type TokenReading } from './token.js'
-
-/**
- * The token encoding the mock expects on a version; with no version known (the versions endpoint called
- * with TOKEN_A), the one all its versions agree on, or none.
- *
- * @example
- * ```ts
- * expectedEncoding(config, '2.1.1') // 'raw' with the default tokenEncoding
- * ```
- */
-export function expectedEncoding(
-  config: ResolvedConfig,
-  version: MockVersion | null,
-): MockTokenEncoding | null {
-  if (version !== null) return encodingFor(config.tokenEncoding, version)
-  const all = new Set(config.versions.map((v) => encodingFor(config.tokenEncoding, v)))
-  const [only] = all
-  return all.size === 1 && only !== undefined ? only : null
-}
 
 /**
  * Whether the 2.2+ transport rules apply; with no version known, whether all the mock's versions are 2.2+.
@@ -88,13 +69,11 @@ export function authorize(
     return undefined
   }
   // A PUT that changes version (2.1.1 -> 2.2.1) may use either version's encoding: the spec does not say.
+  // With no version in play (the versions list fetched with a TOKEN_A), the caller cannot know which
+  // version it will speak: either form is fine.
   const inPlay = [routeVersion, principal.version].filter((v) => v !== null)
-  const expected = new Set(
-    inPlay.length === 0
-      ? [expectedEncoding(ctx.config, null)]
-      : inPlay.map((v) => encodingFor(ctx.config.tokenEncoding, v)),
-  )
-  if (!expected.has(null) && !expected.has(reading.encoding))
+  const expected = new Set(inPlay.map((v) => encodingFor(ctx.config.tokenEncoding, v)))
+  if (expected.size > 0 && !expected.has(reading.encoding))
     exchange.flag(
       'token-encoding',
       `the token was sent ${reading.encoding}, expected ${[...expected].join(' or ')}`,
