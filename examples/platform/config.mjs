@@ -5,13 +5,24 @@ const VERSIONS = new Set(['2.1.1', '2.2.1', '2.3.0'])
 
 export function readConfig(env) {
   const problems = []
-  const port = Number(env.PORT ?? '3000')
+  const given = (name) => (env[name] === undefined || env[name].trim() === '' ? undefined : env[name].trim())
+  const port = Number(given('PORT') ?? '3000')
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push('PORT must be a port number (0 picks a free one)')
-  const host = env.HOST ?? '127.0.0.1'
+  const publicUrl = given('PUBLIC_URL') ?? null
+  if (publicUrl !== null && !isBaseUrl(publicUrl)) {
+    problems.push(
+      'PUBLIC_URL must be an http(s) URL without query or fragment, e.g. https://ocpi.example.com/base',
+    )
+  }
+  const insecure = given('OCPI_ALLOW_INSECURE_URLS')
+  if (insecure !== undefined && !FLAGS.has(insecure.toLowerCase())) {
+    problems.push('OCPI_ALLOW_INSECURE_URLS must be 1, true, yes, on, or 0, false, no, off')
+  }
+  const host = given('HOST') ?? '127.0.0.1'
   const adminToken = env.ADMIN_TOKEN ?? ''
   if (adminToken.length < 16) problems.push('ADMIN_TOKEN is required (16 characters or more)')
-  const parties = (env.OCPI_PARTIES ?? 'CPO:NL:EXA')
+  const parties = (given('OCPI_PARTIES') ?? 'CPO:NL:EXA')
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)
@@ -31,11 +42,13 @@ export function readConfig(env) {
         business_details: { name: `${country_code}*${party_id} ${role}` },
       }
     })
-  const versions = env.OCPI_VERSIONS ? env.OCPI_VERSIONS.split(',').map((v) => v.trim()) : [...VERSIONS]
+  const versions = given('OCPI_VERSIONS')
+    ?.split(',')
+    .map((v) => v.trim()) ?? [...VERSIONS]
   for (const v of versions) if (!VERSIONS.has(v)) problems.push(`OCPI_VERSIONS: unknown version "${v}"`)
-  const framework = env.FRAMEWORK ?? 'hono'
+  const framework = given('FRAMEWORK') ?? 'hono'
   if (framework !== 'hono' && framework !== 'express') problems.push('FRAMEWORK must be hono or express')
-  const store = parseStore(env.STORE ?? 'memory', env.STORE_SCHEMA)
+  const store = parseStore(given('STORE') ?? 'memory', given('STORE_SCHEMA'))
   if (typeof store === 'string') problems.push(store)
   let sealingKey = null
   if (env.SEALING_KEY) {
@@ -55,8 +68,30 @@ export function readConfig(env) {
     framework,
     store,
     sealingKey,
-    publicUrl: env.PUBLIC_URL ?? null,
+    publicUrl,
   }
+}
+
+const FLAGS = new Map([
+  ['1', true],
+  ['true', true],
+  ['yes', true],
+  ['on', true],
+  ['0', false],
+  ['false', false],
+  ['no', false],
+  ['off', false],
+])
+
+function isBaseUrl(value) {
+  if (!URL.canParse(value)) return false
+  const url = new URL(value)
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === ''
+}
+
+/** The path PUBLIC_URL puts the platform under (`/base` for `https://x.example.com/base/`), or ''. */
+export function basePathOf(publicUrl) {
+  return new URL(publicUrl).pathname.replace(/\/+$/, '')
 }
 
 /**
@@ -85,8 +120,8 @@ export function parseStore(value, schema) {
 
 /** Insecure peer URLs (http, loopback) are allowed when asked, or by default when we are http on loopback ourselves. */
 export function allowInsecure(env, publicUrl) {
-  if (env.OCPI_ALLOW_INSECURE_URLS !== undefined)
-    return ['1', 'true', 'yes'].includes(env.OCPI_ALLOW_INSECURE_URLS.toLowerCase())
+  const flag = env.OCPI_ALLOW_INSECURE_URLS?.trim().toLowerCase()
+  if (flag !== undefined && flag !== '') return FLAGS.get(flag) === true
   const url = new URL(publicUrl)
   return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
 }

@@ -3,12 +3,12 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import { serve } from '@hono/node-server'
-import { createOcpi } from '@ocpi-credentials/core'
+import { createOcpi, memoryStore, OcpiConfigError } from '@ocpi-credentials/core'
 import { ocpiAdmin as expressAdmin, ocpiAuth as expressAuth, ocpiRouter } from '@ocpi-credentials/express'
 import { ocpiAdmin as honoAdmin, ocpiAuth as honoAuth, ocpiRoutes } from '@ocpi-credentials/hono'
 import express from 'express'
 import { Hono } from 'hono'
-import { allowInsecure, readConfig } from './config.mjs'
+import { allowInsecure, basePathOf, readConfig } from './config.mjs'
 import { openStore } from './store.mjs'
 
 const log = (level) => (message, fields) =>
@@ -16,9 +16,25 @@ const log = (level) => (message, fields) =>
 const logger = { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') }
 
 const config = readConfig(process.env)
-if (config.problems.length > 0) {
-  for (const problem of config.problems) process.stderr.write(`platform: ${problem}\n`)
+const fail = (problems) => {
+  for (const problem of problems) process.stderr.write(`platform: ${problem}\n`)
   process.exit(1)
+}
+if (config.problems.length > 0) fail(config.problems)
+// The SDK's own checks (a role a version lacks, duplicate parties…) run before listening too: on a
+// stand-in instance at the configured public URL (or a placeholder when the port is not known yet).
+try {
+  createOcpi({
+    baseUrl: `${(config.publicUrl ?? 'http://127.0.0.1').replace(/\/+$/, '')}/ocpi`,
+    parties: config.parties,
+    versions: config.versions,
+    modules: [{ id: 'locations', role: 'SENDER' }],
+    store: memoryStore(),
+    sealingKeys: [{ kid: 'platform', key: config.sealingKey ?? new Uint8Array(32) }],
+  }).close()
+} catch (error) {
+  if (!(error instanceof OcpiConfigError)) throw error
+  fail([error.message])
 }
 let sealingKey = config.sealingKey
 if (sealingKey === null) {
@@ -41,31 +57,37 @@ try {
   process.exit(1)
 }
 
-// Listen first (PORT=0 picks a free port), then build the SDK with the real URL.
+// Listen first (PORT=0 picks a free port), then build the SDK with the real URL. The routes go under
+// PUBLIC_URL's path (`/base/ocpi/…` for PUBLIC_URL=https://x.example.com/base), where requests arrive.
+const base = config.publicUrl === null ? '' : basePathOf(config.publicUrl)
 let server
 let mount
 if (config.framework === 'express') {
   const app = express()
   server = createServer(app).listen(config.port, config.host)
-  await once(server, 'listening')
   mount = (ocpi) => {
-    app.get('/ocpi/:version/locations', expressAuth(ocpi, { module: 'locations' }), (_req, res) =>
+    app.get(`${base}/ocpi/:version/locations`, expressAuth(ocpi, { module: 'locations' }), (_req, res) =>
       res.json(locations(res.locals.ocpiPeer)),
     )
-    app.use('/ocpi', ocpiRouter(ocpi))
-    app.use('/admin', expressAdmin(ocpi, { authorize: bearer }))
+    app.use(`${base}/ocpi`, ocpiRouter(ocpi))
+    app.use(`${base}/admin`, expressAdmin(ocpi, { authorize: bearer }))
   }
 } else {
   const app = new Hono()
   server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
-  await once(server, 'listening')
   mount = (ocpi) => {
-    app.get('/ocpi/:version/locations', honoAuth(ocpi, { module: 'locations' }), (c) =>
+    app.get(`${base}/ocpi/:version/locations`, honoAuth(ocpi, { module: 'locations' }), (c) =>
       c.json(locations(c.get('ocpiPeer'))),
     )
-    app.route('/ocpi', ocpiRoutes(ocpi))
-    app.route('/admin', honoAdmin(ocpi, { authorize: bearer }))
+    app.route(`${base}/ocpi`, ocpiRoutes(ocpi))
+    app.route(`${base}/admin`, honoAdmin(ocpi, { authorize: bearer }))
   }
+}
+try {
+  await once(server, 'listening')
+} catch (error) {
+  await opened.close().catch(() => {})
+  fail([`cannot listen on ${config.host}:${config.port}: ${error.message}`])
 }
 const { port } = server.address()
 const publicUrl = (
