@@ -47,9 +47,18 @@ describe('our DELETE and what the peer answers', () => {
       () => Response.json({ status_code: 2000, timestamp: '2026-11-23T10:00:00Z' }, { status: 401 }),
       'not-registered',
     ],
+    // What a DELETE answers on success is not specified: a 2xx confirms, unless its envelope refuses.
+    ['204 without a body', () => new Response(null, { status: 204 }), 'confirmed'],
+    ['200 with an empty body', () => new Response('', { status: 200 }), 'confirmed'],
+    ['200 with a body that is not an envelope', () => new Response('ok', { status: 200 }), 'confirmed'],
+    [
+      '200 / 2001 (an envelope refusing)',
+      () => Response.json({ status_code: 2001, timestamp: '2026-11-23T10:00:00Z' }),
+      'failed',
+    ],
     ['500', () => new Response('boom', { status: 500 }), 'failed'],
     ['a network error', () => Promise.reject(new TypeError('fetch failed')), 'failed'],
-  ] as const)('%s → %s, and our side ends in every case', async (_name, answer, remote) => {
+  ] as const)('%s: remote as expected, and our side ends in every case', async (_name, answer, remote) => {
     const { ocpi, peer, backing, seen } = await adoptedPeer(answer)
     const result = await ocpi.unregister(peer.id)
     expect(result.remote).toBe(remote)

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
 import type { OutboundToken, TokenEncoding } from '../model.js'
+import { envelopeSchema } from '../protocol/schemas.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { buildRequest, processEnvelope } from './outbound.js'
 
@@ -51,6 +52,12 @@ export async function sendCredentials(
   const response = await ctx.transport.send(buildRequest({ ...args, step }))
   if (args.method === 'DELETE' && (response.status === 405 || response.status === 401)) {
     return { status: response.status, data: undefined }
+  }
+  // What a DELETE answers on success is not specified (reference §2.3): a 2xx is a confirmation, whatever
+  // its body (none, 204, or not an envelope), unless that body is an envelope refusing (a 2xxx/3xxx code).
+  if (args.method === 'DELETE' && response.status >= 200 && response.status <= 299) {
+    const envelope = response.body.ok ? envelopeSchema.safeParse(response.body.value) : null
+    if (envelope?.success !== true) return { status: response.status, data: undefined }
   }
   return { status: response.status, data: processEnvelope(response, step) }
 }
