@@ -117,3 +117,27 @@ describe('rotate: a PUT that timed out while the peer was still processing it', 
     expect((await cpo.ocpi.client(invitation.peerId).request('tokens', 'SENDER')).status).toBe(200)
   })
 })
+
+describe('the outbound client names a party the peer knows', () => {
+  it('defaults OCPI-from to a party presented on the link’s version (PTP is not, on 2.2.1), and refuses naming one', async () => {
+    const { cpo, emsp } = twoPlatforms({
+      cpo: {
+        versions: ['2.2.1'],
+        parties: [
+          { role: 'PTP', country_code: 'NL', party_id: 'PTP', business_details: { name: 'terminals' } },
+          { role: 'CPO', country_code: 'NL', party_id: 'CPO', business_details: { name: 'CPO' } },
+        ],
+      },
+    })
+    const invitation = await cpo.ocpi.invite()
+    await emsp.ocpi.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
+    const client = cpo.ocpi.client(invitation.peerId)
+    expect((await client.request('tokens', 'SENDER')).status).toBe(200)
+    expect(emsp.received.at(-1)?.headers['ocpi-from-party-id']).toBe('CPO')
+    const sent = emsp.received.length
+    await expect(
+      client.request('tokens', 'SENDER', { from: { country_code: 'NL', party_id: 'PTP' } }),
+    ).rejects.toMatchObject({ code: 'ERR_OCPI_INVALID_INPUT' })
+    expect(emsp.received).toHaveLength(sent)
+  })
+})

@@ -7,7 +7,7 @@ import { countryCodeSchema, envelopeSchema, partyIdSchema } from '../protocol/sc
 import { isModern } from '../protocol/versions.js'
 import { redactSecrets } from '../tokens/redact.js'
 import { statusFor } from './connection-status.js'
-import { describeIssues } from './credentials-body.js'
+import { definesRole, describeIssues } from './credentials-body.js'
 import { buildRequest } from './outbound.js'
 
 const partyRefSchema = z.object({ country_code: countryCodeSchema, party_id: partyIdSchema })
@@ -88,9 +88,22 @@ function joinUrl(base: string, path: string | undefined, query: ClientRequest['q
 }
 
 function routingHeaders(ctx: Context, peer: RegisteredPeer, options: ClientRequest): Record<string, string> {
-  const from = options.from ?? partyFor(ctx.config, peer.as)
+  // Only the parties our credentials presented to this peer can be named: those whose role the link's
+  // version defines (no PTP on 2.2.1, no HUB on 2.3.0). By default the link's own party (`as`), else
+  // the first of them.
+  const presented = ctx.config.parties.filter((p) => definesRole(peer.link.version, p.role))
+  const preferred = partyFor(ctx.config, peer.as)
+  const from =
+    options.from ??
+    (presented.some((p) => samePartyRef(p, preferred)) ? preferred : (presented[0] ?? preferred))
   if (!ctx.config.parties.some((p) => samePartyRef(p, from))) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'from: names none of our parties')
+  }
+  if (!presented.some((p) => samePartyRef(p, from))) {
+    throw new OcpiError(
+      'ERR_OCPI_INVALID_INPUT',
+      `from: names a party this peer does not know (OCPI ${peer.link.version} has no role for it)`,
+    )
   }
   let to = options.to
   if (to === undefined) {
