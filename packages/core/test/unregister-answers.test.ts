@@ -47,10 +47,10 @@ describe('our DELETE and what the peer answers', () => {
       () => Response.json({ status_code: 2000, timestamp: '2026-11-23T10:00:00Z' }, { status: 401 }),
       'not-registered',
     ],
-    // What a DELETE answers on success is not specified: a 2xx confirms, unless its envelope refuses.
+    // What a DELETE answers on success is not specified: a 2xx without a body confirms too.
     ['204 without a body', () => new Response(null, { status: 204 }), 'confirmed'],
     ['200 with an empty body', () => new Response('', { status: 200 }), 'confirmed'],
-    ['200 with a body that is not an envelope', () => new Response('ok', { status: 200 }), 'confirmed'],
+    ['200 with a body that is not an envelope', () => new Response('ok', { status: 200 }), 'failed'],
     [
       '200 / 2001 (an envelope refusing)',
       () => Response.json({ status_code: 2001, timestamp: '2026-11-23T10:00:00Z' }),

@@ -1,7 +1,6 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
 import type { OutboundToken, TokenEncoding } from '../model.js'
-import { envelopeSchema } from '../protocol/schemas.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { buildRequest, processEnvelope } from './outbound.js'
 
@@ -53,11 +52,11 @@ export async function sendCredentials(
   if (args.method === 'DELETE' && (response.status === 405 || response.status === 401)) {
     return { status: response.status, data: undefined }
   }
-  // What a DELETE answers on success is not specified (reference §2.3): a 2xx is a confirmation, whatever
-  // its body (none, 204, or not an envelope), unless that body is an envelope refusing (a 2xxx/3xxx code).
-  if (args.method === 'DELETE' && response.status >= 200 && response.status <= 299) {
-    const envelope = response.body.ok ? envelopeSchema.safeParse(response.body.value) : null
-    if (envelope?.success !== true) return { status: response.status, data: undefined }
+  // What a DELETE answers on success is not specified (reference §2.3): a 2xx without a body (a 204, an
+  // empty 200) confirms too. A body, when there is one, must still be an envelope saying success.
+  const bodyless = !response.body.ok && response.body.reason === 'empty'
+  if (args.method === 'DELETE' && response.status >= 200 && response.status <= 299 && bodyless) {
+    return { status: response.status, data: undefined }
   }
   return { status: response.status, data: processEnvelope(response, step) }
 }
