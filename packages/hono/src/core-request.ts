@@ -9,7 +9,13 @@ import type { Context } from 'hono'
 export async function coreRequestOf(c: Context): Promise<Request> {
   const raw = c.req.raw
   if (!raw.bodyUsed) return raw
-  const body = await c.req.arrayBuffer()
+  let body: ArrayBuffer
+  try {
+    body = await c.req.arrayBuffer()
+  } catch {
+    // Consumed through `c.req.raw` itself, so Hono kept nothing: the core answers the used body (500 / 3000).
+    return raw
+  }
   const headers = new Headers(raw.headers)
   headers.delete('content-length')
   return new Request(raw.url, { method: raw.method, headers, body, signal: raw.signal })

@@ -57,3 +57,25 @@ it.each(['json', 'text'] as const)(
     expect((await ocpi.getPeer(invitation.peerId))?.state).toBe('invited')
   },
 )
+
+it('a body consumed through c.req.raw itself (Hono kept nothing) gets the core’s 500 / 3000 envelope', async () => {
+  const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+  const app = new Hono()
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'POST') await c.req.raw.text()
+    await next()
+  })
+  app.route('/ocpi', ocpiRoutes(ocpi))
+  const invitation = await ocpi.invite()
+  const response = await app.request('/ocpi/2.2.1/credentials', {
+    method: 'POST',
+    headers: { authorization: `Token ${invitation.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      token: 'a-new-token-for-us-0123456789',
+      url: 'https://emsp.example.com/ocpi/versions',
+    }),
+  })
+  expect(response.status).toBe(500)
+  expect(await response.json()).toMatchObject({ status_code: 3000 })
+  expect((await ocpi.getPeer(invitation.peerId))?.state).toBe('invited')
+})
