@@ -103,6 +103,28 @@ describe('the hub identity lock', () => {
     ])
   })
 
+  it('… and its later 2.3.0 PUTs may leave hub_party_id out: the locked hub is kept', async () => {
+    const link = await registered('2.2.1', { roles: [role('HUB', 'NL', 'HUB')] })
+    const moved = await put(link, '2.3.0', { hub_party_id: 'NLHUB', roles: [role('CPO', 'DE', 'ABC')] })
+    expect(moved.body).toMatchObject({ status_code: 1000 })
+    server.resetHandlers()
+    const next = { ...link, tokenC: (moved.body.data as { token: string }).token }
+    const again = await put(next, '2.3.0', { roles: [role('CPO', 'DE', 'ABC')] })
+    expect(again.body).toMatchObject({ status_code: 1000 })
+    const peer = await link.ocpi.getPeer(link.peerId)
+    expect(peer?.hubPartyId).toBe('NLHUB')
+    expect(peer?.parties.map((p) => `${p.role} ${p.country_code}/${p.party_id}`)).toEqual([
+      'HUB NL/HUB',
+      'CPO DE/ABC',
+    ])
+  })
+
+  it('a 2.2.1 hub that leaves its HUB party out of a 2.2.1 PUT is refused (2.2.1 has the role)', async () => {
+    const link = await registered('2.2.1', { roles: [role('HUB', 'NL', 'HUB')] })
+    const answer = await put(link, '2.2.1', { roles: [role('CPO', 'DE', 'ABC')] })
+    expect(answer.body).toMatchObject({ status_code: 2001 })
+  })
+
   it('… but not as another hub', async () => {
     const link = await registered('2.2.1', { roles: [role('HUB', 'NL', 'HUB')] })
     const answer = await put(link, '2.3.0', { hub_party_id: 'DEHUB', roles: [role('CPO', 'DE', 'ABC')] })

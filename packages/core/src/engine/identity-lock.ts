@@ -1,5 +1,6 @@
 import type { ExpectedParty, Link, Party } from '../model.js'
 import { isHubLink, samePartyRef } from '../model.js'
+import type { SupportedVersion } from '../protocol/versions.js'
 
 /**
  * Decides whether a peer may add parties it did not present at registration. Receives the locked
@@ -111,17 +112,20 @@ export function applyIdentityLock(args: {
  * - whether the peer is a hub is decided by the link as locked, never by the presentation: a peer that
  *   registered as no hub cannot become one (and add parties) by sending a `hub_party_id`;
  * - a `hub_party_id` must name the hub the link is locked to: its `hub_party_id`, or on a link locked on
- *   2.2.1 its `HUB` party (2.3.0 has no `HUB` role; a hub states that identity as `hub_party_id`, so the
- *   locked `HUB` party counts as presented). Absent, the locked one is kept.
+ *   2.2.1 its `HUB` party. Absent, the locked one is kept;
+ * - a 2.3.0 presentation cannot carry a `HUB` role: there a locked `HUB` party that is the link's hub
+ *   counts as presented (a 2.2.1 hub moving to 2.3.0 states it as `hub_party_id`, or not at all).
  *
  * @example
  * ```ts
- * const decision = lockLinkIdentity({ link: peer.link, presented: credentials, expected: null, policy })
+ * const decision = lockLinkIdentity({ link: peer.link, presented: credentials, version: '2.3.0', expected: null, policy })
  * ```
  */
 export function lockLinkIdentity(args: {
   link: Pick<Link, 'parties' | 'hubPartyId'>
   presented: { readonly parties: readonly Party[]; readonly hubPartyId: string | null }
+  /** The version the presentation was made in. */
+  version: SupportedVersion
   expected: readonly ExpectedParty[] | null
   policy: PartyAdditionPolicy
 }):
@@ -142,10 +146,19 @@ export function lockLinkIdentity(args: {
     if (presented.hubPartyId.toUpperCase() !== lockedHubId.toUpperCase()) {
       return { ok: false, message: `hub_party_id is locked to ${lockedHubId}: it may not be changed` }
     }
-    const stated = lockedHub !== undefined && hubId(lockedHub).toUpperCase() === lockedHubId.toUpperCase()
-    if (stated && !parties.some((p) => p.role === 'HUB' && samePartyRef(p, lockedHub))) {
-      parties = [...parties, lockedHub]
-    }
+  }
+  const hubParty =
+    lockedHub !== undefined &&
+    lockedHubId !== null &&
+    hubId(lockedHub).toUpperCase() === lockedHubId.toUpperCase()
+      ? lockedHub
+      : undefined
+  if (
+    args.version === '2.3.0' &&
+    hubParty !== undefined &&
+    !parties.some((p) => p.role === 'HUB' && samePartyRef(p, hubParty))
+  ) {
+    parties = [...parties, hubParty]
   }
   const decision = applyIdentityLock({
     locked: link.parties,

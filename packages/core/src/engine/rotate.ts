@@ -231,6 +231,7 @@ async function commitRotation(
     const lock = lockLinkIdentity({
       link: current.link,
       presented: args.credentials,
+      version: args.version,
       expected: current.expectedParties,
       policy: ctx.partyAdditionPolicy,
     })

@@ -59,6 +59,7 @@ export async function receiveUpdate(
   const lock = lockLinkIdentity({
     link: peer.link,
     presented: credentials,
+    version: args.version,
     expected: peer.expectedParties,
     policy: ctx.partyAdditionPolicy,
   })
