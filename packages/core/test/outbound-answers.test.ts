@@ -31,7 +31,7 @@ describe("the peer's token in a credentials answer", () => {
     ['our TOKEN_A', () => tokenA],
     ['the token we gave it', (body: string) => (JSON.parse(body) as { token: string }).token],
   ] as const) {
-    it(`register refuses an answer handing back ${what} as the token for us`, async () => {
+    it(`register refuses an answer handing back ${what} as the token for us (the peer registered us)`, async () => {
       let network: FetchLike = async () => {
         throw new TypeError('not wired')
       }
@@ -43,8 +43,8 @@ describe("the peer's token in a credentials answer", () => {
       const error = await platforms.emsp.ocpi
         .register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
         .catch((e: unknown) => e)
-      // The peer registered us (its TOKEN_A is consumed): the outcome is reported as unknown, caused by
-      // the invalid answer, and nothing of ours stays alive.
+      // The peer answered success, so it registered us: the outcome is reported as unknown (never as a
+      // refusal a retry could fix), caused by the invalid answer, and nothing of ours stays alive.
       expect(error).toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN', step: 'POST credentials' })
       expect((error as Error).cause).toMatchObject({ code: 'ERR_OCPI_PEER_INVALID_RESPONSE' })
       expect((await platforms.emsp.ocpi.listPeers()).map((p) => p.state)).toEqual(['unregistered'])
@@ -140,4 +140,40 @@ describe('the outbound client names a party the peer knows', () => {
     ).rejects.toMatchObject({ code: 'ERR_OCPI_INVALID_INPUT' })
     expect(emsp.received).toHaveLength(sent)
   })
+})
+
+it('register: a peer that reuses our TOKEN_A as our link token is not taken for one that committed nothing', async () => {
+  // A fake peer that accepts only TOKEN_A (before and after answering) and answers the POST with it.
+  const TOKEN_A = 'token-a-reused-by-the-peer-0123456789abcdefg'
+  const base = 'https://lazy.example.com/ocpi'
+  let committed = false
+  const envelope = (data: unknown) =>
+    Response.json({ data, status_code: 1000, timestamp: '2026-11-23T10:00:00Z' })
+  const fetch: FetchLike = async (input, init) => {
+    const request = new Request(input, init)
+    const authorization = request.headers.get('authorization') ?? ''
+    if (authorization !== `Token ${TOKEN_A}` && authorization !== `Token ${btoa(TOKEN_A)}`) {
+      return Response.json({ status_code: 2002, timestamp: '2026-11-23T10:00:00Z' }, { status: 401 })
+    }
+    const path = new URL(request.url).pathname
+    if (path.endsWith('/versions')) return envelope([{ version: '2.2.1', url: `${base}/2.2.1` }])
+    if (path.endsWith('/2.2.1'))
+      return envelope({
+        version: '2.2.1',
+        endpoints: [{ identifier: 'credentials', role: 'SENDER', url: `${base}/2.2.1/credentials` }],
+      })
+    committed = true
+    return envelope({
+      token: TOKEN_A,
+      url: `${base}/versions`,
+      roles: [{ role: 'EMSP', country_code: 'DE', party_id: 'LZY', business_details: { name: 'Lazy' } }],
+    })
+  }
+  const { cpo } = twoPlatforms({ cpo: { fetch } })
+  const error = await cpo.ocpi
+    .register({ versionsUrl: `${base}/versions`, token: TOKEN_A })
+    .catch((e: unknown) => e)
+  expect(committed).toBe(true)
+  expect(error).toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN', step: 'POST credentials' })
+  expect(JSON.stringify(cpo.lines)).not.toContain(TOKEN_A)
 })

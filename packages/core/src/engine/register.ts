@@ -107,6 +107,7 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
 
   let tokenC: OutboundToken
   let credentials: ReturnType<typeof parsePeerCredentials>
+  let staleAnswer: OcpiError | undefined
   try {
     const sent = await sendCredentials(ctx, {
       method: 'POST',
@@ -125,11 +126,12 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
     tokenC = credentials.value.token
     // Tokens must be fresh (reference §2.7): TOKEN_A dies now, TOKEN_B is the one the peer uses towards us.
     if (tokenC === (tokenA as string) || tokenC === (tokenB as string)) {
-      throw new OcpiError(
+      staleAnswer = new OcpiError(
         'ERR_OCPI_PEER_INVALID_RESPONSE',
         `POST credentials: token: the peer answered with ${tokenC === (tokenA as string) ? 'our TOKEN_A' : 'the token we gave it'}, not a new token for us`,
         { step: 'POST credentials' },
       )
+      throw staleAnswer
     }
   } catch (error) {
     await abandon(ctx, peer.id)
@@ -147,6 +149,15 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
       message: failure.message,
     })
     if (!mayHaveCommitted(failure)) throw failure
+    if (failure === staleAnswer) {
+      // The peer answered success: it registered us, with a token we cannot use (and, with our TOKEN_A
+      // reused as ours, that TOKEN_A still works: probing it would say nothing was committed).
+      throw new OcpiError(
+        'ERR_OCPI_OUTCOME_UNKNOWN',
+        'POST credentials: the peer registered us but answered with a token we cannot use; ask its admin to remove the link and for a fresh TOKEN_A',
+        { step: 'POST credentials', cause: failure },
+      )
+    }
     const stillValid = await invitationStillValid(ctx, versionsUrl, tokenA, found.encoding)
     if (stillValid === true) throw failure
     throw new OcpiError(
