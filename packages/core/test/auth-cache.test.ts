@@ -192,6 +192,37 @@ describe('authenticateCached: the synchronous fast path', () => {
     expect(cpo.ocpi.authenticateCached(request())).not.toBeNull()
   })
 
+  it('a first use whose contact write failed stays due: the next request writes it (closing the replay window)', async () => {
+    const now = Date.parse('2026-11-23T10:00:00Z')
+    let failing = false
+    const inner = memoryStore()
+    const store: CredentialsStore = {
+      ...inner,
+      touchContact: async (id, at) => {
+        if (failing) throw new Error('database unavailable')
+        return inner.touchContact(id, at)
+      },
+    }
+    const platforms = twoPlatforms({ cpo: { now: () => now, authCacheTtlMs: 60_000, store } })
+    const invitation = await platforms.cpo.ocpi.invite()
+    const onEmsp = await platforms.emsp.ocpi.register({
+      versionsUrl: invitation.versionsUrl,
+      token: invitation.token,
+    })
+    failing = true
+    expect((await platforms.emsp.ocpi.client(onEmsp.id).request('locations', 'SENDER')).status).toBe(200)
+    const header = platforms.cpo.received.at(-1)?.authorization ?? ''
+    const request = new Request('https://cpo.example.com/ocpi/2.2.1/locations', {
+      headers: { authorization: header },
+    })
+    const registeredAt = (await platforms.cpo.ocpi.getPeer(invitation.peerId))?.lastContactAt?.getTime()
+    failing = false
+    expect(platforms.cpo.ocpi.authenticateCached(request)).toBeNull() // the write is still due
+    expect((await platforms.cpo.ocpi.authenticate(request, module)).ok).toBe(true)
+    const contact = (await platforms.cpo.ocpi.getPeer(invitation.peerId))?.lastContactAt?.getTime() ?? 0
+    expect(contact).toBeGreaterThan(registeredAt ?? Number.POSITIVE_INFINITY)
+  })
+
   it('answers nothing when caching is off', async () => {
     const { cpo, request } = await linked({ cpo: { authCacheTtlMs: 0 } })
     expect((await cpo.ocpi.authenticate(request(), module)).ok).toBe(true)

@@ -159,7 +159,8 @@ export async function authenticate(
   const started = ctx.now()
   // The hot path: a recent successful authentication of the same header (see AuthCache for why it is safe).
   const hit = header === null ? null : ctx.authCache.get(header, started)
-  if (hit !== null) {
+  // A hit without a recorded contact (its first-use write failed) authenticates in full, writing again.
+  if (hit !== null && hit.lastContactAt !== null) {
     if (!claimsParty(request, hit.peer.parties)) {
       return refuse('OCPI-from-* names a party this token does not represent', 'scope', hit.peer.id)
     }
@@ -198,8 +199,8 @@ export async function authenticate(
       // The first use since the registration is always recorded: it closes the POST's replay window.
       (lastContactAt !== null && lastContactAt <= peer.registeredAt)
     ) {
-      await noteTokenUse(ctx, record, now)
-      lastContactAt = contactTimeOf(record, now)
+      // A failed write stays due (null): the next request writes again, the cache must not say it was done.
+      lastContactAt = (await noteTokenUse(ctx, record, now)) ? contactTimeOf(record, now) : null
     }
     const authenticated: AuthenticatedPeer = {
       id: peer.id,

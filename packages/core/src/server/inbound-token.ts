@@ -56,20 +56,22 @@ export async function matchInboundToken(
 /**
  * Records the side effects of a peer's authenticated request: contact (without touching the revision) for
  * link tokens, and the end of the grace window on the first use of a token that superseded another.
- * Failures here never fail the request; they are logged.
+ * Failures here never fail the request; they are logged. Answers whether the writes succeeded.
  *
  * @example
  * ```ts
  * await noteTokenUse(ctx, matched.record)
  * ```
  */
-export async function noteTokenUse(ctx: Context, record: TokenRecord, now = ctx.now()): Promise<void> {
+export async function noteTokenUse(ctx: Context, record: TokenRecord, now = ctx.now()): Promise<boolean> {
   try {
     if (record.kind === 'current' && record.supersedes !== null)
       await ctx.store.retireSuperseded(record.digest)
     if (LINK_KINDS.has(record.kind)) await ctx.store.touchContact(record.peerId, contactTimeOf(record, now))
+    return true
   } catch (error) {
     useNotRecorded(ctx, record.peerId, error)
+    return false
   }
 }
 
