@@ -125,11 +125,10 @@ export async function discover(
         step: 'GET versions',
       }),
     )
-  let listEncoding = args.via?.encoding ?? args.encoding
+  const firstListEncoding = args.via?.encoding ?? args.encoding
+  let listEncoding = firstListEncoding
   let response = await getVersions(listEncoding)
-  let refused: TokenEncoding | null = null
   if (response.status === 401) {
-    refused = listEncoding
     listEncoding = otherEncoding(listEncoding)
     response = await getVersions(listEncoding)
   }
@@ -168,8 +167,9 @@ export async function discover(
   // (the list was fetched before the version was known) sends the raw token (§3.2): raw first for both,
   // unless the peer just refused the raw token on its list.
   const rawFirst = speaksPre221(list.data) || (args.version === 'highest' && !isModern(version))
+  const listRefusedRaw = firstListEncoding === 'raw' && listEncoding !== 'raw'
   let encoding: TokenEncoding =
-    rawFirst && refused !== 'raw' ? 'raw' : args.via === undefined ? listEncoding : args.encoding
+    rawFirst && !listRefusedRaw ? 'raw' : args.via === undefined ? listEncoding : args.encoding
   let detailsResponse = await getDetails(encoding)
   if (detailsResponse.status === 401) {
     encoding = otherEncoding(encoding)

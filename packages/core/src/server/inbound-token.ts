@@ -64,15 +64,15 @@ export async function matchInboundToken(
  * ```
  */
 export async function noteTokenUse(ctx: Context, record: TokenRecord, now = ctx.now()): Promise<boolean> {
-  try {
-    if (record.kind === 'current' && record.supersedes !== null)
+  if (record.kind === 'current' && record.supersedes !== null) {
+    try {
       await ctx.store.retireSuperseded(record.digest)
-    if (LINK_KINDS.has(record.kind)) await ctx.store.touchContact(record.peerId, contactTimeOf(record, now))
-    return true
-  } catch (error) {
-    useNotRecorded(ctx, record.peerId, error)
-    return false
+    } catch (error) {
+      useNotRecorded(ctx, record.peerId, error)
+      return false
+    }
   }
+  return LINK_KINDS.has(record.kind) ? recordContact(ctx, record.peerId, contactTimeOf(record, now)) : true
 }
 
 /**
