@@ -157,18 +157,21 @@ describe('the credentials endpoint', () => {
     expect(after.body.data).toMatchObject({ token: tokenC, party_id: 'EXA', country_code: 'NL' })
   })
 
-  it('accepts the replay of a registration POST whose answer was lost (same sender, within the window)', async () => {
-    let now = Date.parse('2026-11-23T10:00:00Z')
-    const { ocpi } = createReceiver({ now: () => now, replayWindowMs: 60_000 })
+  /** A receiver with a 60 s replay window and a stopped clock; `post` sends the sender's POST again. */
+  async function replayable(version: '2.2.1' | '2.3.0' = '2.2.1') {
+    const clock = { now: Date.parse('2026-11-23T10:00:00Z') }
+    const { ocpi } = createReceiver({ now: () => clock.now, replayWindowMs: 60_000 })
     const { token: tokenA } = await ocpi.invite()
-    installSender(server, { version: '2.2.1', token: TOKEN_B })
-    const post = () =>
-      call(
-        ocpi.handle,
-        request('POST', '/2.2.1/credentials', { token: tokenA, body: senderCredentials('2.2.1', TOKEN_B) }),
-      )
+    installSender(server, { version, token: TOKEN_B })
+    const post = (body: object = senderCredentials(version, TOKEN_B)) =>
+      call(ocpi.handle, request('POST', `/${version}/credentials`, { token: tokenA, body }))
+    return { ocpi, tokenA, clock, post }
+  }
+
+  it('accepts the replay of a registration POST whose answer was lost (same sender, within the window)', async () => {
+    const { ocpi, tokenA, clock, post } = await replayable()
     const lost = ((await post()).body.data as { token: string }).token
-    now += 30_000
+    clock.now += 30_000
     const replay = await post()
     expect(replay.body.status_code).toBe(1000)
     const tokenC = (replay.body.data as { token: string }).token
@@ -178,8 +181,14 @@ describe('the credentials endpoint', () => {
     expect((await call(ocpi.handle, request('GET', '/versions', { token: tokenC }))).status).toBe(200)
     expect((await call(ocpi.handle, request('GET', '/versions', { token: tokenA }))).status).toBe(401)
     // After the window, a replay is a plain use of a consumed TOKEN_A: 401.
-    now += 30_000
+    clock.now += 30_000
     expect((await post()).status).toBe(401)
+  })
+
+  it('refuses a replay that adds a hub_party_id: the sender must present the same identity', async () => {
+    const { post } = await replayable('2.3.0')
+    expect((await post()).body.status_code).toBe(1000)
+    expect((await post({ ...senderCredentials('2.3.0', TOKEN_B), hub_party_id: 'DEHUB' })).status).toBe(401)
   })
 
   // The window closes at the first use of the token we answered, wherever it is used: on our endpoints,
@@ -190,18 +199,10 @@ describe('the credentials endpoint', () => {
     ['our versions endpoint, in the same millisecond', 'versions'],
   ] as const) {
     it(`refuses the replay once the sender used the answered token on ${where}, and keeps that token`, async () => {
-      let now = Date.parse('2026-11-23T10:00:00Z')
-      const { ocpi } = createReceiver({ now: () => now, replayWindowMs: 60_000 })
-      const { token: tokenA } = await ocpi.invite()
-      installSender(server, { version: '2.2.1', token: TOKEN_B })
-      const post = () =>
-        call(
-          ocpi.handle,
-          request('POST', '/2.2.1/credentials', { token: tokenA, body: senderCredentials('2.2.1', TOKEN_B) }),
-        )
+      const { ocpi, clock, post } = await replayable()
       const tokenC = ((await post()).body.data as { token: string }).token
       if (use === 'module') {
-        now += 5_000
+        clock.now += 5_000
         const used = await ocpi.authenticate(
           new Request(`${RECEIVER_BASE}/2.2.1/locations`, {
             headers: { authorization: `Token ${btoa(tokenC)}` },
@@ -212,7 +213,7 @@ describe('the credentials endpoint', () => {
       } else {
         expect((await call(ocpi.handle, request('GET', '/versions', { token: tokenC }))).status).toBe(200)
       }
-      now += 5_000
+      clock.now += 5_000
       expect((await post()).status).toBe(401)
       expect((await call(ocpi.handle, request('GET', '/versions', { token: tokenC }))).status).toBe(200)
     })

@@ -18,11 +18,11 @@ function sameIdentity(locked: readonly Party[], presented: readonly Party[]): bo
 
 /**
  * Accepts the replay of a registration POST whose answer was lost: the TOKEN_A was consumed moments ago
- * (no contact since: any authenticated request of the peer, or a successful call of ours, closes the
- * window early, which is conservative)
- * (within the replay window) by a sender with the same identity and versions URL, so the sender never
- * received our token. Discovers the sender again with its (new) token, issues a fresh token replacing the
- * undelivered one, and answers as the first time. Anyone else gets 401, as for any consumed TOKEN_A.
+ * (within the replay window, and no contact since: any authenticated request of the peer, or a successful
+ * call of ours, closes the window early, which is conservative) by a sender with the same identity
+ * (parties, roles, hub_party_id) and versions URL, so the sender never received our token. Discovers the
+ * sender again with its (new) token, issues a fresh token replacing the undelivered one, and answers as
+ * the first time. Anyone else gets 401, as for any consumed TOKEN_A.
  *
  * @example
  * ```ts
@@ -44,7 +44,8 @@ export async function receiveReplay(
   const credentials = parsed.value
   if (
     credentials.versionsUrl !== peer.link.versionsUrl ||
-    !sameIdentity(peer.link.parties, credentials.parties)
+    !sameIdentity(peer.link.parties, credentials.parties) ||
+    (credentials.hubPartyId ?? '').toUpperCase() !== (peer.link.hubPartyId ?? '').toUpperCase()
   ) {
     throw unknown()
   }
@@ -65,7 +66,6 @@ export async function receiveReplay(
     link: {
       ...peer.link,
       endpoints: found.details.endpoints,
-      hubPartyId: credentials.hubPartyId,
       outbound: found.outbound,
       encoding: found.encoding,
     },
