@@ -5,17 +5,36 @@ import { expect, it } from 'vitest'
 import { ocpiAdmin, ocpiRoutes } from '../src/index.js'
 import { CPO, makeOcpi } from './platform.js'
 
-function appReadingBodies(read: 'json' | 'text') {
+/** An app whose middleware reads every POST body first: through Hono (`json`, `text`) or `c.req.raw`. */
+function appReadingBodies(read: 'json' | 'text' | 'raw') {
   const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
   const app = new Hono()
   const seen: unknown[] = []
   app.use('*', async (c, next) => {
-    if (c.req.method === 'POST') seen.push(read === 'json' ? await c.req.json() : await c.req.text())
+    if (c.req.method === 'POST') {
+      seen.push(
+        read === 'json' ? await c.req.json() : read === 'text' ? await c.req.text() : await c.req.raw.text(),
+      )
+    }
     await next()
   })
   app.route('/ocpi', ocpiRoutes(ocpi))
   app.route('/admin', ocpiAdmin(ocpi))
   return { ocpi, app, seen }
+}
+
+/** A registration POST with TOKEN_A whose body names no parties (the core refuses it, 2001, once read). */
+async function postCredentials(setup: ReturnType<typeof appReadingBodies>) {
+  const invitation = await setup.ocpi.invite()
+  const response = await setup.app.request('/ocpi/2.2.1/credentials', {
+    method: 'POST',
+    headers: { authorization: `Token ${invitation.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      token: 'a-new-token-for-us-0123456789',
+      url: 'https://emsp.example.com/ocpi/versions',
+    }),
+  })
+  return { invitation, response }
 }
 
 it.each(['json', 'text'] as const)(
@@ -41,41 +60,19 @@ it.each(['json', 'text'] as const)(
 it.each(['json', 'text'] as const)(
   'a credentials POST still gets its body read as %s by a middleware',
   async (read) => {
-    const { ocpi, app } = appReadingBodies(read)
-    const invitation = await ocpi.invite()
-    // The body names no parties: the core reads it and refuses it (2001), where a used body was a 500.
-    const response = await app.request('/ocpi/2.2.1/credentials', {
-      method: 'POST',
-      headers: { authorization: `Token ${invitation.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        token: 'a-new-token-for-us-0123456789',
-        url: 'https://emsp.example.com/ocpi/versions',
-      }),
-    })
+    const setup = appReadingBodies(read)
+    const { invitation, response } = await postCredentials(setup)
+    // The core read the body and refused it (2001), where a used body was a 500.
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ status_code: 2001 })
-    expect((await ocpi.getPeer(invitation.peerId))?.state).toBe('invited')
+    expect((await setup.ocpi.getPeer(invitation.peerId))?.state).toBe('invited')
   },
 )
 
 it('a body consumed through c.req.raw itself (Hono kept nothing) gets the core’s 500 / 3000 envelope', async () => {
-  const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
-  const app = new Hono()
-  app.use('*', async (c, next) => {
-    if (c.req.method === 'POST') await c.req.raw.text()
-    await next()
-  })
-  app.route('/ocpi', ocpiRoutes(ocpi))
-  const invitation = await ocpi.invite()
-  const response = await app.request('/ocpi/2.2.1/credentials', {
-    method: 'POST',
-    headers: { authorization: `Token ${invitation.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token: 'a-new-token-for-us-0123456789',
-      url: 'https://emsp.example.com/ocpi/versions',
-    }),
-  })
+  const setup = appReadingBodies('raw')
+  const { invitation, response } = await postCredentials(setup)
   expect(response.status).toBe(500)
   expect(await response.json()).toMatchObject({ status_code: 3000 })
-  expect((await ocpi.getPeer(invitation.peerId))?.state).toBe('invited')
+  expect((await setup.ocpi.getPeer(invitation.peerId))?.state).toBe('invited')
 })
