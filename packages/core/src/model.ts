@@ -225,8 +225,11 @@ export interface RegisteringPeer extends PeerCommon {
 }
 
 /**
- * Marks a rotation we started (our PUT is under way): concurrent rotations of the same peer are refused
- * while it is fresh, and the pending token it names is the one the commit promotes.
+ * Marks a rotation we started. While our PUT is under way, concurrent rotations of the same peer are
+ * refused; once its outcome is unknown (`outcome: 'unknown'`), the mark stays so that the rotation can
+ * still be settled (by the health checks) while the pending token lives. A mark older than
+ * `pendingTtlMs` is ignored, whatever it says (a crashed or an expired rotation). The pending token it
+ * names is the one the commit promotes.
  *
  * @example
  * ```ts
@@ -234,8 +237,14 @@ export interface RegisteringPeer extends PeerCommon {
  * ```
  */
 export interface RotationMark {
+  /** The digest of our pending token, the one our PUT carried. */
   readonly digest: TokenDigest
+  /** When the rotation started; the pending token expires `pendingTtlMs` later. */
   readonly startedAt: number
+  /** The version the rotation moves to; absent on marks written by 0.1.0 (then: the link's version). */
+  readonly version?: SupportedVersion
+  /** Set once our PUT's outcome is unknown: the peer may hold our pending token. */
+  readonly outcome?: 'unknown'
 }
 
 /**

@@ -109,7 +109,10 @@ export interface Ocpi {
   listPeers(options?: ListPeersOptions): Promise<Peer[]>
   /** Registers with a partner, given its versions URL and the TOKEN_A its admin handed over. */
   register(input: RegisterInput): Promise<Peer>
-  /** Rotates a link's tokens with a PUT (optionally switching version); committed only on success. */
+  /**
+   * Rotates a link's tokens with a PUT (optionally switching version); committed only on success. An
+   * unknown outcome (`ERR_OCPI_OUTCOME_UNKNOWN`) is settled later by {@link Ocpi.checkHealth}.
+   */
   rotate(peerId: string, options?: RotateOptions): Promise<Peer>
   /** Ends a link: DELETE to the peer, and every token of the peer dies. */
   unregister(peerId: string): Promise<{ peer: Peer; remote: UnregisterOutcome }>
@@ -141,7 +144,11 @@ export interface Ocpi {
    * The outbound client refuses to send when this is not CONNECTED.
    */
   connectionStatus(peerId: string, party?: PartyRef): Promise<ConnectionStatus>
-  /** One pass of the still-alive check: probes silent peers, marks them OFFLINE or CONNECTED. */
+  /**
+   * One pass of the still-alive check: probes silent peers, marks them OFFLINE or CONNECTED, and settles
+   * our rotations whose outcome was unknown (asking the peer what it holds, at most every
+   * `offlineRetryMs` per peer, while our pending token lives).
+   */
   checkHealth(options?: HealthCheckOptions): Promise<HealthReport>
   /** Runs {@link Ocpi.checkHealth} every `intervalMs` (default 30 s) until the job is stopped. */
   startHealthChecks(options?: HealthCheckOptions & { readonly intervalMs?: number }): Job

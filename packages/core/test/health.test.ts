@@ -19,10 +19,15 @@ describe('connection health', () => {
   it('probes a silent peer only after the silence, marks it OFFLINE when it does not answer, and back', async () => {
     const { world, cpo, emsp, peerId, probes } = await setup()
     const before = probes()
-    expect(await cpo.ocpi.checkHealth()).toEqual({ probed: [], offline: [], online: [] })
+    expect(await cpo.ocpi.checkHealth()).toEqual({ probed: [], offline: [], online: [], settled: [] })
     world.now += 5 * MINUTE
     world.down.add(emsp.origin)
-    expect(await cpo.ocpi.checkHealth()).toEqual({ probed: [peerId], offline: [peerId], online: [] })
+    expect(await cpo.ocpi.checkHealth()).toEqual({
+      probed: [peerId],
+      offline: [peerId],
+      online: [],
+      settled: [],
+    })
     expect(await cpo.ocpi.connectionStatus(peerId)).toBe('OFFLINE')
     expect(cpo.events).toContainEqual({
       event: 'connection-status',
@@ -39,7 +44,12 @@ describe('connection health', () => {
     expect((await cpo.ocpi.checkHealth()).probed).toEqual([])
     world.down.delete(emsp.origin)
     world.now += MINUTE
-    expect(await cpo.ocpi.checkHealth()).toEqual({ probed: [peerId], offline: [], online: [peerId] })
+    expect(await cpo.ocpi.checkHealth()).toEqual({
+      probed: [peerId],
+      offline: [],
+      online: [peerId],
+      settled: [],
+    })
     expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
     expect(cpo.events.at(-1)).toEqual({
       event: 'connection-status',
@@ -59,7 +69,7 @@ describe('connection health', () => {
     expect((await emsp.ocpi.client(emspPeerId).request('locations', 'SENDER')).status).toBe(200)
     expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
     const before = probes()
-    expect(await cpo.ocpi.checkHealth()).toEqual({ probed: [], offline: [], online: [peerId] })
+    expect(await cpo.ocpi.checkHealth()).toEqual({ probed: [], offline: [], online: [peerId], settled: [] })
     expect(probes()).toBe(before)
   })
 

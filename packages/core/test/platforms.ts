@@ -27,6 +27,10 @@ export class World {
   now = Date.parse('2026-11-23T10:00:00Z')
   readonly platforms = new Map<string, Platform>()
   readonly down = new Set<string>()
+  /** Requests whose answer is lost on the way back (the platform handled them): `METHOD origin path`. */
+  readonly lost = new Set<string>()
+  /** Requests dropped on the way there (never handled): `METHOD origin path`. */
+  readonly dropped = new Set<string>()
   #next = 0
 
   readonly fetch = async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
@@ -35,6 +39,8 @@ export class World {
     const platform = this.platforms.get(origin)
     if (platform === undefined || this.down.has(origin)) throw new TypeError('fetch failed')
     const path = new URL(request.url).pathname
+    const call = `${request.method} ${origin} ${path}`
+    if (this.dropped.has(call)) throw new TypeError('fetch failed')
     platform.received.push({
       method: request.method,
       path,
@@ -46,7 +52,9 @@ export class World {
       if (!auth.ok) return auth.response
       return Response.json({ data: [], status_code: 1000, timestamp: new Date(this.now).toISOString() })
     }
-    return instance.handle(request)
+    const response = await instance.handle(request)
+    if (this.lost.has(call)) throw new TypeError('fetch failed')
+    return response
   }
 
   add(

@@ -7,6 +7,8 @@ import {
 } from '../model.js'
 import { buildRequest } from './outbound.js'
 import { eachPeer, type Job, startJob } from './periodic.js'
+import { settleRotation } from './rotate.js'
+import { rotationState } from './rotation-mark.js'
 
 /**
  * Options of {@link Ocpi.checkHealth} and {@link Ocpi.startHealthChecks}.
@@ -41,6 +43,11 @@ export interface HealthReport {
   readonly offline: readonly string[]
   /** Peers that came back (CONNECTED) in this pass. */
   readonly online: readonly string[]
+  /**
+   * Peers whose rotation by us had an unknown outcome (`ERR_OCPI_OUTCOME_UNKNOWN`) and was settled in
+   * this pass: the peer had taken our PUT, and the link is now on the new tokens.
+   */
+  readonly settled: readonly string[]
 }
 
 const DEFAULT_SILENCE_MS = 5 * 60_000
@@ -67,9 +74,28 @@ export async function checkHealth(
   const probed: string[] = []
   const offline: string[] = []
   const online: string[] = []
-  await eachPeer(ctx, 'registered', async (peer) => {
+  const settled: string[] = []
+  await eachPeer(ctx, 'registered', async (listed) => {
+    let peer = listed
     if (peer.state !== 'registered') return
     const now = ctx.now()
+    const rotation = rotationState(peer, now, ctx.config.pendingTtlMs)
+    if (rotation === 'unsettled' || rotation === 'stale') {
+      // Asked at most every `retryMs` per peer, across instances, while our pending token lives.
+      const holder = `${options.instanceId}:${crypto.randomUUID()}`
+      const lease = { name: `settle:${peer.id}`, holder, until: now + retryMs, now }
+      const outcome = (await ctx.store.acquireLease(lease)) ? await settleRotation(ctx, peer.id) : 'none'
+      if (outcome === 'settled') {
+        settled.push(peer.id)
+        return // the record changed (and the peer answered): its status is looked at in the next pass
+      }
+      if (outcome === 'expired') {
+        // The mark was cleared: go on with the record as it is now.
+        const fresh = await ctx.store.getPeer(peer.id)
+        if (fresh?.state !== 'registered') return
+        peer = fresh
+      }
+    }
     const status = connectionStatusOf(peer)
     if (status === 'CONNECTED' && peer.offlineSince !== undefined) {
       // Heard from since it was marked: record it, so everyone sees it connected.
@@ -91,7 +117,7 @@ export async function checkHealth(
       offline.push(peer.id)
     }
   })
-  return { probed, offline, online }
+  return { probed, offline, online, settled }
 }
 
 /**
@@ -137,8 +163,8 @@ async function probe(ctx: Context, peer: RegisteredPeer): Promise<boolean> {
  * the peer again.
  */
 async function setOffline(ctx: Context, peer: RegisteredPeer, at: number | undefined): Promise<boolean> {
-  // Our own rotation commits against the revision it marked: leave the record alone meanwhile.
-  if (peer.rotation !== undefined) return false
+  // Our own PUT in flight commits against the record it marked: leave the record alone meanwhile.
+  if (rotationState(peer, ctx.now(), ctx.config.pendingTtlMs) === 'under-way') return false
   const { offlineSince: _, ...rest } = peer
   const next: RegisteredPeer = at === undefined ? rest : { ...rest, offlineSince: at }
   const stored = await ctx.store.casPeer(peer.id, peer.revision, { ...next, updatedAt: ctx.now() })

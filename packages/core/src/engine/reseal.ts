@@ -1,6 +1,7 @@
 import type { Context } from '../context.js'
 import type { InboundToken, OutboundToken, PeerRecord, RegisteredPeer, SealedToken } from '../model.js'
 import { eachPeer } from './periodic.js'
+import { rotationState } from './rotation-mark.js'
 
 /**
  * The result of {@link Ocpi.reseal}. Run it again while `busy` is not empty; a peer in `unreadable`
@@ -67,8 +68,8 @@ async function resealPeer(ctx: Context, first: PeerRecord): Promise<Outcome> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (record === null || record.state !== 'registered' || !stale(ctx, record.link.outbound))
       return 'current'
-    // Our rotation commits against the revision it marked: a write now would make it fail.
-    if (record.rotation !== undefined) return 'busy'
+    // Our PUT in flight commits against the record it marked: a write now could make it fail.
+    if (rotationState(record, ctx.now(), ctx.config.pendingTtlMs) === 'under-way') return 'busy'
     let outbound: SealedToken
     try {
       outbound = await ctx.sealer.seal((await ctx.sealer.unseal(record.link.outbound)) as OutboundToken)

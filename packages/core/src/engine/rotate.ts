@@ -1,6 +1,6 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
-import type { OutboundToken, PeerRecord, RegisteredPeer, TokenDigest } from '../model.js'
+import type { OutboundToken, PeerRecord, RegisteredPeer, RotationMark, TokenDigest } from '../model.js'
 import { type Peer, peerView } from '../peer-view.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { digestToken } from '../tokens/digest.js'
@@ -11,6 +11,7 @@ import { lockLinkIdentity } from './identity-lock.js'
 import { buildRequest, processEnvelope } from './outbound.js'
 import { mayHaveCommitted, sendCredentials } from './peer-calls.js'
 import { missingEndpoints } from './requirements.js'
+import { rotationState } from './rotation-mark.js'
 
 /**
  * Options of {@link Ocpi.rotate}.
@@ -32,13 +33,27 @@ function withoutMark(peer: RegisteredPeer): RegisteredPeer {
   return rest
 }
 
-async function clearMark(ctx: Context, peerId: string, digest: TokenDigest): Promise<void> {
+/** Rewrites our mark naming `digest` (`change` gets the record without the mark), if it is still there. */
+async function changeMark(
+  ctx: Context,
+  peerId: string,
+  digest: TokenDigest,
+  change: (unmarked: RegisteredPeer, mark: RotationMark) => RegisteredPeer,
+): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await ctx.store.getPeer(peerId)
     if (current === null || current.state !== 'registered' || current.rotation?.digest !== digest) return
-    const next = { ...withoutMark(current), revision: current.revision + 1, updatedAt: ctx.now() }
+    const next = {
+      ...change(withoutMark(current), current.rotation),
+      revision: current.revision + 1,
+      updatedAt: ctx.now(),
+    }
     if ((await ctx.store.casPeer(peerId, current.revision, next)) !== null) return
   }
+}
+
+function clearMark(ctx: Context, peerId: string, digest: TokenDigest): Promise<void> {
+  return changeMark(ctx, peerId, digest, (unmarked) => unmarked)
 }
 
 async function registeredPeer(ctx: Context, peerId: string): Promise<RegisteredPeer> {
@@ -58,7 +73,8 @@ async function registeredPeer(ctx: Context, peerId: string): Promise<RegisteredP
  * PUT changes nothing. When the PUT's answer was lost, the peer is asked (GET credentials with our old
  * token): a new token for us commits the rotation; our old one, or no answer, is
  * `ERR_OCPI_OUTCOME_UNKNOWN` (the peer may still be processing our PUT: our new token stays valid until
- * its pending expiry; rotate again to settle it).
+ * its pending expiry, and the rotation stays marked unsettled; the health checks ask the peer again
+ * meanwhile and commit it if the peer took it, and rotating again settles it too).
  *
  * @example
  * ```ts
@@ -72,7 +88,7 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', `version: we do not offer ${version}`)
   }
   const now = ctx.now()
-  if (peer.rotation !== undefined && now - peer.rotation.startedAt < ctx.config.pendingTtlMs) {
+  if (rotationState(peer, now, ctx.config.pendingTtlMs) === 'under-way') {
     throw new OcpiError('ERR_OCPI_CONFLICT', `a rotation of peer ${peerId} is already under way`)
   }
   const token = generateToken()
@@ -91,7 +107,7 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
     ...peer,
     revision: peer.revision + 1,
     updatedAt: now,
-    rotation: { digest, startedAt: now },
+    rotation: { digest, startedAt: now, version },
   })
   if (marked === null) {
     await ctx.store.abortToken(digest)
@@ -100,19 +116,9 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
 
   const outbound = (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken
   let data: unknown
-  let found: Awaited<ReturnType<typeof discover>>
+  let found: Discovered
   try {
-    found = await discover(ctx, {
-      versionsUrl: peer.link.versionsUrl,
-      token: outbound,
-      version,
-      ...(version === peer.link.version
-        ? { encoding: peer.link.encoding }
-        : {
-            encoding: defaultEncoding(version),
-            via: { version: peer.link.version, encoding: peer.link.encoding },
-          }),
-    })
+    found = await discoverAt(ctx, peer, outbound, version)
     const missing = missingEndpoints(ctx.config, found.details.endpoints, version)
     if (missing.length > 0) {
       throw new OcpiError(
@@ -151,23 +157,27 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
   const credentials = data === undefined ? null : parsePeerCredentials(version, data)
   // A token for us that is the one we just gave the peer is no answer (tokens must differ, §2.7): settle.
   if (credentials?.ok && credentials.value.token !== (token as string)) {
-    return commitRotation(ctx, { peerId, digest, token, version, found, credentials: credentials.value })
+    return commitRotation(ctx, { peerId, digest, version, found, credentials: credentials.value })
   }
   // The answer was lost or unreadable: ask the peer what it holds. A compliant peer still accepts our
   // old token (its grace window) and answers GET credentials with the token it now issues for us.
   const settled = await readPeerCredentials(ctx, { found, version, outbound })
-  if (settled !== null && settled.token !== outbound && settled.token !== (token as string)) {
-    return commitRotation(ctx, { peerId, digest, token, version, found, credentials: settled })
+  if (settled !== null && isNewToken(settled.token, outbound, digest)) {
+    return commitRotation(ctx, { peerId, digest, version, found, credentials: settled })
   }
-  await clearMark(ctx, peerId, digest)
   // Our old token back does not prove a refusal: the peer may still be processing our PUT (a timeout, a
-  // dropped connection, a gateway's 5xx) and commit it a moment later. So the outcome stays unknown and
-  // our new token stays valid until its pending expiry (the peer may hold it); our old one keeps working.
+  // dropped connection, a gateway's 5xx) and commit it a moment later. So the outcome stays unknown: the
+  // mark stays, saying so, and our new token stays valid until its pending expiry (the peer may hold it);
+  // our old one keeps working. The health checks ask the peer again meanwhile ({@link settleRotation}).
+  await changeMark(ctx, peerId, digest, (unmarked, mark) => ({
+    ...unmarked,
+    rotation: { ...mark, outcome: 'unknown' },
+  }))
   const error = new OcpiError(
     'ERR_OCPI_OUTCOME_UNKNOWN',
     settled === null
-      ? 'PUT credentials: the outcome is unknown (the peer may have rotated); rotate again to settle it'
-      : 'PUT credentials: the peer has not rotated yet, but may still take our PUT; rotate again to settle it',
+      ? 'PUT credentials: the outcome is unknown (the peer may have rotated); it is settled by the health checks or by rotating again'
+      : 'PUT credentials: the peer has not rotated yet, but may still take our PUT; it is settled by the health checks or by rotating again',
     { step: 'PUT credentials' },
   )
   emitFailure(ctx, peerId, error, 'unknown')
@@ -180,10 +190,88 @@ function emitFailure(ctx: Context, peerId: string, error: unknown, outcome: 'ref
   ctx.log.warn?.('a rotation failed', { peerId, code, outcome })
 }
 
+type Discovered = Awaited<ReturnType<typeof discover>>
+
+/** Discovers the peer's `version` with our current outbound token (through the link's version if new). */
+function discoverAt(
+  ctx: Context,
+  peer: RegisteredPeer,
+  outbound: OutboundToken,
+  version: SupportedVersion,
+): Promise<Discovered> {
+  return discover(ctx, {
+    versionsUrl: peer.link.versionsUrl,
+    token: outbound,
+    version,
+    ...(version === peer.link.version
+      ? { encoding: peer.link.encoding }
+      : {
+          encoding: defaultEncoding(version),
+          via: { version: peer.link.version, encoding: peer.link.encoding },
+        }),
+  })
+}
+
+/** A token the peer gives us is a new one: neither the one we hold nor the pending one we sent (§2.7). */
+function isNewToken(token: string, outbound: OutboundToken, pending: TokenDigest): boolean {
+  return token !== outbound && digestToken(token) !== pending
+}
+
+/**
+ * What {@link settleRotation} found: `'settled'` (the peer took our PUT: committed), `'unsettled'` (the
+ * peer could not tell us, or has not rotated yet: asked again later), `'expired'` (the mark outlived our
+ * pending token: cleared, the link stays on its old tokens) or `'none'` (nothing to settle).
+ */
+export type SettleOutcome = 'settled' | 'unsettled' | 'expired' | 'none'
+
+/**
+ * Settles our rotation of a peer whose PUT's outcome was unknown: asks the peer (GET credentials with our
+ * old token, which a compliant peer honours through its grace window) and commits the rotation if the
+ * peer hands us a new token. A mark older than the pending-token lifetime is cleared instead (its token
+ * is dead by then: were the peer to hold it, the link needs a new registration, which is logged). Called
+ * by the health checks; safe to call from several instances (the commit is a compare-and-swap).
+ */
+export async function settleRotation(ctx: Context, peerId: string): Promise<SettleOutcome> {
+  const peer = await ctx.store.getPeer(peerId)
+  if (peer === null || peer.state !== 'registered' || peer.rotation === undefined) return 'none'
+  const mark = peer.rotation
+  const state = rotationState(peer, ctx.now(), ctx.config.pendingTtlMs)
+  if (state === 'stale') {
+    await ctx.store.abortToken(mark.digest)
+    await clearMark(ctx, peerId, mark.digest)
+    if (mark.outcome === 'unknown')
+      ctx.log.warn?.(
+        'a rotation whose outcome stayed unknown expired; the link stays on its previous tokens',
+        { peerId },
+      )
+    return 'expired'
+  }
+  if (state !== 'unsettled') return 'none'
+  const version = mark.version ?? peer.link.version
+  let outbound: OutboundToken
+  let found: Discovered
+  try {
+    outbound = (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken
+    found = await discoverAt(ctx, peer, outbound, version)
+  } catch {
+    return 'unsettled'
+  }
+  const settled = await readPeerCredentials(ctx, { found, version, outbound })
+  if (settled === null || !isNewToken(settled.token, outbound, mark.digest)) return 'unsettled'
+  try {
+    await commitRotation(ctx, { peerId, digest: mark.digest, version, found, credentials: settled })
+    return 'settled'
+  } catch (error) {
+    // Settled meanwhile by another instance, or superseded: nothing left to do here.
+    if (error instanceof OcpiError && error.code === 'ERR_OCPI_CONFLICT') return 'none'
+    throw error
+  }
+}
+
 /** GET credentials with our current outbound token; `null` when the peer cannot tell us. */
 async function readPeerCredentials(
   ctx: Context,
-  args: { found: Awaited<ReturnType<typeof discover>>; version: SupportedVersion; outbound: OutboundToken },
+  args: { found: Discovered; version: SupportedVersion; outbound: OutboundToken },
 ) {
   try {
     const response = await ctx.transport.send(
@@ -208,9 +296,8 @@ async function commitRotation(
   args: {
     peerId: string
     digest: TokenDigest
-    token: Parameters<Context['sealer']['seal']>[0]
     version: SupportedVersion
-    found: Awaited<ReturnType<typeof discover>>
+    found: Discovered
     credentials: Extract<ReturnType<typeof parsePeerCredentials>, { ok: true }>['value']
   },
 ): Promise<Peer> {

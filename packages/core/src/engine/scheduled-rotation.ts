@@ -3,6 +3,7 @@ import { OcpiError } from '../errors.js'
 import { connectionStatusOf, type PeerRecord } from '../model.js'
 import { eachPeer, type Job, startJob } from './periodic.js'
 import { rotate } from './rotate.js'
+import { rotationState } from './rotation-mark.js'
 
 /**
  * Options of {@link Ocpi.rotateStale} and {@link Ocpi.startScheduledRotation}.
@@ -97,7 +98,10 @@ export function startScheduledRotation(
 
 /** A registered, connected peer with no rotation under way whose current token is older than `maxAgeMs`. */
 async function isStale(ctx: Context, peer: PeerRecord, maxAgeMs: number): Promise<boolean> {
-  if (peer.state !== 'registered' || peer.rotation !== undefined) return false
+  if (peer.state !== 'registered') return false
+  // A rotation under way or awaiting settlement is left to finish; a stale mark means nothing.
+  const rotation = rotationState(peer, ctx.now(), ctx.config.pendingTtlMs)
+  if (rotation === 'under-way' || rotation === 'unsettled') return false
   if (connectionStatusOf(peer) !== 'CONNECTED') return false
   const tokens = await ctx.store.listTokens(peer.id)
   const current = tokens.filter((t) => t.kind === 'current').map((t) => t.createdAt)

@@ -3,6 +3,7 @@ import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-
 import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
 import { lockLinkIdentity } from '../engine/identity-lock.js'
+import { rotationState } from '../engine/rotation-mark.js'
 import { OcpiError } from '../errors.js'
 import type { RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
@@ -37,7 +38,7 @@ export async function receiveUpdate(
   if (peer === null || peer.state !== 'registered') {
     throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'not registered: register with POST first')
   }
-  if (peer.rotation !== undefined && ctx.now() - peer.rotation.startedAt < ctx.config.pendingTtlMs) {
+  if (rotationState(peer, ctx.now(), ctx.config.pendingTtlMs) === 'under-way') {
     // Our own PUT is under way: committing this one too would lose one of the two updates.
     throw new OcpiError('ERR_OCPI_CONFLICT', 'a rotation started by us is under way; retry in a moment')
   }

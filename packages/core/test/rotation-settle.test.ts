@@ -1,0 +1,132 @@
+// A rotation whose outcome was unknown is settled by the health checks while our pending token lives:
+// a peer that took our PUT (its answer lost) keeps a working link after its grace window and our
+// pending expiry, which before needed someone to rotate again in time. A mark that outlived the pending
+// token, or one left by a process that died during its PUT, blocks nothing.
+import { describe, expect, it } from 'vitest'
+import { memoryStore } from '../src/index.js'
+import { World } from './platforms.js'
+
+const MINUTE = 60_000
+
+async function setup() {
+  const world = new World()
+  const cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' })
+  const emsp = world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
+  const { onFrom, onTo } = await world.link(cpo, emsp)
+  const put = `PUT ${emsp.origin} /ocpi/2.2.1/credentials`
+  const read = `GET ${emsp.origin} /ocpi/2.2.1/credentials`
+  const reads = () =>
+    emsp.received.filter((r) => r.method === 'GET' && r.path.endsWith('/credentials')).length
+  /** Both directions of the link, each as the HTTP status of one module call. */
+  const calls = async () => [
+    await cpo.ocpi
+      .client(onFrom)
+      .request('tokens', 'SENDER')
+      .then((r) => r.status),
+    await emsp.ocpi
+      .client(onTo)
+      .request('locations', 'SENDER')
+      .then((r) => r.status),
+  ]
+  return { world, cpo, emsp, peerId: onFrom, emspPeerId: onTo, put, read, reads, calls }
+}
+
+describe('settling a rotation whose outcome was unknown', () => {
+  it('commits it in the next health pass when the peer took our PUT, and the link outlives every window', async () => {
+    const { world, cpo, emsp, peerId, put, read, calls } = await setup()
+    world.lost.add(put)
+    world.lost.add(read)
+    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+    expect(emsp.events.filter((e) => e.event === 'rotated')).toHaveLength(1) // the peer took it
+    expect(cpo.events.filter((e) => e.event === 'rotated')).toHaveLength(0)
+    world.lost.clear()
+    world.now += 30_000
+    expect(await cpo.ocpi.checkHealth()).toMatchObject({ settled: [peerId] })
+    expect(cpo.events.filter((e) => e.event === 'rotated')).toEqual([
+      { event: 'rotated', payload: { peerId, version: '2.2.1', by: 'us' } },
+    ])
+    // Past the peer's grace for our old token and past our pending token's lifetime: both directions
+    // work on the new tokens (the peer's calls were made with our pending token, now current).
+    world.now += 11 * MINUTE
+    expect(await calls()).toEqual([200, 200])
+    expect((await cpo.ocpi.checkHealth()).settled).toEqual([])
+  })
+
+  it('asks again at most every offlineRetryMs while the peer cannot tell, then settles', async () => {
+    const { world, cpo, peerId, put, read, reads, calls } = await setup()
+    world.lost.add(put)
+    world.lost.add(read)
+    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+    let asked = reads()
+    world.now += 30_000
+    expect((await cpo.ocpi.checkHealth()).settled).toEqual([])
+    expect(reads()).toBe(asked + 1)
+    asked = reads()
+    world.now += 30_000
+    expect((await cpo.ocpi.checkHealth()).settled).toEqual([]) // within a minute of the last question
+    expect(reads()).toBe(asked)
+    world.lost.clear()
+    world.now += 30_000
+    expect((await cpo.ocpi.checkHealth()).settled).toEqual([peerId])
+    world.now += 11 * MINUTE
+    expect(await calls()).toEqual([200, 200])
+  })
+
+  it('a PUT that never reached the peer: nothing is committed, the mark expires, and nothing stays blocked', async () => {
+    const { world, cpo, emsp, peerId, put, calls } = await setup()
+    world.dropped.add(put)
+    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+    world.dropped.clear()
+    // The peer still hands us our old token: not settled, asked again later.
+    world.now += MINUTE
+    expect((await cpo.ocpi.checkHealth()).settled).toEqual([])
+    expect(cpo.events.filter((e) => e.event === 'rotated')).toHaveLength(0)
+    // Past the pending token's lifetime the mark is cleared; the link is on its old tokens.
+    world.now += 10 * MINUTE
+    expect((await cpo.ocpi.checkHealth()).settled).toEqual([])
+    expect(await calls()).toEqual([200, 200])
+    // Nothing stays blocked: a silent, unreachable peer goes OFFLINE; once back, it is rotated.
+    world.now += 5 * MINUTE
+    world.down.add(emsp.origin)
+    expect((await cpo.ocpi.checkHealth()).offline).toEqual([peerId])
+    world.down.delete(emsp.origin)
+    world.now += MINUTE
+    expect((await cpo.ocpi.checkHealth()).online).toEqual([peerId])
+    expect(await cpo.ocpi.rotateStale({ maxAgeMs: MINUTE })).toEqual({ rotated: [peerId], failed: [] })
+  })
+
+  it('a mark left by a process that died during its PUT blocks nothing once the pending token is dead', async () => {
+    const { world, cpo, emsp, peerId } = await setup()
+    const store = memoryStore({ backing: cpo.backing })
+    const record = await store.getPeer(peerId)
+    if (record?.state !== 'registered') throw new Error('not registered')
+    const marked = await store.casPeer(peerId, record.revision, {
+      ...record,
+      revision: record.revision + 1,
+      rotation: { digest: 'f'.repeat(64) as never, startedAt: world.now },
+    })
+    expect(marked).not.toBeNull()
+    // While fresh, it is a rotation under way: another one is refused before anything is sent.
+    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_CONFLICT' })
+    world.now += 11 * MINUTE
+    world.down.add(emsp.origin)
+    expect((await cpo.ocpi.checkHealth()).offline).toEqual([peerId])
+    world.down.delete(emsp.origin)
+    world.now += MINUTE
+    await cpo.ocpi.checkHealth()
+    expect(await cpo.ocpi.rotateStale({ maxAgeMs: MINUTE })).toEqual({ rotated: [peerId], failed: [] })
+  })
+
+  it('the peer may rotate while ours is unsettled: its PUT is taken, and ours is no longer settled', async () => {
+    const { world, cpo, emsp, peerId, emspPeerId, put, read, calls } = await setup()
+    world.lost.add(put)
+    world.lost.add(read)
+    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+    world.lost.clear()
+    await expect(emsp.ocpi.rotate(emspPeerId)).resolves.toMatchObject({ state: 'registered' })
+    world.now += 30_000
+    expect((await cpo.ocpi.checkHealth()).settled).toEqual([])
+    world.now += 11 * MINUTE
+    expect(await calls()).toEqual([200, 200])
+  })
+})
