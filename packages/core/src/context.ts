@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from './config.js'
 import type { AuthCache } from './engine/auth-cache.js'
-import type { PartyAdditionPolicy } from './engine/identity-lock.js'
+import type { PartyAdditionPolicy, PartyRemovalPolicy } from './engine/identity-lock.js'
 import type { EventBus, OcpiLogger } from './events.js'
 import type { CredentialsStore } from './store/types.js'
 import type { Sealer } from './tokens/sealing.js'
@@ -23,5 +23,6 @@ export interface Context {
   readonly log: OcpiLogger
   readonly now: () => number
   readonly partyAdditionPolicy: PartyAdditionPolicy
+  readonly partyRemovalPolicy: PartyRemovalPolicy
   readonly authCache: AuthCache
 }

@@ -35,9 +35,16 @@ export interface OcpiEvents {
   rotated: { peerId: string; version: SupportedVersion; by: 'us' | 'peer' }
   /**
    * Our rotation failed: `refused` (nothing changed, our old token works), or `unknown` (the peer may hold
-   * our new token, valid until its pending expiry; rotate again to settle it).
+   * our new token, valid until its pending expiry; the health checks settle it meanwhile, and so does
+   * rotating again).
    */
   'rotation-failed': { peerId: string; code: OcpiErrorCode; outcome: 'refused' | 'unknown' }
+  /**
+   * A registered peer's parties changed with a PUT (its own, or its answer to ours), as the
+   * `partyAdditionPolicy` and `partyRemovalPolicy` allowed: typically a hub whose reachable parties
+   * changed. `added` and `removed` as locked (identity spelling kept), never both empty.
+   */
+  'parties-changed': { peerId: string; added: readonly Party[]; removed: readonly Party[] }
   /** Every token of the peer was revoked (a breach); `reinvited` when a fresh TOKEN_A was issued. */
   revoked: { peerId: string; reinvited: boolean }
   /** The link was ended, by the peer's DELETE (`peer`) or by us. */

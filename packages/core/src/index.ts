@@ -12,8 +12,10 @@ export type { HealthCheckOptions, HealthReport } from './engine/health.js'
 export {
   applyIdentityLock,
   defaultPartyAdditionPolicy,
+  defaultPartyRemovalPolicy,
   type IdentityDecision,
   type PartyAdditionPolicy,
+  type PartyRemovalPolicy,
 } from './engine/identity-lock.js'
 export type { ImportPeerInput } from './engine/import-peer.js'
 export type { Job } from './engine/periodic.js'

@@ -19,7 +19,12 @@ import {
   type HealthReport,
   startHealthChecks,
 } from './engine/health.js'
-import { defaultPartyAdditionPolicy, type PartyAdditionPolicy } from './engine/identity-lock.js'
+import {
+  defaultPartyAdditionPolicy,
+  defaultPartyRemovalPolicy,
+  type PartyAdditionPolicy,
+  type PartyRemovalPolicy,
+} from './engine/identity-lock.js'
 import { type ImportPeerInput, importPeer } from './engine/import-peer.js'
 import type { Job } from './engine/periodic.js'
 import { type RegisterInput, register } from './engine/register.js'
@@ -36,7 +41,7 @@ import { type UnregisterOutcome, unregister } from './engine/unregister.js'
 import { OcpiConfigError } from './errors.js'
 import { EventBus, type OcpiEvents, type OcpiLogger } from './events.js'
 import { type Invitation, type InviteOptions, invite } from './invite.js'
-import type { ConnectionStatus, PartyRef } from './model.js'
+import type { ConnectionStatus, Party, PartyRef } from './model.js'
 import { type Peer, peerView } from './peer-view.js'
 import { createHandler } from './server/handler.js'
 import { ownsPath, ownUrls } from './server/routes.js'
@@ -74,10 +79,15 @@ export interface OcpiOptions extends z.input<typeof dataOptionsSchema> {
   /** The clock, in milliseconds since the epoch (tests inject one). */
   readonly now?: () => number
   /**
-   * Whether a registered peer may add parties in a PUT (the identity lock refuses removals and changes
+   * Whether a registered peer may add parties in a PUT (the identity lock refuses changes of a party
    * always). Default {@link defaultPartyAdditionPolicy}: only hubs may.
    */
   readonly partyAdditionPolicy?: PartyAdditionPolicy
+  /**
+   * Whether a registered peer may stop presenting parties in a PUT. Default
+   * {@link defaultPartyRemovalPolicy}: only hubs may, and never their own identity.
+   */
+  readonly partyRemovalPolicy?: PartyRemovalPolicy
 }
 
 /**
@@ -208,12 +218,26 @@ const STORE_METHODS: readonly (keyof CredentialsStore)[] = [
  * ```
  */
 export function createOcpi(options: OcpiOptions): Ocpi {
-  const { store, sealingKeys, fetch, transport, urlPolicy, logger, now, partyAdditionPolicy, ...data } =
-    options
+  const {
+    store,
+    sealingKeys,
+    fetch,
+    transport,
+    urlPolicy,
+    logger,
+    now,
+    partyAdditionPolicy,
+    partyRemovalPolicy,
+    ...data
+  } = options
   const config = resolveConfig(data)
   if (store === null || typeof store !== 'object') throw new OcpiConfigError('a store is required')
   const missing = STORE_METHODS.filter((m) => typeof store[m] !== 'function')
   if (missing.length > 0) throw new OcpiConfigError(`the store lacks: ${missing.join(', ')}`)
+  for (const [name, policy] of Object.entries({ partyAdditionPolicy, partyRemovalPolicy })) {
+    if (policy !== undefined && typeof policy !== 'function')
+      throw new OcpiConfigError(`${name} must be a function`)
+  }
   const log = logger ?? {}
   const policy = urlPolicy ?? {}
   const authCache = new AuthCache(config.authCacheTtlMs, AUTH_CACHE_ENTRIES)
@@ -253,11 +277,12 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     log,
     now: now ?? Date.now,
     partyAdditionPolicy: partyAdditionPolicy ?? defaultPartyAdditionPolicy,
+    partyRemovalPolicy: partyRemovalPolicy ?? defaultPartyRemovalPolicy,
   }
   if (config.hubClientInfo.sender) {
     // As a hub: every change of a platform's link or status is pushed to the other connected platforms.
-    const push = ({ peerId }: { peerId: string }) => {
-      void pushClientInfo(ctx, peerId).catch((error: unknown) =>
+    const push = ({ peerId, removed }: { peerId: string; removed?: readonly Party[] }) => {
+      void pushClientInfo(ctx, peerId, removed).catch((error: unknown) =>
         log.warn?.('ClientInfo push failed', {
           peerId,
           error: error instanceof Error ? error.name : 'unknown',
@@ -267,6 +292,7 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     for (const event of ['registered', 'unregistered', 'revoked', 'connection-status'] as const) {
       ctx.events.on(event, push)
     }
+    ctx.events.on('parties-changed', push)
   }
   return {
     versionsUrl: ownUrls(config).versions,

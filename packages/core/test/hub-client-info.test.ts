@@ -65,6 +65,35 @@ describe('HubClientInfo', () => {
     )
   })
 
+  it('a party a connected hub stops presenting is pushed SUSPENDED to the other platforms', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const party = (role: 'HUB' | 'EMSP', country_code: string, party_id: string) => ({
+      role,
+      country_code,
+      party_id,
+      business_details: { name: party_id },
+    })
+    const gone = { country_code: 'DE', party_id: 'MS2' }
+    let subhub = world.add(
+      'subhub',
+      { role: 'HUB', country_code: 'NL', party_id: 'SUB' },
+      { parties: [party('HUB', 'NL', 'SUB'), party('EMSP', 'DE', 'MSP'), party('EMSP', 'DE', 'MS2')] },
+    )
+    const subhubLink = await world.link(hub, subhub)
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, gone)).toBe('CONNECTED')
+    // The sub-hub's customer DE/MS2 leaves: its next PUT no longer presents it.
+    subhub = world.reconfigure(subhub, {
+      parties: [party('HUB', 'NL', 'SUB'), party('EMSP', 'DE', 'MSP')],
+    })
+    await subhub.ocpi.rotate(subhubLink.onTo)
+    expect((await hub.ocpi.getPeer(subhubLink.onFrom))?.parties.map((p) => p.party_id)).toEqual([
+      'SUB',
+      'MSP',
+    ])
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, gone)).toBe('SUSPENDED')
+    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
+  })
+
   it('a platform accepts ClientInfo only from a hub, keeps the newest, and answers GET with it', async () => {
     const { world, hub, cpo, cpoLink } = await hubWorld()
     const hubHeader = await headerOf(hub, cpoLink.onFrom, cpo)

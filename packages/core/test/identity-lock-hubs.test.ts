@@ -132,6 +132,62 @@ describe('the hub identity lock', () => {
     expect((await link.ocpi.getPeer(link.peerId))?.version).toBe('2.2.1')
   })
 
+  it('a 2.3.0 hub drops a party it no longer reaches: taken, and announced as parties-changed', async () => {
+    const link = await registered('2.3.0', {
+      hub_party_id: 'NLHUB',
+      roles: [role('CPO', 'DE', 'ABC'), role('EMSP', 'FR', 'XYZ')],
+    })
+    const changes: unknown[] = []
+    link.ocpi.on('parties-changed', (change) => changes.push(change))
+    const answer = await put(link, '2.3.0', { roles: [role('CPO', 'DE', 'ABC')] })
+    expect(answer.body).toMatchObject({ status_code: 1000 })
+    const peer = await link.ocpi.getPeer(link.peerId)
+    expect(peer?.parties.map((p) => `${p.role} ${p.country_code}/${p.party_id}`)).toEqual(['CPO DE/ABC'])
+    expect(peer?.hubPartyId).toBe('NLHUB')
+    expect(changes).toEqual([
+      {
+        peerId: link.peerId,
+        added: [],
+        removed: [expect.objectContaining({ role: 'EMSP', country_code: 'FR', party_id: 'XYZ' })],
+      },
+    ])
+  })
+
+  it('a 2.3.0 hub moves down to 2.2.1 reporting only itself, as the HUB party of its hub_party_id', async () => {
+    const link = await registered('2.3.0', { hub_party_id: 'NLHUB', roles: [role('CPO', 'DE', 'ABC')] })
+    const before = await linkOf(link)
+    const elsewhere = await put(link, '2.2.1', { roles: [role('HUB', 'DE', 'HUB')] })
+    expect(elsewhere.body).toMatchObject({ status_code: 2001 })
+    expect(elsewhere.body.status_message).toContain('HUB party is locked to NLHUB')
+    expect(await linkOf(link)).toBe(before)
+    server.resetHandlers()
+    const answer = await put(link, '2.2.1', { roles: [role('HUB', 'NL', 'HUB')] })
+    expect(answer.body).toMatchObject({ status_code: 1000 })
+    const peer = await link.ocpi.getPeer(link.peerId)
+    expect(peer?.version).toBe('2.2.1')
+    expect(peer?.hubPartyId).toBe('NLHUB')
+    expect(peer?.parties.map((p) => `${p.role} ${p.country_code}/${p.party_id}`)).toEqual(['HUB NL/HUB'])
+  })
+
+  it('a platform that is no hub may not drop a party, unless the host’s removal policy allows it', async () => {
+    const roles = [role('CPO', 'DE', 'ABC'), role('EMSP', 'DE', 'ABC')]
+    const strict = await registered('2.2.1', { roles })
+    const before = await linkOf(strict)
+    const refused = await put(strict, '2.2.1', { roles: [role('CPO', 'DE', 'ABC')] })
+    expect(refused.body).toMatchObject({ status_code: 2001 })
+    expect(refused.body.status_message).toContain('DE/ABC (EMSP) is locked')
+    expect(await linkOf(strict)).toBe(before)
+    server.resetHandlers()
+    const lenient = await registered(
+      '2.2.1',
+      { roles },
+      createReceiver({ hubClientInfo: { receiver: true }, partyRemovalPolicy: () => true }),
+    )
+    const taken = await put(lenient, '2.2.1', { roles: [role('CPO', 'DE', 'ABC')] })
+    expect(taken.body).toMatchObject({ status_code: 1000 })
+    expect((await lenient.ocpi.getPeer(lenient.peerId))?.parties.map((p) => p.role)).toEqual(['CPO'])
+  })
+
   it('two SDK platforms: a hub moves its link down to 2.2.1 and back up to 2.3.0 by rotate', async () => {
     const { cpo, emsp } = twoPlatforms({
       emsp: {

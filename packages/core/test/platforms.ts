@@ -32,6 +32,7 @@ export class World {
   /** Requests dropped on the way there (never handled): `METHOD origin path`. */
   readonly dropped = new Set<string>()
   #next = 0
+  readonly #makers = new Map<string, (changes: Partial<OcpiOptions>) => Ocpi>()
 
   readonly fetch = async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init)
@@ -67,7 +68,7 @@ export class World {
     const backing = createMemoryBacking()
     const events: Platform['events'] = []
     const instances: Ocpi[] = []
-    for (let i = 0; i < count; i++) {
+    const make = (changes: Partial<OcpiOptions>) => {
       const ocpi = createOcpi({
         baseUrl: `${origin}/ocpi`,
         parties: [{ ...party, business_details: { name } }],
@@ -80,12 +81,15 @@ export class World {
         // A down platform is found out at once: no retries of the probe's GET.
         transport: { getRetries: 0 },
         ...options,
+        ...changes,
       })
       for (const event of ['connection-status', 'rotated', 'registered', 'unregistered'] as const) {
         ocpi.on(event, (payload) => events.push({ event, payload }))
       }
-      instances.push(ocpi)
+      return ocpi
     }
+    for (let i = 0; i < count; i++) instances.push(make({}))
+    this.#makers.set(origin, make)
     const platform: Platform = {
       origin,
       instances,
@@ -96,6 +100,18 @@ export class World {
     }
     this.platforms.set(origin, platform)
     return platform
+  }
+
+  /**
+   * Restarts every instance of `platform` with its options changed by `changes` (its store kept), as a
+   * host deploying a new configuration. `platform.ocpi` is the first new instance.
+   */
+  reconfigure(platform: Platform, changes: Partial<OcpiOptions>): Platform {
+    const make = this.#makers.get(platform.origin) as (changes: Partial<OcpiOptions>) => Ocpi
+    platform.instances.splice(0, platform.instances.length, ...platform.instances.map(() => make(changes)))
+    const next = { ...platform, ocpi: platform.instances[0] as Ocpi }
+    this.platforms.set(platform.origin, next)
+    return next
   }
 
   /** `from` invites, `to` registers: returns each side's peer id. */

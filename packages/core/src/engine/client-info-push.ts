@@ -1,5 +1,6 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
+import type { Party } from '../model.js'
 import { isModern } from '../protocol/versions.js'
 import { clientInfoOf } from '../server/client-info.js'
 import { createPeerClient } from './client.js'
@@ -9,21 +10,26 @@ import { eachPeer } from './periodic.js'
  * As a hub (`hubClientInfo.sender`), tells every other registered platform that offers a HubClientInfo
  * RECEIVER endpoint (2.2.1 and 2.3.0) the current ClientInfo of each party of `peerId`: one PUT per party
  * and platform. A platform that is not CONNECTED is skipped (the client refuses it); a failed push is
- * logged and not retried here (a platform in doubt pulls the list). Returns how many PUTs succeeded.
+ * logged and not retried here (a platform in doubt pulls the list). Parties the peer stopped presenting
+ * (`removed`) are pushed once more, SUSPENDED. Returns how many PUTs succeeded.
  *
  * @example
  * ```ts
  * ocpi.on('registered', ({ peerId }) => void pushClientInfo(ctx, peerId))
  * ```
  */
-export async function pushClientInfo(ctx: Context, peerId: string): Promise<number> {
+export async function pushClientInfo(
+  ctx: Context,
+  peerId: string,
+  removed: readonly Party[] = [],
+): Promise<number> {
   const about = await ctx.store.getPeer(peerId)
   if (about === null) return 0
   let pushed = 0
   await eachPeer(ctx, 'registered', async (target) => {
     if (target.id === peerId || target.state !== 'registered' || !isModern(target.link.version)) return
     if (!target.link.endpoints.some((e) => e.identifier === 'hubclientinfo' && e.role !== 'SENDER')) return
-    const infos = clientInfoOf(about, target.link.version)
+    const infos = clientInfoOf(about, target.link.version, removed)
     const client = createPeerClient(ctx, target.id)
     for (const info of infos) {
       try {

@@ -1,3 +1,4 @@
+import type { Context } from '../context.js'
 import type { ExpectedParty, Link, Party } from '../model.js'
 import { isHubLink, samePartyRef } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
@@ -30,7 +31,35 @@ export type PartyAdditionPolicy = (args: {
 export const defaultPartyAdditionPolicy: PartyAdditionPolicy = ({ isHub }) => isHub
 
 /**
- * The outcome of {@link applyIdentityLock}: the parties to keep, or why the presentation is refused.
+ * Decides whether a peer may stop presenting parties it was locked with. Receives the locked parties, the
+ * ones no longer presented, and whether the peer is a hub (as registered). A hub's own identity (its
+ * `hub_party_id`, or its `HUB` party) can never be removed, whatever the policy says.
+ *
+ * @example
+ * ```ts
+ * const policy: PartyRemovalPolicy = ({ isHub }) => isHub
+ * ```
+ */
+export type PartyRemovalPolicy = (args: {
+  readonly locked: readonly Party[]
+  readonly removed: readonly Party[]
+  readonly isHub: boolean
+}) => boolean
+
+/**
+ * The default removal policy: hubs may drop parties (a 2.3.0 hub lists every party it reaches, and a
+ * customer that leaves leaves its list); anyone else may not, so that a verified identity stays whole.
+ *
+ * @example
+ * ```ts
+ * defaultPartyRemovalPolicy({ locked, removed, isHub: true }) // true
+ * ```
+ */
+export const defaultPartyRemovalPolicy: PartyRemovalPolicy = ({ isHub }) => isHub
+
+/**
+ * The outcome of {@link applyIdentityLock}: the parties to keep (and what was added and removed), or why
+ * the presentation is refused.
  *
  * @example
  * ```ts
@@ -39,14 +68,22 @@ export const defaultPartyAdditionPolicy: PartyAdditionPolicy = ({ isHub }) => is
  * ```
  */
 export type IdentityDecision =
-  | { readonly ok: true; readonly parties: readonly Party[] }
+  | {
+      readonly ok: true
+      readonly parties: readonly Party[]
+      readonly added: readonly Party[]
+      readonly removed: readonly Party[]
+    }
   | { readonly ok: false; readonly message: string }
 
 /**
  * The party-identity lock, applied to the parties a registered peer presents in a PUT. Pure.
- * - every locked (country_code, party_id) must still be presented (compared case-insensitively), with
- *   the same role (a 2.1.1 presentation, which has no role, keeps the locked role); a locked party without a role (a 2.1.1 link) gets its role filled in, which must agree
- *   with the invitation's expected parties when they name a role;
+ * - a locked (country_code, party_id) still presented (compared case-insensitively) must keep its role (a
+ *   2.1.1 presentation, which has no role, keeps the locked role); a locked party without a role (a 2.1.1
+ *   link) gets its role filled in, which must agree with the invitation's expected parties when they
+ *   name a role;
+ * - locked parties no longer presented (or presented in another role) are removals, allowed only by the
+ *   removal policy (none without one), and never for a party in `kept`;
  * - parties not locked are additions, allowed only by the policy.
  * The identity as locked is kept (spelling included); business details may change.
  *
@@ -62,8 +99,13 @@ export function applyIdentityLock(args: {
   expected: readonly ExpectedParty[] | null
   isHub: boolean
   policy: PartyAdditionPolicy
+  /** Whether locked parties may be dropped; absent: never. */
+  removalPolicy?: PartyRemovalPolicy
+  /** Locked parties that may never be dropped (a hub's own identity). */
+  kept?: readonly Party[]
 }): IdentityDecision {
   const kept: Party[] = []
+  const removed: Party[] = []
   const used = new Set<Party>()
   for (const lockedParty of args.locked) {
     const sameIds = args.presented.filter((p) => samePartyRef(p, lockedParty) && !used.has(p))
@@ -72,10 +114,8 @@ export function applyIdentityLock(args: {
         ? (sameIds[0] ?? undefined)
         : sameIds.find((p) => p.role === lockedParty.role || p.role === null)
     if (match === undefined) {
-      return {
-        ok: false,
-        message: `party ${lockedParty.country_code}/${lockedParty.party_id}${lockedParty.role ? ` (${lockedParty.role})` : ''} is locked: it may not be removed or changed`,
-      }
+      removed.push(lockedParty)
+      continue
     }
     used.add(match)
     let role = lockedParty.role
@@ -96,6 +136,22 @@ export function applyIdentityLock(args: {
       business_details: match.business_details,
     })
   }
+  const named = (parties: readonly Party[]) =>
+    parties.map((p) => `${p.country_code}/${p.party_id}${p.role ? ` (${p.role})` : ''}`).join(', ')
+  const protectedOnes = removed.filter((p) => args.kept?.includes(p))
+  if (protectedOnes.length > 0) {
+    return { ok: false, message: `party ${named(protectedOnes)} is the hub itself: it may not be removed` }
+  }
+  if (
+    removed.length > 0 &&
+    (args.removalPolicy === undefined ||
+      !args.removalPolicy({ locked: args.locked, removed, isHub: args.isHub }))
+  ) {
+    return {
+      ok: false,
+      message: `party ${named(removed)} is locked: it may not be removed or changed`,
+    }
+  }
   const added = args.presented.filter((p) => !used.has(p))
   if (added.length > 0 && !args.policy({ locked: args.locked, added, isHub: args.isHub })) {
     return {
@@ -103,7 +159,10 @@ export function applyIdentityLock(args: {
       message: `parties may not be added after registration: ${added.map((p) => `${p.country_code}/${p.party_id}`).join(', ')}`,
     }
   }
-  return { ok: true, parties: [...kept, ...added] }
+  if (kept.length + added.length === 0) {
+    return { ok: false, message: 'a peer must keep at least one party' }
+  }
+  return { ok: true, parties: [...kept, ...added], added, removed }
 }
 
 /**
@@ -114,7 +173,9 @@ export function applyIdentityLock(args: {
  * - a `hub_party_id` must name the hub the link is locked to: its `hub_party_id`, or on a link locked on
  *   2.2.1 its `HUB` party. Absent, the locked one is kept;
  * - a 2.3.0 presentation cannot carry a `HUB` role: there a locked `HUB` party that is the link's hub
- *   counts as presented (a 2.2.1 hub moving to 2.3.0 states it as `hub_party_id`, or not at all).
+ *   counts as presented (a 2.2.1 hub moving to 2.3.0 states it as `hub_party_id`, or not at all);
+ * - a `HUB` party presented by a hub must be the hub the link is locked to (a 2.3.0 hub moving to 2.2.1
+ *   reports itself as that `HUB` party), and the hub's own `HUB` party can never be removed.
  *
  * @example
  * ```ts
@@ -128,8 +189,15 @@ export function lockLinkIdentity(args: {
   version: SupportedVersion
   expected: readonly ExpectedParty[] | null
   policy: PartyAdditionPolicy
+  removalPolicy: PartyRemovalPolicy
 }):
-  | { readonly ok: true; readonly parties: readonly Party[]; readonly hubPartyId: string | null }
+  | {
+      readonly ok: true
+      readonly parties: readonly Party[]
+      readonly hubPartyId: string | null
+      readonly added: readonly Party[]
+      readonly removed: readonly Party[]
+    }
   | {
       readonly ok: false
       readonly message: string
@@ -160,12 +228,20 @@ export function lockLinkIdentity(args: {
   ) {
     parties = [...parties, hubParty]
   }
+  const strangeHub = parties.find(
+    (p) => p.role === 'HUB' && lockedHubId !== null && hubId(p).toUpperCase() !== lockedHubId.toUpperCase(),
+  )
+  if (strangeHub !== undefined) {
+    return { ok: false, message: `the HUB party is locked to ${lockedHubId}: it may not be changed` }
+  }
   const decision = applyIdentityLock({
     locked: link.parties,
     presented: parties,
     expected: args.expected,
     isHub: isHubLink(link),
     policy: args.policy,
+    removalPolicy: args.removalPolicy,
+    kept: hubParty === undefined ? [] : [hubParty],
   })
   if (!decision.ok) return decision
   // Kept as locked; a 2.2.1 hub stating its HUB party as hub_party_id gets it recorded (as locked).
@@ -173,5 +249,22 @@ export function lockLinkIdentity(args: {
     ok: true,
     parties: decision.parties,
     hubPartyId: presented.hubPartyId === null ? link.hubPartyId : lockedHubId,
+    added: decision.added,
+    removed: decision.removed,
   }
+}
+
+/** Emits `parties-changed` (and logs it) when a committed lock decision added or removed parties. */
+export function emitPartyChanges(
+  ctx: Context,
+  peerId: string,
+  change: { readonly added: readonly Party[]; readonly removed: readonly Party[] },
+): void {
+  if (change.added.length === 0 && change.removed.length === 0) return
+  ctx.events.emit('parties-changed', { peerId, added: change.added, removed: change.removed })
+  ctx.log.info?.('the parties of a peer changed', {
+    peerId,
+    added: change.added.map((p) => `${p.country_code}/${p.party_id}`),
+    removed: change.removed.map((p) => `${p.country_code}/${p.party_id}`),
+  })
 }

@@ -7,7 +7,7 @@ import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
 import { ownCredentialsBody, parsePeerCredentials } from './credentials-body.js'
 import { defaultEncoding, discover } from './discovery.js'
-import { lockLinkIdentity } from './identity-lock.js'
+import { emitPartyChanges, lockLinkIdentity } from './identity-lock.js'
 import { buildRequest, processEnvelope } from './outbound.js'
 import { mayHaveCommitted, sendCredentials } from './peer-calls.js'
 import { missingEndpoints } from './requirements.js'
@@ -321,6 +321,7 @@ async function commitRotation(
       version: args.version,
       expected: current.expectedParties,
       policy: ctx.partyAdditionPolicy,
+      removalPolicy: ctx.partyRemovalPolicy,
     })
     if (!lock.ok)
       ctx.log.warn?.('the peer presented a changed identity in its PUT answer; kept the locked one', {
@@ -354,6 +355,7 @@ async function commitRotation(
     })
     if (stored !== null) {
       ctx.events.emit('rotated', { peerId: args.peerId, version: args.version, by: 'us' })
+      if (lock.ok) emitPartyChanges(ctx, args.peerId, lock)
       ctx.log.info?.('rotated the tokens of a link', { peerId: args.peerId, version: args.version })
       return peerView(stored)
     }

@@ -8,6 +8,7 @@ import {
   type ConnectionStatus,
   connectionStatusOf,
   isHubLink,
+  type Party,
   type PartyRef,
   type PeerRecord,
   type RegisteredPeer,
@@ -123,31 +124,38 @@ async function hubPeer(ctx: Context, peerId: string): Promise<RegisteredPeer> {
  * The ClientInfo objects of every party of one of our peers, as a hub reports them to its other connected
  * platforms speaking `version`: registered peers CONNECTED or OFFLINE, ended links SUSPENDED; `last_updated`
  * is the time of the peer record's last change. Parties without a role (2.1.1 links) or with a role that
- * `version` does not define (HUB towards 2.3.0, PTP towards 2.2.1) are left out. Pure.
+ * `version` does not define (HUB towards 2.3.0, PTP towards 2.2.1) are left out. Parties the peer just
+ * stopped presenting (`removed`) are reported SUSPENDED: they will not be reachable through it again. Pure.
  *
  * @example
  * ```ts
  * clientInfoOf(peer, '2.2.1') // [{ country_code: 'DE', party_id: 'ABC', role: 'CPO', status: 'CONNECTED', … }]
  * ```
  */
-export function clientInfoOf(peer: PeerRecord, version: SupportedVersion): ClientInfoData[] {
+export function clientInfoOf(
+  peer: PeerRecord,
+  version: SupportedVersion,
+  removed: readonly Party[] = [],
+): ClientInfoData[] {
   if (peer.state !== 'registered' && peer.state !== 'unregistered') return []
   if (peer.link === null) return []
   const status = connectionStatusOf(peer)
   const last_updated = formatDateTime(new Date(peer.updatedAt))
-  return peer.link.parties.flatMap((party) =>
-    party.role === null || !definesRole(version, party.role)
-      ? []
-      : [
-          {
-            party_id: party.party_id,
-            country_code: party.country_code,
-            role: party.role,
-            status,
-            last_updated,
-          },
-        ],
-  )
+  const infos = (parties: readonly Party[], status: ConnectionStatus) =>
+    parties.flatMap((party) =>
+      party.role === null || !definesRole(version, party.role)
+        ? []
+        : [
+            {
+              party_id: party.party_id,
+              country_code: party.country_code,
+              role: party.role,
+              status,
+              last_updated,
+            },
+          ],
+    )
+  return [...infos(peer.link.parties, status), ...infos(removed, 'SUSPENDED')]
 }
 
 const listQuerySchema = z.object({

@@ -2,7 +2,7 @@ import type { Context } from '../context.js'
 import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-body.js'
 import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
-import { lockLinkIdentity } from '../engine/identity-lock.js'
+import { emitPartyChanges, lockLinkIdentity } from '../engine/identity-lock.js'
 import { rotationState } from '../engine/rotation-mark.js'
 import { OcpiError } from '../errors.js'
 import type { RegisteredPeer } from '../model.js'
@@ -63,6 +63,7 @@ export async function receiveUpdate(
     version: args.version,
     expected: peer.expectedParties,
     policy: ctx.partyAdditionPolicy,
+    removalPolicy: ctx.partyRemovalPolicy,
   })
   if (!lock.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', lock.message)
 
@@ -112,6 +113,7 @@ export async function receiveUpdate(
     )
   }
   ctx.events.emit('rotated', { peerId: peer.id, version: args.version, by: 'peer' })
+  emitPartyChanges(ctx, peer.id, lock)
   ctx.log.info?.('peer updated its credentials', { peerId: peer.id, version: args.version, versionChanged })
   return ownCredentialsBody(ctx.config, args.version, token, peer.as)
 }
