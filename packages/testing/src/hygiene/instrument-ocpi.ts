@@ -17,6 +17,7 @@ const EVENTS = {
   'registration-failed': true,
   rotated: true,
   'rotation-failed': true,
+  'parties-changed': true,
   revoked: true,
   unregistered: true,
   'authentication-failed': true,
