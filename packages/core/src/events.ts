@@ -35,8 +35,7 @@ export interface OcpiEvents {
   rotated: { peerId: string; version: SupportedVersion; by: 'us' | 'peer' }
   /**
    * Our rotation failed: `refused` (nothing changed, our old token works), or `unknown` (the peer may hold
-   * our new token, valid until its pending expiry; the health checks settle it meanwhile, and so does
-   * rotating again).
+   * our new token, valid until its pending expiry; the health checks settle it meanwhile).
    */
   'rotation-failed': { peerId: string; code: OcpiErrorCode; outcome: 'refused' | 'unknown' }
   /**

@@ -121,7 +121,8 @@ export interface Ocpi {
   register(input: RegisterInput): Promise<Peer>
   /**
    * Rotates a link's tokens with a PUT (optionally switching version); committed only on success. An
-   * unknown outcome (`ERR_OCPI_OUTCOME_UNKNOWN`) is settled later by {@link Ocpi.checkHealth}.
+   * unknown outcome (`ERR_OCPI_OUTCOME_UNKNOWN`) is settled later by {@link Ocpi.checkHealth}; until then
+   * (or its pending token's expiry), `rotate` settles it first or answers `ERR_OCPI_CONFLICT`.
    */
   rotate(peerId: string, options?: RotateOptions): Promise<Peer>
   /** Ends a link: DELETE to the peer, and every token of the peer dies. */
@@ -157,7 +158,8 @@ export interface Ocpi {
   /**
    * One pass of the still-alive check: probes silent peers, marks them OFFLINE or CONNECTED, and settles
    * our rotations whose outcome was unknown (asking the peer what it holds, at most every
-   * `offlineRetryMs` per peer, while our pending token lives).
+   * `offlineRetryMs` per peer, while our pending token lives and the peer's grace window for our old token
+   * lasts).
    */
   checkHealth(options?: HealthCheckOptions): Promise<HealthReport>
   /** Runs {@link Ocpi.checkHealth} every `intervalMs` (default 30 s) until the job is stopped. */

@@ -3,14 +3,25 @@
 // pending expiry, which before needed someone to rotate again in time. A mark that outlived the pending
 // token, or one left by a process that died during its PUT, blocks nothing.
 import { describe, expect, it } from 'vitest'
-import { memoryStore } from '../src/index.js'
+import { memoryStore, type Ocpi } from '../src/index.js'
 import { World } from './platforms.js'
 
 const MINUTE = 60_000
 
-async function setup() {
+async function setup(cpoInstances = 1) {
   const world = new World()
-  const cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' })
+  /** Runs once, just before the next settling GET reaches the peer. */
+  let beforeRead: (() => Promise<void>) | null = null
+  const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+    const request = new Request(input, init)
+    const hook = beforeRead
+    if (hook !== null && request.method === 'GET' && request.url.endsWith('/ocpi/2.2.1/credentials')) {
+      beforeRead = null
+      await hook()
+    }
+    return world.fetch(request)
+  }
+  const cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' }, { fetch }, cpoInstances)
   const emsp = world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
   const { onFrom, onTo } = await world.link(cpo, emsp)
   const put = `PUT ${emsp.origin} /ocpi/2.2.1/credentials`
@@ -28,7 +39,10 @@ async function setup() {
       .request('locations', 'SENDER')
       .then((r) => r.status),
   ]
-  return { world, cpo, emsp, peerId: onFrom, emspPeerId: onTo, put, read, reads, calls }
+  const onRead = (hook: () => Promise<void>) => {
+    beforeRead = hook
+  }
+  return { world, cpo, emsp, peerId: onFrom, emspPeerId: onTo, put, read, reads, calls, onRead }
 }
 
 describe('settling a rotation whose outcome was unknown', () => {
@@ -115,6 +129,61 @@ describe('settling a rotation whose outcome was unknown', () => {
     world.now += MINUTE
     await cpo.ocpi.checkHealth()
     expect(await cpo.ocpi.rotateStale({ maxAgeMs: MINUTE })).toEqual({ rotated: [peerId], failed: [] })
+  })
+
+  it('rotating again asks the peer first: settled when it took our PUT, refused while still unknown', async () => {
+    const { world, cpo, emsp, peerId, put, read, calls } = await setup()
+    world.lost.add(put)
+    world.lost.add(read)
+    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+    world.lost.clear()
+    // The peer is briefly unreachable: nothing can be learnt, and no second rotation starts beside the
+    // first (it would drop the token the peer holds on its first failure).
+    world.down.add(emsp.origin)
+    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_CONFLICT' })
+    world.down.delete(emsp.origin)
+    const puts = emsp.received.filter((r) => r.method === 'PUT').length
+    await expect(cpo.ocpi.rotate(peerId)).resolves.toMatchObject({ state: 'registered' })
+    expect(emsp.received.filter((r) => r.method === 'PUT').length).toBe(puts) // settled, no new PUT
+    expect(cpo.events.filter((e) => e.event === 'rotated')).toHaveLength(1)
+    world.now += 11 * MINUTE
+    expect(await calls()).toEqual([200, 200])
+  })
+
+  it('a PUT that never reached the peer blocks the next rotation until the pending token expires', async () => {
+    const { world, cpo, emsp, peerId, put, calls } = await setup()
+    world.dropped.add(put)
+    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+    world.dropped.clear()
+    const refused = await cpo.ocpi.rotate(peerId).catch((e: unknown) => e)
+    expect(refused).toMatchObject({ code: 'ERR_OCPI_CONFLICT' })
+    expect((refused as Error).message).toContain(new Date(world.now + 10 * MINUTE).toISOString())
+    world.now += 10 * MINUTE
+    await expect(cpo.ocpi.rotate(peerId)).resolves.toMatchObject({ state: 'registered' })
+    expect(emsp.events.filter((e) => e.event === 'rotated')).toHaveLength(1)
+    world.now += 11 * MINUTE
+    expect(await calls()).toEqual([200, 200])
+  })
+
+  it('two instances: a settle and a rotate racing each other settle once, and the peer’s token lives', async () => {
+    const { world, cpo, peerId, put, read, calls, onRead } = await setup(2)
+    const [first, second] = cpo.instances as [Ocpi, Ocpi]
+    world.lost.add(put)
+    world.lost.add(read)
+    await expect(first.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+    world.lost.clear()
+    world.now += 30_000
+    // While the first instance's settling GET is on its way, the second settles through rotate.
+    let raced: unknown
+    onRead(async () => {
+      raced = await second.rotate(peerId).catch((e: unknown) => e)
+    })
+    const report = await first.checkHealth()
+    expect(raced).toMatchObject({ state: 'registered' })
+    expect(report.settled).toEqual([]) // the other instance committed first; nothing was aborted
+    expect(cpo.events.filter((e) => e.event === 'rotated')).toHaveLength(1)
+    world.now += 11 * MINUTE
+    expect(await calls()).toEqual([200, 200])
   })
 
   it('the peer may rotate while ours is unsettled: its PUT is taken, and ours is no longer settled', async () => {

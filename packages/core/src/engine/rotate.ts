@@ -74,7 +74,9 @@ async function registeredPeer(ctx: Context, peerId: string): Promise<RegisteredP
  * token): a new token for us commits the rotation; our old one, or no answer, is
  * `ERR_OCPI_OUTCOME_UNKNOWN` (the peer may still be processing our PUT: our new token stays valid until
  * its pending expiry, and the rotation stays marked unsettled; the health checks ask the peer again
- * meanwhile and commit it if the peer took it, and rotating again settles it too).
+ * meanwhile and commit it if the peer took it). While a rotation is unsettled, `rotate` asks the peer
+ * first: settled, it returns the link as settled (or goes on when another version was asked for); still
+ * unknown, it is `ERR_OCPI_CONFLICT` until the pending token expires.
  *
  * @example
  * ```ts
@@ -82,15 +84,32 @@ async function registeredPeer(ctx: Context, peerId: string): Promise<RegisteredP
  * ```
  */
 export async function rotate(ctx: Context, peerId: string, options: RotateOptions = {}): Promise<Peer> {
-  const peer = await registeredPeer(ctx, peerId)
-  const version = options.version ?? peer.link.version
-  if (!ctx.config.versions.includes(version)) {
-    throw new OcpiError('ERR_OCPI_INVALID_INPUT', `version: we do not offer ${version}`)
+  let peer = await registeredPeer(ctx, peerId)
+  if (options.version !== undefined && !ctx.config.versions.includes(options.version)) {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', `version: we do not offer ${options.version}`)
   }
-  const now = ctx.now()
-  if (rotationState(peer, now, ctx.config.pendingTtlMs) === 'under-way') {
+  const state = rotationState(peer, ctx.now(), ctx.config.pendingTtlMs)
+  if (state === 'under-way') {
     throw new OcpiError('ERR_OCPI_CONFLICT', `a rotation of peer ${peerId} is already under way`)
   }
+  if (state === 'unsettled' && peer.rotation !== undefined) {
+    // The peer may hold the pending token of our earlier PUT: ask it first. A second rotation in doubt
+    // beside the first could drop that token, or commit the wrong one; so one at a time.
+    const expires = new Date(peer.rotation.startedAt + ctx.config.pendingTtlMs).toISOString()
+    const outcome = await settleRotation(ctx, peerId)
+    if (outcome === 'unsettled') {
+      throw new OcpiError(
+        'ERR_OCPI_CONFLICT',
+        `the outcome of an earlier rotation of peer ${peerId} is still unknown; the health checks settle it, or it expires at ${expires}`,
+      )
+    }
+    peer = await registeredPeer(ctx, peerId)
+    if (outcome === 'settled' && (options.version ?? peer.link.version) === peer.link.version) {
+      return peerView(peer)
+    }
+  }
+  const version = options.version ?? peer.link.version
+  const now = ctx.now()
   const token = generateToken()
   const digest = digestToken(token)
   const added = await ctx.store.addToken({
@@ -241,7 +260,7 @@ export async function settleRotation(ctx: Context, peerId: string): Promise<Sett
     await clearMark(ctx, peerId, mark.digest)
     if (mark.outcome === 'unknown')
       ctx.log.warn?.(
-        'a rotation whose outcome stayed unknown expired; the link stays on its previous tokens',
+        'a rotation whose outcome stayed unknown expired: the link works on its previous tokens unless the peer had taken it, in which case it needs a new registration',
         { peerId },
       )
     return 'expired'
@@ -259,7 +278,14 @@ export async function settleRotation(ctx: Context, peerId: string): Promise<Sett
   const settled = await readPeerCredentials(ctx, { found, version, outbound })
   if (settled === null || !isNewToken(settled.token, outbound, mark.digest)) return 'unsettled'
   try {
-    await commitRotation(ctx, { peerId, digest: mark.digest, version, found, credentials: settled })
+    await commitRotation(ctx, {
+      peerId,
+      digest: mark.digest,
+      version,
+      found,
+      credentials: settled,
+      settling: true,
+    })
     return 'settled'
   } catch (error) {
     // Settled meanwhile by another instance, or superseded: nothing left to do here.
@@ -299,14 +325,17 @@ async function commitRotation(
     version: SupportedVersion
     found: Discovered
     credentials: Extract<ReturnType<typeof parsePeerCredentials>, { ok: true }>['value']
+    /** Settling an earlier PUT: the peer has just shown it holds the token, which must not die here. */
+    settling?: boolean
   },
 ): Promise<Peer> {
   const outbound = await ctx.sealer.seal(args.credentials.token)
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current: PeerRecord | null = await ctx.store.getPeer(args.peerId)
     if (current === null || current.state !== 'registered' || current.rotation?.digest !== args.digest) {
-      // Unregistered, revoked, or superseded while our PUT was under way: our token must not live on.
-      await ctx.store.abortToken(args.digest)
+      // Unregistered, revoked, or superseded while our PUT was under way: our token must not live on
+      // (but a settle leaves it to its pending expiry: the peer holds it, and the record moved on).
+      if (args.settling !== true) await ctx.store.abortToken(args.digest)
       throw new OcpiError(
         'ERR_OCPI_CONFLICT',
         `peer ${args.peerId} changed while the rotation was under way`,
