@@ -192,7 +192,7 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
     pendingTtlMs: options.pendingTtlMs ?? 10 * 60 * 1000,
     replayWindowMs: options.replayWindowMs ?? 2 * 60 * 1000,
     authCacheTtlMs: options.authCacheTtlMs ?? 1_000,
-    maxRequestBytes: options.maxRequestBytes ?? 64 * 1024,
+    maxRequestBytes: options.maxRequestBytes ?? 1024 * 1024,
     hubClientInfo: {
       receiver: options.hubClientInfo?.receiver ?? false,
       sender: options.hubClientInfo?.sender ?? false,

@@ -238,10 +238,11 @@ describe('authentication of the served endpoints', () => {
     const { ocpi } = createReceiver()
     const { token } = await ocpi.invite()
     const versions = await call(ocpi.handle, request('GET', '/versions', { token }))
+    // Oldest first, as the spec's examples: a peer that takes the last entry gets our newest.
     expect(versions.body.data).toEqual([
-      { version: '2.3.0', url: 'https://cpo.example.com/ocpi/2.3.0' },
-      { version: '2.2.1', url: 'https://cpo.example.com/ocpi/2.2.1' },
       { version: '2.1.1', url: 'https://cpo.example.com/ocpi/2.1.1' },
+      { version: '2.2.1', url: 'https://cpo.example.com/ocpi/2.2.1' },
+      { version: '2.3.0', url: 'https://cpo.example.com/ocpi/2.3.0' },
     ])
     const details221 = await call(ocpi.handle, request('GET', '/2.2.1', { token }))
     expect(details221.body.data).toEqual({

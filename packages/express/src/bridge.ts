@@ -60,8 +60,8 @@ export function toWebRequest(req: BridgeRequest, options: ToWebRequestOptions = 
   const protocol =
     req.protocol ?? ((req.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http')
   const path = req.originalUrl ?? req.url ?? '/'
-  const full = `${protocol}://${req.headers.host ?? 'localhost'}${path}`
-  const url = URL.canParse(full) ? full : `${protocol}://localhost${path}` // a malformed Host header
+  const full = `${protocol}://${hostOf(req)}${path}`
+  const url = URL.canParse(full) ? full : `${protocol}://localhost${path}` // a malformed path
   const headers = new Headers()
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string
@@ -119,4 +119,17 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
     return
   }
   await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
+}
+
+/** A host name or IP address (IPv6 in brackets), with an optional port: what a `Host` header may hold. */
+const HOST = /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
+
+/**
+ * The request's `Host` header when it is a host, else `localhost`. A `Host` carrying a path, a query or a
+ * fragment (`cpo.example.com/admin/invitations?`) would otherwise move the path of the URL the core
+ * routes on away from the one Express routed (and the host's guards saw).
+ */
+export function hostOf(req: Pick<BridgeRequest, 'headers'>): string {
+  const host = req.headers.host
+  return typeof host === 'string' && HOST.test(host) ? host : 'localhost'
 }

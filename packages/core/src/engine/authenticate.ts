@@ -1,7 +1,7 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
 import type { Party, TokenEncoding } from '../model.js'
-import { samePartyRef } from '../model.js'
+import { isHubLink, samePartyRef } from '../model.js'
 import type { Endpoint } from '../protocol/schemas.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { errorResponse, requestIdsOf } from '../server/envelope.js'
@@ -96,7 +96,7 @@ export function authenticateCached(
   const now = ctx.now()
   const hit = ctx.authCache.get(header, now)
   if (hit === null || contactDue(hit.lastContactAt, now)) return null
-  return claimsParty(request, hit.peer.parties) ? hit.peer : null
+  return claimsParty(request, hit.peer) ? hit.peer : null
 }
 
 /** Whether contact must be written: never recorded, or last recorded `CONTACT_WRITE_INTERVAL_MS` ago. */
@@ -104,13 +104,26 @@ function contactDue(lastContactAt: number | null, now: number): boolean {
   return lastContactAt === null || now - lastContactAt >= CONTACT_WRITE_INTERVAL_MS
 }
 
-/** True when the request's `OCPI-from-*` headers are absent or name one of `parties`. */
-function claimsParty(request: Pick<AuthenticationRequest, 'headers'>, parties: readonly Party[]): boolean {
+/**
+ * True when the request's `OCPI-from-*` headers are absent or name one of the peer's parties, or, on a
+ * hub link, any well-formed party: a hub forwards the requests of the parties behind it, and FROM names
+ * the requesting party (§3.6), which a 2.2.1 hub never lists as its own (it reports only itself, §2.8).
+ * The host authorises such a party itself, reading the headers.
+ */
+function claimsParty(
+  request: Pick<AuthenticationRequest, 'headers'>,
+  peer: Pick<AuthenticatedPeer, 'parties' | 'hubPartyId'>,
+): boolean {
   const fromCountry = request.headers.get('ocpi-from-country-code')
   const fromParty = request.headers.get('ocpi-from-party-id')
   if (fromCountry === null && fromParty === null) return true
   const claimed = { country_code: fromCountry ?? '', party_id: fromParty ?? '' }
-  return parties.some((p) => samePartyRef(p, claimed))
+  if (peer.parties.some((p) => samePartyRef(p, claimed))) return true
+  return (
+    isHubLink(peer) &&
+    /^[A-Za-z]{2}$/.test(claimed.country_code.trim()) &&
+    /^[A-Za-z0-9]{1,3}$/.test(claimed.party_id.trim())
+  )
 }
 
 /** Contact is written at most this often per peer from authenticated traffic. */
@@ -119,7 +132,7 @@ const CONTACT_WRITE_INTERVAL_MS = 30_000
 /**
  * Authenticates a request to one of the host's own modules: the token must belong to a registered link
  * (TOKEN_A and pending registrations are refused: they are valid on versions, details and credentials
- * only), and `OCPI-from-*` headers, when present, must name one of the peer's parties. One digest lookup
+ * only), and `OCPI-from-*` headers, when present, must name one of the peer's parties (on a hub link, any party: see claimsParty). One digest lookup
  * (two for a Base64 header: the raw value is tried first) and one record read, whatever the number of
  * peers; contact is recorded without touching the revision. A successful authentication is cached per
  * process for at most `authCacheTtlMs` (default 1 s) and cleared by any local token write: a token
@@ -161,7 +174,7 @@ export async function authenticate(
   const hit = header === null ? null : ctx.authCache.get(header, started)
   // A hit without a recorded contact (its first-use write failed) authenticates in full, writing again.
   if (hit !== null && hit.lastContactAt !== null) {
-    if (!claimsParty(request, hit.peer.parties)) {
+    if (!claimsParty(request, hit.peer)) {
       return refuse('OCPI-from-* names a party this token does not represent', 'scope', hit.peer.id)
     }
     if (contactDue(hit.lastContactAt, started)) {
@@ -188,7 +201,7 @@ export async function authenticate(
     const peer = await ctx.store.getPeer(record.peerId)
     if (peer === null || peer.state !== 'registered')
       return refuse('not registered', 'unknown', record.peerId)
-    if (!claimsParty(request, peer.link.parties)) {
+    if (!claimsParty(request, peer.link)) {
       return refuse('OCPI-from-* names a party this token does not represent', 'scope', peer.id)
     }
     const now = ctx.now()

@@ -2,6 +2,7 @@ import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
 import type { OutboundToken, TokenEncoding } from '../model.js'
 import {
+  envelopeSchema,
   type VersionDetails,
   type VersionEntry,
   versionDetailsSchema,
@@ -9,6 +10,7 @@ import {
 } from '../protocol/schemas.js'
 import { compareVersions, isModern, normalizeVersion, type SupportedVersion } from '../protocol/versions.js'
 import { otherEncoding } from '../tokens/authorization.js'
+import type { OutboundResponse } from '../transport/transport.js'
 import { checkPeerUrl } from '../transport/url-policy.js'
 import { describeIssues } from './credentials-body.js'
 import { buildRequest, processEnvelope } from './outbound.js'
@@ -74,6 +76,18 @@ function speaksPre221(list: readonly VersionEntry[]): boolean {
   return list.some((e) => e.version.trim() === '2.2') && !list.some((e) => e.version.trim() === '2.2.1')
 }
 
+/**
+ * Whether an answer to a discovery GET may refuse the form of our token, so that the other form is tried
+ * once: HTTP 401, and what peers in the field answer instead (403, 400, or HTTP 2xx carrying an OCPI
+ * 2xxx status). Discovery GETs have no side effects, so a second try is always safe.
+ */
+function mayRefuseTokenForm(response: OutboundResponse): boolean {
+  if (response.status === 401 || response.status === 403 || response.status === 400) return true
+  if (response.status < 200 || response.status > 299 || !response.body.ok) return false
+  const envelope = envelopeSchema.safeParse(response.body.value)
+  return envelope.success && envelope.data.status_code >= 2000 && envelope.data.status_code <= 2999
+}
+
 function refuseUrl(url: string, ctx: Context, step: string): void {
   const check = checkPeerUrl(url, ctx.urlPolicy)
   if (!check.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `${step}: ${check.reason}`, { step })
@@ -82,7 +96,7 @@ function refuseUrl(url: string, ctx: Context, step: string): void {
 /**
  * Discovers a peer: GET its versions list, pick the entry for `version` (or the highest mutual one), GET
  * that version's details. The encoding probe runs on these discovery GETs only: the preferred form first,
- * on HTTP 401 the other form once; the form that worked on the details is returned (and used for every
+ * on a refusal (HTTP 401, 403 or 400, or an OCPI 2xxx status) the other form once; the form that worked on the details is returned (and used for every
  * later call of that version). Every URL
  * the peer supplies is checked against the URL policy. Throws {@link OcpiError} naming the failed step.
  *
@@ -128,7 +142,7 @@ export async function discover(
   const firstListEncoding = args.via?.encoding ?? args.encoding
   let listEncoding = firstListEncoding
   let response = await getVersions(listEncoding)
-  if (response.status === 401) {
+  if (mayRefuseTokenForm(response)) {
     listEncoding = otherEncoding(listEncoding)
     response = await getVersions(listEncoding)
   }
@@ -171,7 +185,7 @@ export async function discover(
   let encoding: TokenEncoding =
     rawFirst && !listRefusedRaw ? 'raw' : args.via === undefined ? listEncoding : args.encoding
   let detailsResponse = await getDetails(encoding)
-  if (detailsResponse.status === 401) {
+  if (mayRefuseTokenForm(detailsResponse)) {
     encoding = otherEncoding(encoding)
     detailsResponse = await getDetails(encoding)
   }

@@ -100,6 +100,22 @@ export const businessDetailsSchema = z.object({
 })
 
 /**
+ * BusinessDetails as a peer presents them in its credentials: `name` as {@link businessDetailsSchema}
+ * asks, while a `website` or `logo` that does not parse (an empty website, a MIME type as the logo's
+ * `type`, a logo without `category`, all seen in the field) is dropped instead of failing the whole
+ * exchange: they carry nothing the protocol needs.
+ *
+ * @example
+ * ```ts
+ * peerBusinessDetailsSchema.parse({ name: 'Example CPO', website: '' }) // { name: 'Example CPO' }
+ * ```
+ */
+export const peerBusinessDetailsSchema = businessDetailsSchema.extend({
+  website: optional(urlSchema).catch(undefined),
+  logo: optional(imageSchema).catch(undefined),
+})
+
+/**
  * CiString(2): ISO 3166 alpha-2. Case-insensitive; compared upper-cased.
  *
  * @example
@@ -145,7 +161,7 @@ export const credentialsTokenSchema = z
  */
 export const credentialsRoleSchema = z.object({
   role: z.string().trim().min(1),
-  business_details: businessDetailsSchema,
+  business_details: peerBusinessDetailsSchema,
   party_id: partyIdSchema,
   country_code: countryCodeSchema,
 })
@@ -161,7 +177,7 @@ export const credentialsRoleSchema = z.object({
 export const credentials211Schema = z.object({
   token: credentialsTokenSchema,
   url: urlSchema,
-  business_details: businessDetailsSchema,
+  business_details: peerBusinessDetailsSchema,
   party_id: partyIdSchema,
   country_code: countryCodeSchema,
 })
@@ -210,7 +226,9 @@ export const clientInfoSchema = z.object({
 
 /**
  * The response envelope of every OCPI response. `data` is left unparsed (checked per call);
- * `timestamp` is required by the spec but not enforced, since it carries nothing the exchange needs.
+ * `timestamp` is required by the spec but not enforced, since it carries nothing the exchange needs (any
+ * value is accepted, a non-string one read as absent). A `status_code` sent as a string of digits
+ * (`"1000"`, seen in the field) is read as the number; `status_message` is kept only when a string.
  *
  * @example
  * ```ts
@@ -219,9 +237,12 @@ export const clientInfoSchema = z.object({
  */
 export const envelopeSchema = z.object({
   data: z.unknown().optional(),
-  status_code: z.number().int(),
-  status_message: optional(z.string()),
-  timestamp: optional(z.string()),
+  status_code: z.preprocess(
+    (code) => (typeof code === 'string' && /^\s*\d{4}\s*$/.test(code) ? Number(code) : code),
+    z.number().int(),
+  ),
+  status_message: optional(z.string()).catch(undefined),
+  timestamp: optional(z.string()).catch(undefined),
 })
 
 /**

@@ -20,13 +20,17 @@ import type { SupportedVersion } from '../protocol/versions.js'
 
 const STATUSES = ['CONNECTED', 'OFFLINE', 'PLANNED', 'SUSPENDED'] as const
 
-/** A ClientInfo object on the wire (HubClientInfo, 2.2.1 and 2.3.0); unknown fields are ignored. */
+/**
+ * A ClientInfo object on the wire (HubClientInfo, 2.2.1 and 2.3.0); unknown fields are ignored.
+ * `last_updated` is required by the spec, but the spec's own PUT example lacks it (errata), so hubs that
+ * copied it are heard: absent, it is the time of receipt.
+ */
 const clientInfoSchema = z.object({
   party_id: partyIdSchema,
   country_code: countryCodeSchema,
   role: z.string().min(1).max(16),
   status: z.enum(STATUSES),
-  last_updated: dateTimeSchema,
+  last_updated: dateTimeSchema.nullish(),
 })
 
 /** A ClientInfo object as we send it. */
@@ -75,7 +79,7 @@ export async function receiveClientInfo(
     country_code: parsed.data.country_code.toUpperCase(),
     role: parsed.data.role,
     status: parsed.data.status,
-    last_updated: parsed.data.last_updated.getTime(),
+    last_updated: parsed.data.last_updated?.getTime() ?? ctx.now(),
   }
   if (!samePartyRef(info, args.party)) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'the ClientInfo describes another party than the URL names')

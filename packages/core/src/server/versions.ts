@@ -3,16 +3,17 @@ import { isModern, type SupportedVersion } from '../protocol/versions.js'
 import { ownUrls } from './routes.js'
 
 /**
- * The `data` of our versions response: every offered version with its details URL, newest first.
+ * The `data` of our versions response: every offered version with its details URL, oldest first as in
+ * the spec's examples (a peer that takes the last entry instead of negotiating gets our newest).
  *
  * @example
  * ```ts
- * versionListData(config) // [{ version: '2.3.0', url: 'https://…/ocpi/2.3.0' }, …]
+ * versionListData(config) // [{ version: '2.1.1', url: 'https://…/ocpi/2.1.1' }, …, { version: '2.3.0', … }]
  * ```
  */
 export function versionListData(config: ResolvedConfig): { version: string; url: string }[] {
   const urls = ownUrls(config)
-  return config.versions.map((version) => ({ version, url: urls.details(version) }))
+  return config.versions.map((version) => ({ version, url: urls.details(version) })).reverse()
 }
 
 /**

@@ -63,9 +63,10 @@ export function rotateFaultCases(use: UseStore): void {
   )
 
   // The peer answered the settling GET with our old token, but may still be processing the PUT (and
-  // commit it a moment later): not a refusal. Our new token stays valid until its pending expiry.
+  // commit it a moment later): not a refusal. Our new token stays valid until its pending expiry, and
+  // no second rotation starts beside the one in doubt (it could drop the token the peer may hold).
   it.each(['http-500', 'unreachable', 'slow', 'invalid-json'] as const)(
-    '%s on PUT credentials: unknown outcome, both our tokens work, and a retry settles it',
+    '%s on PUT credentials: unknown outcome, both our tokens work, and a retry waits for the pending expiry',
     async (mode) => {
       const setup = await linked(use)
       expect(await setup.liveTokenKinds()).toEqual(['current'])
@@ -75,6 +76,11 @@ export function rotateFaultCases(use: UseStore): void {
       setup.peer.heal()
       expect(await setup.liveTokenKinds()).toEqual(['current', 'pending-rotation'])
       await expectLinkWorks(setup)
+      // The peer never took it (it still hands us our old token): the retry is refused, nothing changes.
+      await expect(setup.ocpi.rotate(setup.peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_CONFLICT' })
+      expect(await setup.liveTokenKinds()).toEqual(['current', 'pending-rotation'])
+      await expectLinkWorks(setup)
+      setup.advance(10 * 60_000) // the pending token's lifetime (pendingTtlMs)
       await setup.ocpi.rotate(setup.peerId)
       await expectLinkWorks(setup)
     },

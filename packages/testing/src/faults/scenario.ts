@@ -98,6 +98,8 @@ export interface FaultScenario {
   readonly liveTokenKinds: () => Promise<string[]>
   /** Every stored token record, as text in digest order (to assert that nothing changed). */
   readonly tokenSnapshot: () => Promise<string>
+  /** Moves the SDK's clock forward (pending tokens and grace windows expire; the mock peer's is real). */
+  readonly advance: (ms: number) => void
 }
 
 /** Outbound timeouts short enough for the `slow` fault to time out quickly. */
@@ -115,13 +117,17 @@ const FAST: Partial<OcpiOptions> = {
  */
 export function faultScenario(use: UseStore): FaultScenario {
   const { store, raw } = use()
-  const { ocpi, peer } = wireSdkWithMockPeer(store, { sdk: FAST })
+  let offset = 0
+  const { ocpi, peer } = wireSdkWithMockPeer(store, { sdk: { ...FAST, now: () => Date.now() + offset } })
   const tokens = () => storedTokens(store, raw)
   return {
     ocpi,
     peer,
     liveTokenKinds: async () => (await tokens()).map((token) => token.kind).sort(),
     tokenSnapshot: async () => JSON.stringify(await tokens()),
+    advance: (ms) => {
+      offset += ms
+    },
   }
 }
 
