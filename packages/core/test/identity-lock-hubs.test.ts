@@ -2,7 +2,15 @@
 // parties. A PUT cannot make a peer a hub (hubs may add parties), nor change its hub_party_id; a 2.2.1
 // hub (role HUB) moving to 2.3.0, which has no HUB role, states the same identity as hub_party_id.
 import { describe, expect, it } from 'vitest'
-import { call, createReceiver, installSender, request, SENDER_BASE, useMswServer } from './harness.js'
+import {
+  call,
+  createReceiver,
+  installSender,
+  registerSender,
+  request,
+  SENDER_BASE,
+  useMswServer,
+} from './harness.js'
 import { twoPlatforms } from './two-platforms.js'
 
 const server = useMswServer()
@@ -186,6 +194,72 @@ describe('the hub identity lock', () => {
     const taken = await put(lenient, '2.2.1', { roles: [role('CPO', 'DE', 'ABC')] })
     expect(taken.body).toMatchObject({ status_code: 1000 })
     expect((await lenient.ocpi.getPeer(lenient.peerId))?.parties.map((p) => p.role)).toEqual(['CPO'])
+  })
+
+  it.each(['2.2.1', '2.3.0'] as const)(
+    'a 2.1.1 link (no roles, no hubs) cannot make itself a hub by presenting its party as HUB on %s',
+    async (version) => {
+      const link = await registerSender(server, '2.1.1', B1)
+      const before = await linkOf(link)
+      server.resetHandlers()
+      installSender(server, { version, token: B2, listed: ['2.1.1', version] })
+      const [party] = (await link.ocpi.getPeer(link.peerId))?.parties ?? []
+      const answer = await call(
+        link.ocpi.handle,
+        request('PUT', `/${version}/credentials`, {
+          token: link.tokenC,
+          body: {
+            token: B2,
+            url: `${SENDER_BASE}/versions`,
+            roles: [role('HUB', party?.country_code ?? '', party?.party_id ?? '')],
+          },
+        }),
+      )
+      expect(answer.body).toMatchObject({ status_code: 2001 })
+      expect(answer.body.status_message).toContain('cannot become one')
+      expect(await linkOf(link)).toBe(before)
+    },
+  )
+
+  it('an invitation expecting parties refuses a hub_party_id it does not name; a revocation re-invites the locked hub', async () => {
+    const { ocpi } = createReceiver({ hubClientInfo: { receiver: true } })
+    const strict = await ocpi.invite({
+      expectedParties: [{ country_code: 'DE', party_id: 'MSP', role: 'EMSP' }],
+    })
+    installSender(server, { version: '2.3.0', token: B1 })
+    const body = { token: B1, url: `${SENDER_BASE}/versions`, roles: [role('EMSP', 'DE', 'MSP')] }
+    const refused = await call(
+      ocpi.handle,
+      request('POST', '/2.3.0/credentials', {
+        token: strict.token,
+        body: { ...body, hub_party_id: 'XXHUB' },
+      }),
+    )
+    expect(refused.body).toMatchObject({ status_code: 2001 })
+    expect((await ocpi.getPeer(strict.peerId))?.state).toBe('invited') // the invitation stays usable
+    // Expected as a hub (its identity named), it registers; revoked, its re-invitation expects the same.
+    const hub = await ocpi.invite({
+      expectedParties: [
+        { country_code: 'DE', party_id: 'MSP' },
+        { country_code: 'NL', party_id: 'HUB', role: 'HUB' },
+      ],
+    })
+    const taken = await call(
+      ocpi.handle,
+      request('POST', '/2.3.0/credentials', { token: hub.token, body: { ...body, hub_party_id: 'NLHUB' } }),
+    )
+    expect(taken.body).toMatchObject({ status_code: 1000 })
+    const { invitation } = await ocpi.revoke(hub.peerId)
+    server.resetHandlers()
+    installSender(server, { version: '2.3.0', token: B2 })
+    const again = await call(
+      ocpi.handle,
+      request('POST', '/2.3.0/credentials', {
+        token: invitation?.token ?? '',
+        body: { ...body, token: B2, hub_party_id: 'NLHUB' },
+      }),
+    )
+    expect(again.body).toMatchObject({ status_code: 1000 })
   })
 
   it('two SDK platforms: a hub moves its link down to 2.2.1 and back up to 2.3.0 by rotate', async () => {

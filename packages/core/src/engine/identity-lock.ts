@@ -119,6 +119,13 @@ export function applyIdentityLock(args: {
     }
     used.add(match)
     let role = lockedParty.role
+    if (role === null && match.role === 'HUB' && !args.isHub) {
+      // A link locked without roles (2.1.1, which has no hubs) cannot make itself a hub this way.
+      return {
+        ok: false,
+        message: `party ${lockedParty.country_code}/${lockedParty.party_id} registered as no hub and cannot become one`,
+      }
+    }
     if (role === null && match.role !== null) {
       const expectation = args.expected?.find((e) => samePartyRef(e, lockedParty) && e.role !== undefined)
       if (expectation !== undefined && expectation.role !== match.role) {

@@ -5,6 +5,7 @@ import { type Peer, peerView } from '../peer-view.js'
 import { ownUrls } from '../server/routes.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
+import { hubAsParty } from './requirements.js'
 
 /**
  * The result of {@link Ocpi.revoke}: the peer after revocation, and, when we issued the original TOKEN_A,
@@ -56,14 +57,18 @@ export async function revoke(ctx: Context, peerId: string): Promise<Revocation> 
     let token: InboundToken | null = null
     if (current.origin === 'invitation') {
       token = generateToken()
+      // The re-invitation expects the identity as locked: its parties, and its hub (a 2.3.0 hub_party_id).
       const expected =
         link === null
           ? current.expectedParties
-          : link.parties.map((p) =>
-              p.role === null
-                ? { country_code: p.country_code, party_id: p.party_id }
-                : { country_code: p.country_code, party_id: p.party_id, role: p.role },
-            )
+          : [
+              ...link.parties.map((p) =>
+                p.role === null
+                  ? { country_code: p.country_code, party_id: p.party_id }
+                  : { country_code: p.country_code, party_id: p.party_id, role: p.role },
+              ),
+              ...(link.hubPartyId === null ? [] : [hubAsParty(link.hubPartyId)]),
+            ]
       next = {
         ...common,
         expectedParties: expected,

@@ -2,7 +2,7 @@ import type { Context } from '../context.js'
 import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-body.js'
 import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
-import { unexpectedParties } from '../engine/requirements.js'
+import { hubAsParty, unexpectedParties } from '../engine/requirements.js'
 import { OcpiError } from '../errors.js'
 import type { RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
@@ -47,10 +47,15 @@ export async function receiveRegistration(
         'token: must be a new token for us to use, not the TOKEN_A',
       )
     }
-    if (unexpectedParties(peer.expectedParties, credentials.parties).length > 0) {
+    // A 2.3.0 hub_party_id is an identity like a party: a hub nobody expected may not register as one.
+    const presented =
+      credentials.hubPartyId === null
+        ? credentials.parties
+        : [...credentials.parties, hubAsParty(credentials.hubPartyId)]
+    if (unexpectedParties(peer.expectedParties, presented).length > 0) {
       throw new OcpiError(
         'ERR_OCPI_PARTY_NOT_EXPECTED',
-        'the credentials name parties this invitation does not expect',
+        'the credentials name parties (or a hub) this invitation does not expect',
       )
     }
     const urlCheck = checkPeerUrl(credentials.versionsUrl, ctx.urlPolicy)
