@@ -186,6 +186,42 @@ describe('settling a rotation whose outcome was unknown', () => {
     expect(await calls()).toEqual([200, 200])
   })
 
+  it('the peer’s PUT with our pending token settles ours: our old token dies, no pending token lingers', async () => {
+    const { world, cpo, emsp, peerId, emspPeerId, put, read } = await setup()
+    const bearer = () => atob((cpo.received.at(-1)?.authorization ?? '').replace(/^Token /, ''))
+    expect((await emsp.ocpi.client(emspPeerId).request('locations', 'SENDER')).status).toBe(200)
+    const old = bearer()
+    world.lost.add(put)
+    world.lost.add(read)
+    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+    world.lost.clear()
+    expect((await emsp.ocpi.client(emspPeerId).request('locations', 'SENDER')).status).toBe(200)
+    const pending = bearer() // the peer took our PUT: it calls with our pending token
+    expect(pending).not.toBe(old)
+    await emsp.ocpi.rotate(emspPeerId) // its PUT, made with our pending token
+    const kinds = [...cpo.backing.tokens.values()]
+      .filter((t) => t.peerId === peerId && t.kind !== 'consumed-invitation')
+      .map((t) => t.kind)
+      .sort()
+    expect(kinds).toEqual(['current', 'previous']) // previous: the pending token the peer used
+    const asPeer = (token: string, path: string) =>
+      cpo.ocpi.handle(
+        new Request(`${cpo.origin}/ocpi/2.2.1/${path}`, {
+          headers: { authorization: `Token ${btoa(token)}` },
+        }),
+      )
+    expect((await asPeer(old, 'credentials')).status).toBe(401) // our old token reads nothing
+    world.now += 6 * MINUTE // past the grace window, within the pending token's former lifetime
+    const late = await cpo.ocpi.authenticate(
+      new Request(`${cpo.origin}/ocpi/2.2.1/locations`, {
+        headers: { authorization: `Token ${btoa(pending)}` },
+      }),
+      { module: 'locations' },
+    )
+    expect(late.ok).toBe(false)
+    expect((await emsp.ocpi.client(emspPeerId).request('locations', 'SENDER')).status).toBe(200)
+  })
+
   it('the peer may rotate while ours is unsettled: its PUT is taken, and ours is no longer settled', async () => {
     const { world, cpo, emsp, peerId, emspPeerId, put, read, calls } = await setup()
     world.lost.add(put)

@@ -80,10 +80,11 @@ export async function receiveUpdate(
   })
 
   const now = ctx.now()
-  const { rotation: _staleMark, ...unmarked } = peer
+  const base = await settleOnUse(ctx, peer, record, now)
+  const { rotation: _staleMark, ...unmarked } = base
   const next: RegisteredPeer = {
     ...unmarked,
-    revision: peer.revision + 1,
+    revision: base.revision + 1,
     updatedAt: now,
     link: {
       version: args.version,
@@ -97,7 +98,7 @@ export async function receiveUpdate(
   }
   const stored = await ctx.store.commitToken({
     peerId: peer.id,
-    revision: peer.revision,
+    revision: base.revision,
     next,
     token: {
       issue: currentTokenRecord(token, peer.id, now),
@@ -116,4 +117,39 @@ export async function receiveUpdate(
   emitPartyChanges(ctx, peer.id, lock)
   ctx.log.info?.('peer updated its credentials', { peerId: peer.id, version: args.version, versionChanged })
   return ownCredentialsBody(ctx.config, args.version, token, peer.as)
+}
+
+/**
+ * A PUT made with the pending token of our rotation whose outcome is unknown proves that the peer took
+ * our PUT. That side of our rotation is committed first (the pending token becomes current, the one it
+ * replaced dies at once: the peer no longer holds it), so that this PUT's grace applies to the token the
+ * peer used, and neither our old token nor a stray pending one outlives it. Any other PUT: the record as
+ * read. Runs once the PUT was validated and the peer discovered, so that a refused PUT changes nothing.
+ */
+async function settleOnUse(
+  ctx: Context,
+  peer: RegisteredPeer,
+  record: MatchedToken['record'],
+  now: number,
+): Promise<RegisteredPeer> {
+  if (record.kind !== 'pending-rotation' || peer.rotation?.digest !== record.digest) return peer
+  const { rotation: _mark, ...unmarked } = peer
+  const promoted = await ctx.store.commitToken({
+    peerId: peer.id,
+    revision: peer.revision,
+    next: { ...unmarked, revision: peer.revision + 1, updatedAt: now },
+    token: { pending: record.digest },
+    grace: null,
+    now,
+  })
+  if (promoted === null || promoted.state !== 'registered') {
+    throw new OcpiError(
+      'ERR_OCPI_CONFLICT',
+      'the credentials changed concurrently; nothing was changed, retry',
+    )
+  }
+  ctx.log.info?.('the peer uses the token of our rotation whose outcome was unknown: committed it', {
+    peerId: peer.id,
+  })
+  return promoted
 }
