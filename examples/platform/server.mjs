@@ -3,7 +3,7 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import { serve } from '@hono/node-server'
-import { createOcpi, memoryStore, OcpiConfigError } from '@ocpi-credentials/core'
+import { bearerAuthorizer, createOcpi, memoryStore, OcpiConfigError } from '@ocpi-credentials/core'
 import { ocpiAdmin as expressAdmin, ocpiAuth as expressAuth, ocpiRouter } from '@ocpi-credentials/express'
 import { ocpiAdmin as honoAdmin, ocpiAuth as honoAuth, ocpiRoutes } from '@ocpi-credentials/hono'
 import express from 'express'
@@ -47,7 +47,7 @@ const locations = (peer) => ({
   status_message: `no locations for ${peer.id}`,
   timestamp: new Date().toISOString(),
 })
-const bearer = (request) => request.headers.get('authorization') === `Bearer ${config.adminToken}`
+const bearer = bearerAuthorizer(config.adminToken) // constant-time: a refusal's timing tells nothing
 
 let opened
 try {

@@ -15,7 +15,7 @@ import { serveWith } from './router.js'
  * @example
  * ```ts
  * app.use('/admin', ocpiAdmin(ocpi, {
- *   authorize: (request) => request.headers.get('authorization') === `Bearer ${process.env['ADMIN_TOKEN']}`,
+ *   authorize: bearerAuthorizer(process.env['ADMIN_TOKEN'] ?? ''),
  * }))
  * ```
  */

@@ -19,7 +19,7 @@ import { coreRequestOf } from './core-request.js'
  * app.route(
  *   '/admin',
  *   ocpiAdmin(ocpi, {
- *     authorize: (request) => request.headers.get('authorization') === `Bearer ${process.env['ADMIN_TOKEN']}`,
+ *     authorize: bearerAuthorizer(process.env['ADMIN_TOKEN'] ?? ''),
  *   }),
  * )
  * // POST /admin/invitations → 201 { peer_id, token, versions_url, expires_at }

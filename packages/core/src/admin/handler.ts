@@ -24,7 +24,7 @@ import { ADMIN_METHODS, type AdminRoute, matchAdminRoute } from './routes.js'
  * @example
  * ```ts
  * const options: AdminHandlerOptions = {
- *   authorize: (request) => request.headers.get('authorization') === `Bearer ${process.env['ADMIN_TOKEN']}`,
+ *   authorize: bearerAuthorizer(process.env['ADMIN_TOKEN'] ?? ''),
  *   onError: (error) => console.error('admin API failure', error),
  * }
  * ```
@@ -68,7 +68,7 @@ export interface AdminHandlerOptions {
  * @example
  * ```ts
  * const admin = createAdminHandler(ocpi, {
- *   authorize: (request) => request.headers.get('authorization') === `Bearer ${process.env['ADMIN_TOKEN']}`,
+ *   authorize: bearerAuthorizer(process.env['ADMIN_TOKEN'] ?? ''),
  * })
  * const response = await admin(new Request('https://cpo.example.com/admin/invitations', { method: 'POST' }))
  * const { token, versions_url } = await response.json()
