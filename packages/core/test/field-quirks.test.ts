@@ -107,6 +107,52 @@ describe('controls: the fake peer itself works', () => {
   })
 })
 
+describe('an endpoint URL the URL policy refuses', () => {
+  /** The fake peer, with the details' URL of `identifier` turned into plain http. */
+  const withHttpEndpoint = (identifier: string) => {
+    const peer = fakePeer()
+    const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      const response = await peer.fetch(request)
+      if (!request.url.endsWith('/ocpi/2.2.1')) return response
+      const json = (await response.json()) as { data: { endpoints: { identifier: string; url: string }[] } }
+      for (const e of json.data.endpoints)
+        if (e.identifier === identifier) e.url = e.url.replace('https:', 'http:')
+      return Response.json(json)
+    }
+    return { ...peer, fetch }
+  }
+
+  it('is left out of an optional module (logged), and the registration goes on', async () => {
+    const peer = withHttpEndpoint('tokens')
+    const { ocpi, captured } = createReceiver({ fetch: peer.fetch })
+    const registered = await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.tokenA })
+    expect(registered.endpoints.map((e) => e.identifier)).toEqual(['credentials'])
+    expect(
+      captured.lines.some((l) => l.includes('left out an endpoint') && l.includes('"identifier":"tokens"')),
+    ).toBe(true)
+  })
+
+  it('refuses the registration when it is the credentials endpoint, or a module the host requires', async () => {
+    const credentials = withHttpEndpoint('credentials')
+    await expect(
+      createReceiver({ fetch: credentials.fetch }).ocpi.register({
+        versionsUrl: credentials.versionsUrl,
+        token: credentials.tokenA,
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_OCPI_URL_REFUSED' })
+    const tokens = withHttpEndpoint('tokens')
+    await expect(
+      createReceiver({ fetch: tokens.fetch, requires: [{ module: 'tokens', role: 'SENDER' }] }).ocpi.register(
+        {
+          versionsUrl: tokens.versionsUrl,
+          token: tokens.tokenA,
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'ERR_OCPI_MISSING_ENDPOINTS' })
+  })
+})
+
 describe('outbound (register / rotate): envelope variations', () => {
   it('a peer whose envelopes carry status_code as a string ("1000") can be registered with', async () => {
     const peer = fakePeer({

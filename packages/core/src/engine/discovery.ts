@@ -197,6 +197,19 @@ export async function discover(
       { step: 'GET version details' },
     )
   }
-  for (const endpoint of details.data.endpoints) refuseUrl(endpoint.url, ctx, 'GET version details')
-  return { versions: list.data, version, details: details.data, encoding }
+  // An endpoint whose URL the policy refuses is left out (never called), not a failure of the whole link:
+  // a peer listing one optional module on a dev URL still registers. Credentials must be reachable;
+  // a module the host requires and lost this way fails the `requires` check.
+  const endpoints = details.data.endpoints.filter((endpoint) => {
+    const check = checkPeerUrl(endpoint.url, ctx.urlPolicy)
+    if (check.ok) return true
+    if (endpoint.identifier === 'credentials') refuseUrl(endpoint.url, ctx, 'GET version details')
+    ctx.log.warn?.("left out an endpoint of the peer's version details: the URL policy refuses its URL", {
+      identifier: endpoint.identifier,
+      role: endpoint.role ?? null,
+      reason: check.reason,
+    })
+    return false
+  })
+  return { versions: list.data, version, details: { ...details.data, endpoints }, encoding }
 }
