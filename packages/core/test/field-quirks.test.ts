@@ -153,6 +153,27 @@ describe('an endpoint URL the URL policy refuses', () => {
   })
 })
 
+describe('a POST answer whose identity does not parse', () => {
+  it('is an unknown outcome that says the answer could not be used (not that it was lost)', async () => {
+    const peer = fakePeer()
+    const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      const response = await peer.fetch(request)
+      if (request.method !== 'POST') return response
+      const json = (await response.json()) as { data: { roles: { party_id: string }[] } }
+      for (const role of json.data.roles) role.party_id = 'TOOLONG'
+      return Response.json(json)
+    }
+    const { ocpi } = createReceiver({ fetch })
+    const error = await ocpi
+      .register({ versionsUrl: peer.versionsUrl, token: peer.tokenA })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN', step: 'POST credentials' })
+    expect((error as Error).message).toContain('could not be used')
+    expect((error as Error).cause).toMatchObject({ code: 'ERR_OCPI_PEER_INVALID_RESPONSE' })
+  })
+})
+
 describe('outbound (register / rotate): envelope variations', () => {
   it('a peer whose envelopes carry status_code as a string ("1000") can be registered with', async () => {
     const peer = fakePeer({

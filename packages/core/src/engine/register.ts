@@ -162,9 +162,11 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
     if (stillValid === true) throw failure
     throw new OcpiError(
       'ERR_OCPI_OUTCOME_UNKNOWN',
-      stillValid === false
-        ? "POST credentials: the peer's answer was lost after it consumed our TOKEN_A; ask its admin for a fresh TOKEN_A"
-        : 'POST credentials: the outcome is unknown (the peer may have registered us); ask its admin for a fresh TOKEN_A',
+      stillValid !== false
+        ? 'POST credentials: the outcome is unknown (the peer may have registered us); ask its admin for a fresh TOKEN_A'
+        : failure.code === 'ERR_OCPI_PEER_INVALID_RESPONSE'
+          ? 'POST credentials: the peer consumed our TOKEN_A but its answer could not be used; ask its admin to remove the link and for a fresh TOKEN_A'
+          : "POST credentials: the peer's answer was lost after it consumed our TOKEN_A; ask its admin for a fresh TOKEN_A",
       { step: 'POST credentials', cause: failure },
     )
   }
