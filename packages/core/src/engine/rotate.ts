@@ -107,6 +107,11 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
     if (outcome === 'settled' && (options.version ?? peer.link.version) === peer.link.version) {
       return peerView(peer)
     }
+    // Meanwhile another instance may have started a rotation of its own (or left one in doubt).
+    const again = rotationState(peer, ctx.now(), ctx.config.pendingTtlMs)
+    if (again === 'under-way' || again === 'unsettled') {
+      throw new OcpiError('ERR_OCPI_CONFLICT', `a rotation of peer ${peerId} is already under way`)
+    }
   }
   const version = options.version ?? peer.link.version
   const now = ctx.now()
