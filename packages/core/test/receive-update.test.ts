@@ -29,6 +29,28 @@ function snapshot(backing: {
 }
 
 describe('receiving a PUT (the peer rotates or updates)', () => {
+  it('two PUTs at once with one token: one is committed, the other is a conflict, and the winner’s token works', async () => {
+    const link = await registerSender(server, '2.2.1', TOKEN_B)
+    server.resetHandlers()
+    installSender(server, { version: '2.2.1', token: TOKEN_B2 })
+    const put = () =>
+      call(
+        link.ocpi.handle,
+        request('PUT', '/2.2.1/credentials', {
+          token: link.tokenC,
+          body: senderCredentials('2.2.1', TOKEN_B2),
+        }),
+      )
+    const answers = await Promise.all([put(), put()])
+    expect(answers.map((a) => a.body.status_code).sort()).toEqual([1000, 3000])
+    const won = answers.find((a) => a.body.status_code === 1000)
+    const token = (won?.body.data as { token: string }).token
+    const module = new Request('https://cpo.example.com/ocpi/2.2.1/locations', {
+      headers: { authorization: `Token ${btoa(token)}` },
+    })
+    expect((await link.ocpi.authenticate(module, { module: 'locations' })).ok).toBe(true)
+  })
+
   it('re-fetches the endpoints with the new token, issues a new token, keeps the old one for the grace window', async () => {
     const now = Date.parse('2026-11-23T10:00:00Z')
     const link = await registerSender(server, '2.2.1', TOKEN_B, { now: () => now, graceMs: 60_000 })

@@ -22,7 +22,10 @@ import type { MatchedToken } from './inbound-token.js'
  * A PUT made with the `previous` token is a retry (the peer lost our last answer) only when that token
  * was replaced by the peer's own PUT and the versions URL is unchanged: the undelivered token is
  * replaced and the peer's token keeps its grace; after a rotation we started it is 401. A PUT while our
- * own rotation is under way is a conflict (OCPI 3000). Failures change nothing.
+ * own rotation is under way is a conflict (OCPI 3000). Failures change nothing, with one exception: a
+ * PUT made with the pending token of our rotation in doubt has proved that the peer took it, and that
+ * promotion (see `settleOnUse`) stays even if this PUT's own commit then loses to a concurrent PUT.
+ * Concurrent writes that leave the peer's token alone (a health pass, a ClientInfo) are committed over.
  *
  * @example
  * ```ts
@@ -80,44 +83,70 @@ export async function receiveUpdate(
   })
 
   const now = ctx.now()
-  const base = await settleOnUse(ctx, peer, record, now)
-  const { rotation: _staleMark, ...unmarked } = base
-  const next: RegisteredPeer = {
-    ...unmarked,
-    revision: base.revision + 1,
-    updatedAt: now,
-    link: {
-      version: args.version,
-      versionsUrl: credentials.versionsUrl,
-      endpoints: found.details.endpoints,
-      parties: lock.parties,
-      hubPartyId: lock.hubPartyId,
-      outbound: found.outbound,
-      encoding: found.encoding,
-    },
-  }
-  const stored = await ctx.store.commitToken({
-    peerId: peer.id,
-    revision: base.revision,
-    next,
-    token: {
-      issue: currentTokenRecord(token, peer.id, now),
-    },
-    grace: { expiresAt: now + ctx.config.graceMs, successor: await sealedSuccessor },
-    graceFor: retry ? 'previous' : 'replaced',
-    now,
-  })
-  if (stored === null) {
-    throw new OcpiError(
-      'ERR_OCPI_CONFLICT',
-      'the credentials changed concurrently; nothing was changed, retry',
-    )
+  const successor = await sealedSuccessor
+  let base = await settleOnUse(ctx, peer, record, now)
+  const promoted = base !== peer
+  // The kind the token the peer used has now (a promoted pending token is current).
+  const usedKind = promoted ? 'current' : record.kind
+  for (let attempt = 1; ; attempt++) {
+    const { rotation: _staleMark, ...unmarked } = base
+    const next: RegisteredPeer = {
+      ...unmarked,
+      revision: base.revision + 1,
+      updatedAt: now,
+      link: {
+        version: args.version,
+        versionsUrl: credentials.versionsUrl,
+        endpoints: found.details.endpoints,
+        parties: lock.parties,
+        hubPartyId: lock.hubPartyId,
+        outbound: found.outbound,
+        encoding: found.encoding,
+      },
+    }
+    const stored = await ctx.store.commitToken({
+      peerId: peer.id,
+      revision: base.revision,
+      next,
+      token: {
+        issue: currentTokenRecord(token, peer.id, now),
+      },
+      grace: { expiresAt: now + ctx.config.graceMs, successor },
+      graceFor: retry ? 'previous' : 'replaced',
+      now,
+    })
+    if (stored !== null) break
+    // Another write to the record (a health pass, a ClientInfo) is no reason to refuse: commit again on
+    // the record as it is now, as long as no other PUT or rotation committed (the token the peer used is
+    // as it was, and so is the peer's token for us) and no rotation of ours started.
+    const fresh = await ctx.store.getPeer(peer.id)
+    const used = await ctx.store.findToken(record.digest)
+    if (
+      attempt >= MAX_COMMIT_ATTEMPTS ||
+      fresh === null ||
+      fresh.state !== 'registered' ||
+      used === null ||
+      used.kind !== usedKind ||
+      fresh.link.outbound !== base.link.outbound || // another PUT (or our rotation) committed meanwhile
+      rotationState(fresh, ctx.now(), ctx.config.pendingTtlMs) === 'under-way'
+    ) {
+      throw new OcpiError(
+        'ERR_OCPI_CONFLICT',
+        promoted
+          ? 'the credentials changed concurrently; retry with the token you used'
+          : 'the credentials changed concurrently; nothing was changed, retry',
+      )
+    }
+    base = fresh
   }
   ctx.events.emit('rotated', { peerId: peer.id, version: args.version, by: 'peer' })
   emitPartyChanges(ctx, peer.id, lock)
   ctx.log.info?.('peer updated its credentials', { peerId: peer.id, version: args.version, versionChanged })
   return ownCredentialsBody(ctx.config, args.version, token, peer.as)
 }
+
+/** Commits of one PUT against a record that other writers keep changing, before it gives up. */
+const MAX_COMMIT_ATTEMPTS = 5
 
 /**
  * A PUT made with the pending token of our rotation whose outcome is unknown proves that the peer took
