@@ -88,6 +88,19 @@ export interface Party extends PartyRef {
 }
 
 /**
+ * The case-insensitive key of a party reference, `CC/PID` upper-cased: equal keys are the same party
+ * (see {@link samePartyRef}).
+ *
+ * @example
+ * ```ts
+ * partyKey({ country_code: 'nl', party_id: 'exa' }) // 'NL/EXA'
+ * ```
+ */
+export function partyKey(ref: PartyRef): string {
+  return `${ref.country_code.toUpperCase()}/${ref.party_id.toUpperCase()}`
+}
+
+/**
  * True when two party references name the same party (case-insensitive, as CiString requires).
  *
  * @example

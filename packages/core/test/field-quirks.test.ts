@@ -323,7 +323,15 @@ describe('requests forwarded by a 2.2.1 hub (routing headers name the party behi
     expect((await ocpi.authenticate(plain, { module: 'locations' })).ok).toBe(true)
     const result = await ocpi.authenticate(forwarded, { module: 'locations' })
     expect(result.ok).toBe(true)
-    // Still a party: a malformed FROM is refused, from a hub too.
+    // Never one of our own parties, and still a party: a malformed FROM is refused, from a hub too.
+    const ours = new Request(forwarded.url, {
+      headers: {
+        authorization: forwarded.headers.get('authorization') ?? '',
+        'ocpi-from-country-code': 'nl',
+        'ocpi-from-party-id': 'exa',
+      },
+    })
+    expect((await ocpi.authenticate(ours, { module: 'locations' })).ok).toBe(false)
     const malformed = new Request(forwarded.url, {
       headers: {
         authorization: forwarded.headers.get('authorization') ?? '',
@@ -361,6 +369,49 @@ describe('2.3.0 hubs that list every reachable party in roles (reference §2.8)'
     const response = await call(ocpi.handle, request('POST', '/2.3.0/credentials', { token: tokenA, body }))
     expect(response.status).toBe(200)
     expect(response.body.status_code).toBe(1000)
+  })
+
+  it('a hub listing 10,000 parties registers and rotates; one more party is a clear 2001', async () => {
+    const many = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        role: 'CPO',
+        party_id: i.toString(36).toUpperCase().padStart(3, '0'),
+        country_code: 'NL',
+        business_details: { name: 'x' },
+      }))
+    const { ocpi } = createReceiver()
+    const { token: tokenA } = await ocpi.invite()
+    const tokenB = 'hub-token-b-0123456789'
+    installSender(server, { version: '2.3.0', token: tokenB })
+    const url = 'https://emsp.example.com/ocpi/versions'
+    const posted = await call(
+      ocpi.handle,
+      request('POST', '/2.3.0/credentials', {
+        token: tokenA,
+        body: { token: tokenB, url, hub_party_id: 'NLHUB', roles: many(10_000) },
+      }),
+    )
+    expect(posted.body.status_code).toBe(1000)
+    const tokenC = (posted.body.data as { token: string }).token
+    // The lock matches 10,000 locked against 10,000 presented parties (indexed: a quadratic match held
+    // the event loop for seconds on such a PUT).
+    const put = await call(
+      ocpi.handle,
+      request('PUT', '/2.3.0/credentials', {
+        token: tokenC,
+        body: { token: tokenB, url, roles: many(10_000) },
+      }),
+    )
+    expect(put.body.status_code).toBe(1000)
+    const tooMany = await call(
+      ocpi.handle,
+      request('PUT', '/2.3.0/credentials', {
+        token: (put.body.data as { token: string }).token,
+        body: { token: tokenB, url, roles: many(10_001) },
+      }),
+    )
+    expect(tooMany.body.status_code).toBe(2001)
+    expect(tooMany.body.status_message).toContain('at most 10000 parties')
   })
 
   it("a hub's PUT that no longer lists a party that left the hub is accepted", async () => {

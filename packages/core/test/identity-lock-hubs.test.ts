@@ -262,6 +262,44 @@ describe('the hub identity lock', () => {
     expect(again.body).toMatchObject({ status_code: 1000 })
   })
 
+  it('an expectation without a role admits no hub: neither a hub_party_id nor a HUB role', async () => {
+    const { ocpi } = createReceiver()
+    for (const [version, extra] of [
+      ['2.3.0', { hub_party_id: 'DEMSP', roles: [role('EMSP', 'DE', 'MSP')] }],
+      ['2.2.1', { roles: [role('HUB', 'DE', 'MSP')] }],
+    ] as const) {
+      const invitation = await ocpi.invite({ expectedParties: [{ country_code: 'DE', party_id: 'MSP' }] })
+      server.resetHandlers()
+      installSender(server, { version, token: B1 })
+      const answer = await call(
+        ocpi.handle,
+        request('POST', `/${version}/credentials`, {
+          token: invitation.token,
+          body: { token: B1, url: `${SENDER_BASE}/versions`, ...extra },
+        }),
+      )
+      expect(answer.body).toMatchObject({ status_code: 2001 })
+      expect((await ocpi.getPeer(invitation.peerId))?.state).toBe('invited')
+    }
+  })
+
+  it('a PUT cannot add a HUB party to a link that is no hub, whatever the addition policy allows', async () => {
+    const link = await registered(
+      '2.2.1',
+      { roles: [role('EMSP', 'DE', 'MSP')] },
+      createReceiver({ partyAdditionPolicy: () => true }),
+    )
+    const before = await linkOf(link)
+    const answer = await put(link, '2.2.1', { roles: [role('EMSP', 'DE', 'MSP'), role('HUB', 'DE', 'HUB')] })
+    expect(answer.body).toMatchObject({ status_code: 2001 })
+    expect(answer.body.status_message).toContain('HUB party may not be added')
+    expect(await linkOf(link)).toBe(before)
+    // The same policy still lets it add a plain party.
+    server.resetHandlers()
+    const added = await put(link, '2.2.1', { roles: [role('EMSP', 'DE', 'MSP'), role('CPO', 'DE', 'MSP')] })
+    expect(added.body).toMatchObject({ status_code: 1000 })
+  })
+
   it('two SDK platforms: a hub moves its link down to 2.2.1 and back up to 2.3.0 by rotate', async () => {
     const { cpo, emsp } = twoPlatforms({
       emsp: {

@@ -1,3 +1,4 @@
+import { isOwnParty } from '../config.js'
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
 import type { Party, TokenEncoding } from '../model.js'
@@ -76,7 +77,8 @@ export interface AuthenticateOptions {
 /**
  * The synchronous fast path of {@link authenticate}, for bindings and hosts on a hot path: the peer when
  * this process authenticated the same Authorization header less than `authCacheTtlMs` ago, the
- * `OCPI-from-*` headers (when present) name one of its parties, and no contact write is due. Anything
+ * `OCPI-from-*` headers (when present) name one of its parties (on a hub link: any party but ours), and
+ * no contact write is due. Anything
  * else gives `null`, which is not a refusal: the caller goes on to `authenticate`, which always answers
  * (and refuses). Saves the promise and the microtask hops of `authenticate` on a cache hit, which under
  * load is most of what authentication costs.
@@ -96,7 +98,7 @@ export function authenticateCached(
   const now = ctx.now()
   const hit = ctx.authCache.get(header, now)
   if (hit === null || contactDue(hit.lastContactAt, now)) return null
-  return claimsParty(request, hit.peer) ? hit.peer : null
+  return claimsParty(ctx, request, hit.peer) ? hit.peer : null
 }
 
 /** Whether contact must be written: never recorded, or last recorded `CONTACT_WRITE_INTERVAL_MS` ago. */
@@ -106,24 +108,28 @@ function contactDue(lastContactAt: number | null, now: number): boolean {
 
 /**
  * True when the request's `OCPI-from-*` headers are absent or name one of the peer's parties, or, on a
- * hub link, any well-formed party: a hub forwards the requests of the parties behind it, and FROM names
- * the requesting party (§3.6), which a 2.2.1 hub never lists as its own (it reports only itself, §2.8).
- * The host authorises such a party itself, reading the headers.
+ * hub link, any well-formed party but one of ours: a hub forwards the requests of the parties behind it,
+ * and FROM names the requesting party (§3.6), which a 2.2.1 hub never lists as its own (it reports only
+ * itself, §2.8). The host authorises such a party itself, reading the headers (a party outside
+ * `peer.parties` is one the hub vouches for). A hub is checked first: its parties may be thousands.
  */
 function claimsParty(
+  ctx: Context,
   request: Pick<AuthenticationRequest, 'headers'>,
   peer: Pick<AuthenticatedPeer, 'parties' | 'hubPartyId'>,
 ): boolean {
   const fromCountry = request.headers.get('ocpi-from-country-code')
   const fromParty = request.headers.get('ocpi-from-party-id')
   if (fromCountry === null && fromParty === null) return true
-  const claimed = { country_code: fromCountry ?? '', party_id: fromParty ?? '' }
-  if (peer.parties.some((p) => samePartyRef(p, claimed))) return true
-  return (
-    isHubLink(peer) &&
-    /^[A-Za-z]{2}$/.test(claimed.country_code.trim()) &&
-    /^[A-Za-z0-9]{1,3}$/.test(claimed.party_id.trim())
-  )
+  const claimed = { country_code: (fromCountry ?? '').trim(), party_id: (fromParty ?? '').trim() }
+  if (isHubLink(peer)) {
+    return (
+      /^[A-Za-z]{2}$/.test(claimed.country_code) &&
+      /^[A-Za-z0-9]{1,3}$/.test(claimed.party_id) &&
+      !isOwnParty(ctx.config, claimed)
+    )
+  }
+  return peer.parties.some((p) => samePartyRef(p, claimed))
 }
 
 /** Contact is written at most this often per peer from authenticated traffic. */
@@ -174,7 +180,7 @@ export async function authenticate(
   const hit = header === null ? null : ctx.authCache.get(header, started)
   // A hit without a recorded contact (its first-use write failed) authenticates in full, writing again.
   if (hit !== null && hit.lastContactAt !== null) {
-    if (!claimsParty(request, hit.peer)) {
+    if (!claimsParty(ctx, request, hit.peer)) {
       return refuse('OCPI-from-* names a party this token does not represent', 'scope', hit.peer.id)
     }
     if (contactDue(hit.lastContactAt, started)) {
@@ -201,7 +207,7 @@ export async function authenticate(
     const peer = await ctx.store.getPeer(record.peerId)
     if (peer === null || peer.state !== 'registered')
       return refuse('not registered', 'unknown', record.peerId)
-    if (!claimsParty(request, peer.link)) {
+    if (!claimsParty(ctx, request, peer.link)) {
       return refuse('OCPI-from-* names a party this token does not represent', 'scope', peer.id)
     }
     const now = ctx.now()

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js'
 import type { ExpectedParty, Link, Party } from '../model.js'
-import { isHubLink, samePartyRef } from '../model.js'
+import { isHubLink, partyKey, samePartyRef } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 
 /**
@@ -84,7 +84,8 @@ export type IdentityDecision =
  *   name a role;
  * - locked parties no longer presented (or presented in another role) are removals, allowed only by the
  *   removal policy (none without one), and never for a party in `kept`;
- * - parties not locked are additions, allowed only by the policy.
+ * - parties not locked are additions, allowed only by the policy, and never a `HUB` party on a link that
+ *   is no hub (a PUT cannot make a peer a hub).
  * The identity as locked is kept (spelling included); business details may change.
  *
  * @example
@@ -107,8 +108,17 @@ export function applyIdentityLock(args: {
   const kept: Party[] = []
   const removed: Party[] = []
   const used = new Set<Party>()
+  // Indexed by (country_code, party_id): a hub may present thousands of parties, and a quadratic match
+  // would let one PUT hold the event loop for seconds.
+  const presentedByRef = new Map<string, Party[]>()
+  for (const p of args.presented) {
+    const key = partyKey(p)
+    const same = presentedByRef.get(key)
+    if (same === undefined) presentedByRef.set(key, [p])
+    else same.push(p)
+  }
   for (const lockedParty of args.locked) {
-    const sameIds = args.presented.filter((p) => samePartyRef(p, lockedParty) && !used.has(p))
+    const sameIds = (presentedByRef.get(partyKey(lockedParty)) ?? []).filter((p) => !used.has(p))
     const match =
       lockedParty.role === null
         ? (sameIds[0] ?? undefined)
@@ -160,6 +170,10 @@ export function applyIdentityLock(args: {
     }
   }
   const added = args.presented.filter((p) => !used.has(p))
+  if (!args.isHub && added.some((p) => p.role === 'HUB')) {
+    // Whatever the addition policy allows: a PUT cannot make a peer a hub.
+    return { ok: false, message: 'a HUB party may not be added: this peer registered as no hub' }
+  }
   if (added.length > 0 && !args.policy({ locked: args.locked, added, isHub: args.isHub })) {
     return {
       ok: false,

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config.js'
 import type { PartyRef } from '../model.js'
-import { samePartyRef } from '../model.js'
+import { partyKey } from '../model.js'
 import type { Endpoint } from '../protocol/schemas.js'
 import { isModern, type SupportedVersion } from '../protocol/versions.js'
 
@@ -31,7 +31,9 @@ export function missingEndpoints(
 
 /**
  * The presented parties the invitation does not expect (empty when it expects any party, or all match).
- * Compared case-insensitively; a role, when the expectation names one, must match too. Pure.
+ * Compared case-insensitively; a role, when the expectation names one, must match too. An expectation
+ * without a role covers any role but `HUB`: being a hub grants more (adding parties, forwarding for
+ * others), so a hub must be expected as one (`role: 'HUB'`). Linear in both lists. Pure.
  *
  * @example
  * ```ts
@@ -43,12 +45,17 @@ export function unexpectedParties(
   presented: readonly (PartyRef & { readonly role: string | null })[],
 ): PartyRef[] {
   if (expected === null || expected.length === 0) return []
+  const roles = new Map<string, (string | null | undefined)[]>()
+  for (const e of expected) {
+    const key = partyKey(e)
+    const known = roles.get(key)
+    if (known === undefined) roles.set(key, [e.role])
+    else known.push(e.role)
+  }
   return presented.filter(
     (p) =>
-      !expected.some(
-        (e) =>
-          samePartyRef(e, p) &&
-          (e.role === undefined || e.role === null || p.role === null || e.role === p.role),
+      !(roles.get(partyKey(p)) ?? []).some((role) =>
+        role === undefined || role === null ? p.role !== 'HUB' : p.role === null || role === p.role,
       ),
   )
 }

@@ -182,6 +182,9 @@ export const credentials211Schema = z.object({
   country_code: countryCodeSchema,
 })
 
+/** The most parties one platform may present (a 2.3.0 hub lists every party it reaches). */
+const MAX_ROLES = 10_000
+
 /**
  * Credentials as 2.2, 2.2.1 and 2.3.0 send them: `roles`, and in 2.3.0 an optional `hub_party_id`.
  * Each (role, party_id, country_code) must be unique.
@@ -200,6 +203,7 @@ export const credentials22Schema = z.object({
   roles: z
     .array(credentialsRoleSchema)
     .min(1)
+    .max(MAX_ROLES, `roles: at most ${MAX_ROLES} parties`)
     .refine(
       (roles) =>
         new Set(roles.map((r) => `${r.role}|${r.country_code.toUpperCase()}|${r.party_id.toUpperCase()}`))
