@@ -1,6 +1,6 @@
 import { type AdminHandlerOptions, createAdminHandler, type Ocpi } from '@ocpi-credentials/core'
 import type { RequestHandler } from 'express'
-import { serveWith } from './router.js'
+import { REWRITTEN_PATH, serveWith } from './router.js'
 
 /**
  * Serves the core's admin API (invitations, registrations, peers, rotation, revocation; see
@@ -22,6 +22,8 @@ import { serveWith } from './router.js'
 export function ocpiAdmin(ocpi: Ocpi, options: AdminHandlerOptions = {}): RequestHandler {
   const handle = createAdminHandler(ocpi, options)
   return (req, res, next) => {
-    serveWith(handle, req, res).catch(next)
+    serveWith(handle, req, res, () =>
+      Response.json({ code: 'ERR_OCPI_INVALID_INPUT', message: REWRITTEN_PATH }, { status: 400 }),
+    ).catch(next)
   }
 }

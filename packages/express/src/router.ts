@@ -28,15 +28,39 @@ export function ocpiRouter(ocpi: Ocpi): RequestHandler {
   return (req, res, next) => {
     // The core decides which paths are its own (the full path: the mount path is the base URL's).
     if (!ocpi.ownsPath((req.originalUrl ?? req.url).split('?', 1)[0] ?? '')) return next()
-    serveWith((request) => ocpi.handle(request), req, res).catch(next)
+    serveWith(
+      (request) => ocpi.handle(request),
+      req,
+      res,
+      () =>
+        Response.json(
+          { status_code: 2000, status_message: REWRITTEN_PATH, timestamp: new Date().toISOString() },
+          { status: 400 },
+        ),
+    ).catch(next)
   }
 }
 
-/** Answers an Express request with a web-standard handler's response. */
+/** The message of the answer to a path the web URL would rewrite. */
+export const REWRITTEN_PATH =
+  'the request path has dot segments or characters a URL rewrites (.., %2e, \\): send it as served'
+
+/**
+ * Answers an Express request with a web-standard handler's response. A path the web URL would rewrite
+ * (dot segments, `%2e`, backslashes) gets `refuse()`'s answer instead: Express routed the path as written
+ * (and so did the host's path-based guards), the core would serve the rewritten one.
+ */
 export async function serveWith(
   handle: (request: Request) => Promise<Response>,
   req: Parameters<RequestHandler>[0],
   res: Parameters<RequestHandler>[1],
+  refuse: () => Response,
 ): Promise<void> {
-  await sendWebResponse(res, await handle(toWebRequest(req)))
+  const request = toWebRequest(req)
+  const routed = (req.originalUrl ?? req.url ?? '/').split('?', 1)[0]
+  if (new URL(request.url).pathname !== routed) {
+    await sendWebResponse(res, refuse())
+    return
+  }
+  await sendWebResponse(res, await handle(request))
 }

@@ -1,0 +1,129 @@
+// The core serves the path Express routed: neither a Host header carrying a path and a query, nor a path
+// the web URL rewrites (dot segments, %2e, backslashes), both of which a raw client can send, may make
+// the core serve another path than the one Express routed, past the host's own path-based middleware
+// (guards, allowlists, rate limits).
+import { once } from 'node:events'
+import { request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import supertest from 'supertest'
+import { describe, expect, it } from 'vitest'
+import { ocpiAdmin, ocpiRouter } from '../src/index.js'
+import { CPO, EXPRESS_MAJORS, makeOcpi } from './platform.js'
+
+describe.each(EXPRESS_MAJORS)('%s', (_, express) => {
+  it('ocpiRouter: the core serves the path Express routed, not one smuggled in through Host', async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+    const app = express()
+    // The host blocks the credentials endpoint in front of the router (allowlist, WAF rule, rate limit…).
+    app.use('/ocpi/2.2.1/credentials', (_req, res) => {
+      res.status(403).json({ blocked: true })
+    })
+    app.use('/ocpi', ocpiRouter(ocpi))
+    const { token } = await ocpi.invite()
+    expect(
+      (await supertest(app).get('/ocpi/2.2.1/credentials').set('authorization', `Token ${token}`)).status,
+    ).toBe(403)
+
+    const smuggled = await supertest(app)
+      .get('/ocpi/versions')
+      .set('host', 'cpo.example.com/ocpi/2.2.1/credentials?')
+      .set('authorization', `Token ${token}`)
+    // Express routed GET /ocpi/versions: the answer must be the versions list (an array), not our credentials.
+    expect(smuggled.body.data).toBeInstanceOf(Array)
+  })
+
+  it('ocpiAdmin: a path-based guard in front of the admin API cannot be side-stepped through Host', async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+    const app = express()
+    // Only super-admins may issue invitations; staff may use the rest of the admin API.
+    app.use('/admin/invitations', (_req, res) => {
+      res.status(403).json({ code: 'super-admins only' })
+    })
+    app.use('/admin', ocpiAdmin(ocpi))
+    expect((await supertest(app).post('/admin/invitations')).status).toBe(403)
+    const smuggled = await supertest(app)
+      .post('/admin/registrations')
+      .set('host', 'cpo.example.com/admin/invitations?')
+    expect({ status: smuggled.status, issuedToken: typeof smuggled.body.token === 'string' }).not.toEqual({
+      status: 201,
+      issuedToken: true,
+    })
+  })
+})
+
+/** A request sent with its path exactly as given (no client normalises it). */
+function rawRequest(port: number, method: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path }, (res) => {
+      let body = ''
+      res.on('data', (chunk) => {
+        body += chunk
+      })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe.each(EXPRESS_MAJORS)('%s: paths the web URL would rewrite', (_, express) => {
+  it.each([
+    '/admin/x/../invitations',
+    '/admin/x/%2e%2e/invitations',
+    '/admin/%2e%2e/admin/invitations',
+    '/admin/x\\..\\invitations',
+  ])('a guard on /admin/invitations holds against %s (400, nothing issued)', async (path) => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+    const app = express()
+    app.use('/admin/invitations', (_req, res) => {
+      res.status(403).json({ code: 'super-admins only' })
+    })
+    app.use('/admin', ocpiAdmin(ocpi))
+    const server = app.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const answer = await rawRequest((server.address() as AddressInfo).port, 'POST', path)
+      expect(answer.status).not.toBe(201)
+      expect(answer.body).not.toContain('"token"')
+      expect(await ocpi.listPeers()).toEqual([])
+    } finally {
+      server.close()
+    }
+  })
+
+  it('ocpiRouter answers such a path of its own with an OCPI envelope (400 / 2000), not the rewritten route', async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO, { hubClientInfo: { receiver: true } })
+    const app = express()
+    app.use('/ocpi', ocpiRouter(ocpi))
+    const { token } = await ocpi.invite()
+    const server = app.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const port = (server.address() as AddressInfo).port
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'GET',
+            path: '/ocpi/2.2.1/hubclientinfo/%2e%2e/%2e%2e',
+            headers: { authorization: `Token ${token}` },
+          },
+          (res) => {
+            let body = ''
+            res.on('data', (chunk) => {
+              body += chunk
+            })
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+          },
+        )
+        req.on('error', reject)
+        req.end()
+      })
+      expect(answer.status).toBe(400)
+      expect(JSON.parse(answer.body)).toMatchObject({ status_code: 2000 })
+    } finally {
+      server.close()
+    }
+  })
+})
