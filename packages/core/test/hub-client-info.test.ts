@@ -65,8 +65,11 @@ describe('HubClientInfo', () => {
     )
   })
 
-  it('a party a connected hub stops presenting is pushed SUSPENDED to the other platforms', async () => {
-    const { world, hub, cpo, cpoLink } = await hubWorld()
+  it('a party a platform stops presenting is pushed SUSPENDED to the others; not so for a 2.2.1 hub', async () => {
+    const setup = await hubWorld()
+    const { world, cpo, cpoLink } = setup
+    // The host lets its platforms drop parties (by default only hubs may).
+    const hub = world.reconfigure(setup.hub, { partyRemovalPolicy: () => true })
     const party = (role: 'HUB' | 'EMSP', country_code: string, party_id: string) => ({
       role,
       country_code,
@@ -74,24 +77,39 @@ describe('HubClientInfo', () => {
       business_details: { name: party_id },
     })
     const gone = { country_code: 'DE', party_id: 'MS2' }
+    let emsp = world.add(
+      'emsp',
+      { role: 'EMSP', ...msp },
+      { parties: [party('EMSP', 'DE', 'MSP'), party('EMSP', 'DE', 'MS2')] },
+    )
+    const emspLink = await world.link(hub, emsp)
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, gone)).toBe('CONNECTED')
+    // DE/MS2 leaves the platform: its next PUT no longer presents it.
+    emsp = world.reconfigure(emsp, { parties: [party('EMSP', 'DE', 'MSP')] })
+    await emsp.ocpi.rotate(emspLink.onTo)
+    expect((await hub.ocpi.getPeer(emspLink.onFrom))?.parties.map((p) => p.party_id)).toEqual(['MSP'])
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, gone)).toBe('SUSPENDED')
+    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
+
+    // A 2.2.1 hub reports only itself (§2.8): a party it stops listing may still be reachable through it.
+    const behind = { country_code: 'FR', party_id: 'BHD' }
     let subhub = world.add(
       'subhub',
       { role: 'HUB', country_code: 'NL', party_id: 'SUB' },
-      { parties: [party('HUB', 'NL', 'SUB'), party('EMSP', 'DE', 'MSP'), party('EMSP', 'DE', 'MS2')] },
+      { parties: [party('HUB', 'NL', 'SUB'), party('EMSP', 'FR', 'BHD')] },
     )
     const subhubLink = await world.link(hub, subhub)
-    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, gone)).toBe('CONNECTED')
-    // The sub-hub's customer DE/MS2 leaves: its next PUT no longer presents it.
-    subhub = world.reconfigure(subhub, {
-      parties: [party('HUB', 'NL', 'SUB'), party('EMSP', 'DE', 'MSP')],
-    })
+    const pushesOf = (path: string) =>
+      cpo.received.filter((r) => r.method === 'PUT' && r.path.endsWith(path)).length
+    await expect.poll(() => pushesOf('/FR/BHD')).toBe(1) // its registration, CONNECTED
+    const ofHub = pushesOf('/NL/SUB')
+    subhub = world.reconfigure(subhub, { parties: [party('HUB', 'NL', 'SUB')] })
     await subhub.ocpi.rotate(subhubLink.onTo)
-    expect((await hub.ocpi.getPeer(subhubLink.onFrom))?.parties.map((p) => p.party_id)).toEqual([
-      'SUB',
-      'MSP',
-    ])
-    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, gone)).toBe('SUSPENDED')
-    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
+    expect((await hub.ocpi.getPeer(subhubLink.onFrom))?.parties.map((p) => p.party_id)).toEqual(['SUB'])
+    // The change was pushed (a party gone would have been pushed before the ones that stay)…
+    await expect.poll(() => pushesOf('/NL/SUB')).toBeGreaterThan(ofHub)
+    expect(pushesOf('/FR/BHD')).toBe(1) // …without announcing FR/BHD gone
+    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, behind)).toBe('CONNECTED')
   })
 
   it('a platform accepts ClientInfo only from a hub, keeps the newest, and answers GET with it', async () => {

@@ -159,7 +159,8 @@ export function clientInfoOf(
             },
           ],
     )
-  return [...infos(peer.link.parties, status), ...infos(removed, 'SUSPENDED')]
+  // The parties gone first: a platform reading the pushes in order never sees them outlive the others.
+  return [...infos(removed, 'SUSPENDED'), ...infos(peer.link.parties, status)]
 }
 
 const listQuerySchema = z.object({
