@@ -2,7 +2,9 @@
 // write to the record (another instance's health pass, say): it is committed over, not refused, so that
 // the promotion never stands alone (the mark gone, our outbound token the one the peer drops).
 import { describe, expect, it } from 'vitest'
-import { createMemoryBacking, memoryStore } from '../src/index.js'
+import { createMemoryBacking, memoryStore, type OutboundToken } from '../src/index.js'
+import { createSealer } from '../src/tokens/sealing.js'
+import { SEALING_KEY } from './harness.js'
 import { World } from './platforms.js'
 
 const MINUTE = 60_000
@@ -87,4 +89,46 @@ describe('a peer PUT with our pending token, meeting a concurrent write', () => 
       )
     expect(status).toBe(200)
   })
+})
+
+it('… and over a re-seal of our outbound token (same token, new sealed text), as reseal() writes', async () => {
+  const world = new World()
+  const sealer = createSealer([{ kid: 'k', key: SEALING_KEY }])
+  const inner = memoryStore({ backing: createMemoryBacking() })
+  let interfere = false
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver)
+      if (prop !== 'commitToken') return typeof value === 'function' ? value.bind(target) : value
+      return async (args: Parameters<typeof inner.commitToken>[0]) => {
+        const stored = await inner.commitToken(args)
+        if (
+          interfere &&
+          stored !== null &&
+          stored.state === 'registered' &&
+          args.grace === null &&
+          'pending' in args.token
+        ) {
+          interfere = false
+          // What reseal() writes: the same outbound token, sealed again.
+          const outbound = await sealer.seal((await sealer.unseal(stored.link.outbound)) as OutboundToken)
+          await inner.casPeer(args.peerId, stored.revision, {
+            ...stored,
+            revision: stored.revision + 1,
+            link: { ...stored.link, outbound },
+          })
+        }
+        return stored
+      }
+    },
+  })
+  const cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' }, { store })
+  const emsp = world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
+  const { onFrom: peerId, onTo: emspPeerId } = await world.link(cpo, emsp)
+  world.lost.add(`PUT ${emsp.origin} /ocpi/2.2.1/credentials`)
+  world.lost.add(`GET ${emsp.origin} /ocpi/2.2.1/credentials`)
+  await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+  world.lost.clear()
+  interfere = true
+  await expect(emsp.ocpi.rotate(emspPeerId)).resolves.toMatchObject({ state: 'registered' })
 })

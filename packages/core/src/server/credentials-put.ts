@@ -5,7 +5,7 @@ import { defaultEncoding } from '../engine/discovery.js'
 import { emitPartyChanges, lockLinkIdentity } from '../engine/identity-lock.js'
 import { rotationState } from '../engine/rotation-mark.js'
 import { OcpiError } from '../errors.js'
-import type { RegisteredPeer } from '../model.js'
+import type { RegisteredPeer, SealedToken } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { generateToken } from '../tokens/generate.js'
 import { currentTokenRecord } from '../tokens/records.js'
@@ -25,7 +25,8 @@ import type { MatchedToken } from './inbound-token.js'
  * own rotation is under way is a conflict (OCPI 3000). Failures change nothing, with one exception: a
  * PUT made with the pending token of our rotation in doubt has proved that the peer took it, and that
  * promotion (see `settleOnUse`) stays even if this PUT's own commit then loses to a concurrent PUT.
- * Concurrent writes that leave the peer's token alone (a health pass, a ClientInfo) are committed over.
+ * Concurrent writes that leave the peer's token alone (a health pass, a ClientInfo, a re-seal) are committed
+ * over.
  *
  * @example
  * ```ts
@@ -127,8 +128,10 @@ export async function receiveUpdate(
       fresh.state !== 'registered' ||
       used === null ||
       used.kind !== usedKind ||
-      fresh.link.outbound !== base.link.outbound || // another PUT (or our rotation) committed meanwhile
-      rotationState(fresh, ctx.now(), ctx.config.pendingTtlMs) === 'under-way'
+      rotationState(fresh, ctx.now(), ctx.config.pendingTtlMs) === 'under-way' ||
+      // Another PUT (or our rotation) committed meanwhile: the peer's token for us changed. Compared
+      // unsealed: a re-seal changes the sealed text, not the token.
+      !(await sameToken(ctx, fresh.link.outbound, base.link.outbound))
     ) {
       throw new OcpiError(
         'ERR_OCPI_CONFLICT',
@@ -143,6 +146,16 @@ export async function receiveUpdate(
   emitPartyChanges(ctx, peer.id, lock)
   ctx.log.info?.('peer updated its credentials', { peerId: peer.id, version: args.version, versionChanged })
   return ownCredentialsBody(ctx.config, args.version, token, peer.as)
+}
+
+/** Whether two sealed values hold the same token; `false` when either cannot be unsealed. */
+async function sameToken(ctx: Context, a: SealedToken, b: SealedToken): Promise<boolean> {
+  if (a === b) return true
+  try {
+    return (await ctx.sealer.unseal(a)) === (await ctx.sealer.unseal(b))
+  } catch {
+    return false
+  }
 }
 
 /** Commits of one PUT against a record that other writers keep changing, before it gives up. */
