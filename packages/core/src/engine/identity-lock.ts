@@ -108,21 +108,16 @@ export function applyIdentityLock(args: {
   const kept: Party[] = []
   const removed: Party[] = []
   const used = new Set<Party>()
-  // Indexed by (country_code, party_id): a hub may present thousands of parties, and a quadratic match
-  // would let one PUT hold the event loop for seconds.
-  const presentedByRef = new Map<string, Party[]>()
-  for (const p of args.presented) {
-    const key = partyKey(p)
-    const same = presentedByRef.get(key)
-    if (same === undefined) presentedByRef.set(key, [p])
-    else same.push(p)
-  }
+  // Indexed, and each list read from a cursor that only moves forward: a peer may present 10,000
+  // parties (or one party in 10,000 roles), and a quadratic match would hold the event loop for seconds.
+  const presented = new PresentedParties(args.presented, used)
   for (const lockedParty of args.locked) {
-    const sameIds = (presentedByRef.get(partyKey(lockedParty)) ?? []).filter((p) => !used.has(p))
+    // The first unused presented party with the same ids and, when the lock names a role, that role (or
+    // none: a 2.1.1 presentation), in presentation order.
     const match =
       lockedParty.role === null
-        ? (sameIds[0] ?? undefined)
-        : sameIds.find((p) => p.role === lockedParty.role || p.role === null)
+        ? presented.first(partyKey(lockedParty))
+        : presented.earliest(`${partyKey(lockedParty)} ${lockedParty.role}`, `${partyKey(lockedParty)} `)
     if (match === undefined) {
       removed.push(lockedParty)
       continue
@@ -288,4 +283,46 @@ export function emitPartyChanges(
     added: change.added.map((p) => `${p.country_code}/${p.party_id}`),
     removed: change.removed.map((p) => `${p.country_code}/${p.party_id}`),
   })
+}
+
+/** The presented parties, by ids and by ids and role, each list consumed from the front. */
+class PresentedParties {
+  readonly #lists = new Map<string, Party[]>()
+  readonly #cursors = new Map<string, number>()
+  readonly #order = new Map<Party, number>()
+  readonly #used: ReadonlySet<Party>
+
+  constructor(parties: readonly Party[], used: ReadonlySet<Party>) {
+    this.#used = used
+    parties.forEach((p, index) => {
+      this.#order.set(p, index)
+      const key = partyKey(p)
+      this.#add(key, p)
+      this.#add(`${key} ${p.role ?? ''}`, p)
+    })
+  }
+
+  /** The first unused party of a list, or `undefined`. */
+  first(list: string): Party | undefined {
+    const parties = this.#lists.get(list)
+    if (parties === undefined) return undefined
+    let at = this.#cursors.get(list) ?? 0
+    while (at < parties.length && this.#used.has(parties[at] as Party)) at++
+    this.#cursors.set(list, at)
+    return parties[at]
+  }
+
+  /** The first unused party of either list, whichever was presented earlier. */
+  earliest(a: string, b: string): Party | undefined {
+    const x = this.first(a)
+    const y = this.first(b)
+    if (x === undefined || y === undefined) return x ?? y
+    return (this.#order.get(x) as number) <= (this.#order.get(y) as number) ? x : y
+  }
+
+  #add(list: string, party: Party): void {
+    const parties = this.#lists.get(list)
+    if (parties === undefined) this.#lists.set(list, [party])
+    else parties.push(party)
+  }
 }

@@ -3,17 +3,19 @@ import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-
 import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
 import { OcpiError } from '../errors.js'
-import { type Party, type RegisteredPeer, samePartyRef } from '../model.js'
+import { type Party, partyKey, type RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { generateToken } from '../tokens/generate.js'
 import { currentTokenRecord } from '../tokens/records.js'
 import type { RequestIds } from './envelope.js'
 import type { MatchedToken } from './inbound-token.js'
 
+/** The same parties in the same roles, in any order (linear: a hub may present 10,000 parties). */
 function sameIdentity(locked: readonly Party[], presented: readonly Party[]): boolean {
-  const covers = (a: readonly Party[], b: readonly Party[]) =>
-    a.every((x) => b.some((y) => samePartyRef(x, y) && (x.role ?? null) === (y.role ?? null)))
-  return locked.length === presented.length && covers(locked, presented) && covers(presented, locked)
+  const keys = (parties: readonly Party[]) => new Set(parties.map((p) => `${partyKey(p)} ${p.role ?? ''}`))
+  const a = keys(locked)
+  const b = keys(presented)
+  return locked.length === presented.length && a.size === b.size && [...a].every((key) => b.has(key))
 }
 
 /**
