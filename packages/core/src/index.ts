@@ -59,7 +59,11 @@ export { checkPeerUrl, type PeerUrlCheck, type UrlPolicy } from './transport/url
 // The admin API: a JSON handler to mount behind the host's own authentication.
 
 export { bearerAuthorizer } from './admin/bearer.js'
-export { type AdminHandlerOptions, createAdminHandler } from './admin/handler.js'
+export {
+  type AdminHandlerOptions,
+  type AdminRequestContext,
+  createAdminHandler,
+} from './admin/handler.js'
 export type {
   AdminError,
   AdminInvitation,

@@ -4,9 +4,10 @@ import { REWRITTEN_PATH, serveWith } from './router.js'
 
 /**
  * Serves the core's admin API (invitations, registrations, peers, rotation, revocation; see
- * `createAdminHandler`) as an Express middleware. It answers every request under its mount path (the
- * core recognises routes by the path's tail), so give it a path of its own, behind the host's
- * authentication or with `authorize`. `express.json()` may run before it.
+ * `createAdminHandler`) as an Express middleware. It answers every request under its mount path, matching
+ * the rest of the path exactly against the routes (`/admin/x/invitations` is no route, so a guard on
+ * `/admin/invitations` holds), so give it a path of its own, behind the host's authentication or with
+ * `authorize`. `express.json()` may run before it.
  *
  * @param ocpi - The SDK instance from `createOcpi`.
  * @param options - The core's admin options: `authorize`, `onError`, `maxBodyBytes`.
@@ -22,8 +23,11 @@ import { REWRITTEN_PATH, serveWith } from './router.js'
 export function ocpiAdmin(ocpi: Ocpi, options: AdminHandlerOptions = {}): RequestHandler {
   const handle = createAdminHandler(ocpi, options)
   return (req, res, next) => {
-    serveWith(handle, req, res, () =>
-      Response.json({ code: 'ERR_OCPI_INVALID_INPUT', message: REWRITTEN_PATH }, { status: 400 }),
+    serveWith(
+      (request) => handle(request, { basePath: req.baseUrl }),
+      req,
+      res,
+      () => Response.json({ code: 'ERR_OCPI_INVALID_INPUT', message: REWRITTEN_PATH }, { status: 400 }),
     ).catch(next)
   }
 }

@@ -68,6 +68,9 @@ function rawRequest(port: number, method: string, path: string): Promise<{ statu
 
 describe.each(EXPRESS_MAJORS)('%s: paths the web URL would rewrite', (_, express) => {
   it.each([
+    '/admin/x/invitations',
+    '/admin//invitations',
+    '/admin/peers/invitations',
     '/admin/x/../invitations',
     '/admin/x/%2e%2e/invitations',
     '/admin/%2e%2e/admin/invitations',

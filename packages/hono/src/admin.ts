@@ -1,11 +1,12 @@
 import { type AdminHandlerOptions, createAdminHandler, type Ocpi } from '@ocpi-credentials/core'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { coreRequestOf } from './core-request.js'
 
 /**
  * A Hono sub-app serving the core's admin API (invitations, registrations, peers, rotation, revocation,
  * unregistration: see `createAdminHandler` in `@ocpi-credentials/core`). Every request under the mount
- * path goes to the core's handler, which recognises its routes by the path's tail, so any prefix works.
+ * path goes to the core's handler, which matches the rest of the path exactly against its routes (any
+ * mount path works, params included; `/admin/x/invitations` is no route).
  * The admin API hands out TOKEN_As: protect it, with `authorize` or with your own middleware in front.
  *
  * @param ocpi - The SDK instance from `createOcpi`.
@@ -28,6 +29,22 @@ import { coreRequestOf } from './core-request.js'
 export function ocpiAdmin(ocpi: Ocpi, options: AdminHandlerOptions = {}): Hono {
   const handle = createAdminHandler(ocpi, options)
   const app = new Hono()
-  app.all('*', async (c) => handle(await coreRequestOf(c)))
+  app.all('*', async (c) => {
+    const basePath = mountPathOf(c)
+    return handle(await coreRequestOf(c), basePath === undefined ? {} : { basePath })
+  })
   return app
+}
+
+/**
+ * Where the admin app is mounted for this request (`/admin`, `/acme/admin` for `/:tenant/admin`), so that
+ * the core matches routes exactly under it: `/admin/x/invitations` is no route, and a host's guard on
+ * `/admin/invitations` cannot be walked around. `undefined` when Hono does not say (the core then
+ * recognises routes by their tail).
+ */
+function mountPathOf(c: Context): string | undefined {
+  const routePath = (c.req as { routePath?: unknown }).routePath
+  if (typeof routePath !== 'string' || !routePath.endsWith('*')) return undefined
+  const depth = routePath.slice(0, -1).replace(/\/$/, '').split('/').length
+  return c.req.path.split('/').slice(0, depth).join('/')
 }

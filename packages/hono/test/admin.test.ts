@@ -52,3 +52,27 @@ describe.each(['/admin', '/internal/ocpi-admin'])('ocpiAdmin mounted at %s', (pr
     expect(unknown.status).toBe(404)
   })
 })
+
+describe('ocpiAdmin matches the path exactly under its mount', () => {
+  it.each(['/admin/x/invitations', '/admin//invitations', '/admin/peers/invitations'])(
+    'a guard on /admin/invitations holds against %s (nothing issued)',
+    async (path) => {
+      const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+      const app = new Hono()
+      app.use('/admin/invitations', (c) => c.json({ code: 'super-admins only' }, 403))
+      app.route('/admin', ocpiAdmin(ocpi))
+      expect((await app.request('/admin/invitations', { method: 'POST' })).status).toBe(403)
+      const answer = await app.request(path, { method: 'POST' })
+      expect(answer.status).not.toBe(201)
+      expect(await ocpi.listPeers()).toEqual([])
+    },
+  )
+
+  it('works under a mount path with a parameter', async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+    const app = new Hono()
+    app.route('/:tenant/admin', ocpiAdmin(ocpi))
+    expect((await app.request('/acme/admin/invitations', { method: 'POST' })).status).toBe(201)
+    expect((await app.request('/acme/admin/x/invitations', { method: 'POST' })).status).toBe(404)
+  })
+})

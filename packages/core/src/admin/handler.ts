@@ -46,6 +46,26 @@ export interface AdminHandlerOptions {
    * throws {@link OcpiConfigError} at creation.
    */
   readonly maxBodyBytes?: number
+  /**
+   * The path the handler is mounted at (`/admin`). Given, a request's path must be exactly that plus one
+   * route (`/admin/invitations`, not `/admin/x/invitations`): set it whenever your own middleware guards
+   * admin routes by path. Without it, routes are recognised by the path's tail. The Express and Hono
+   * bindings pass their mount path per request (see {@link AdminRequestContext}).
+   */
+  readonly basePath?: string
+}
+
+/**
+ * Per-request context a binding may hand the admin handler: where it is mounted for this request.
+ *
+ * @example
+ * ```ts
+ * await admin(request, { basePath: req.baseUrl })
+ * ```
+ */
+export interface AdminRequestContext {
+  /** Overrides {@link AdminHandlerOptions.basePath} for this request. */
+  readonly basePath?: string
 }
 
 /**
@@ -77,18 +97,18 @@ export interface AdminHandlerOptions {
 export function createAdminHandler(
   ocpi: Ocpi,
   options: AdminHandlerOptions = {},
-): (request: Request) => Promise<Response> {
+): (request: Request, context?: AdminRequestContext) => Promise<Response> {
   const maxBytes = options.maxBodyBytes ?? ADMIN_MAX_BODY_BYTES
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
     throw new OcpiConfigError('admin API: maxBodyBytes must be a positive integer')
   }
-  return async (request) => {
+  return async (request, context) => {
     try {
       if (options.authorize !== undefined && !(await options.authorize(request))) {
         throw new OcpiError('ERR_OCPI_UNAUTHORIZED', 'not authorized for the admin API')
       }
       const url = new URL(request.url)
-      const match = matchAdminRoute(url.pathname)
+      const match = matchAdminRoute(url.pathname, context?.basePath ?? options.basePath)
       if (!match.ok) {
         throw match.reason === 'bad-peer-id'
           ? new OcpiError('ERR_OCPI_INVALID_INPUT', 'the peer id in the path is not valid percent-encoding')

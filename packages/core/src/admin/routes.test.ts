@@ -41,3 +41,32 @@ describe('matchAdminRoute: routes by the tail of the path, under any mount prefi
     expect(matchAdminRoute('/admin/peers/%E0%A4%A/rotation')).toEqual({ ok: false, reason: 'bad-peer-id' })
   })
 })
+
+describe('matchAdminRoute under a base path: exactly one route after it', () => {
+  it.each([
+    ['/admin/invitations', '/admin', { name: 'invitations' }],
+    ['/admin/invitations/', '/admin/', { name: 'invitations' }],
+    ['/invitations', '', { name: 'invitations' }],
+    ['/acme/admin/peers', '/acme/admin', { name: 'peers' }],
+    ['/admin/peers/peers', '/admin', { name: 'peer', peerId: 'peers' }],
+    ['/admin/peers/invitations', '/admin', { name: 'peer', peerId: 'invitations' }],
+    ['/admin/peers/a%2Fb/rotation', '/admin', { name: 'rotation', peerId: 'a/b' }],
+    ['/admin/peers/abc/revocation/', '/admin', { name: 'revocation', peerId: 'abc' }],
+  ])('%s under %s', (path, base, route) => {
+    expect(matchAdminRoute(path, base)).toEqual({ ok: true, route })
+  })
+
+  it.each([
+    ['/admin/x/invitations', '/admin'],
+    ['/admin//invitations', '/admin'],
+    ['/admin/peers/abc/x/rotation', '/admin'],
+    ['/other/invitations', '/admin'],
+    ['/administrator/invitations', '/admin'],
+    ['/admin', '/admin'],
+    ['/admin/', '/admin'],
+    ['/admin/peers//rotation', '/admin'],
+    ['/admin/invitations/x', '/admin'],
+  ])('%s under %s is no route', (path, base) => {
+    expect(matchAdminRoute(path, base)).toEqual({ ok: false, reason: 'not-found' })
+  })
+})

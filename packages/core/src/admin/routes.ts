@@ -45,17 +45,40 @@ export const ADMIN_METHODS: Readonly<Record<AdminRoute['name'], readonly string[
 }
 
 /**
- * Matches a URL path against the admin routes by its tail. A single trailing slash is ignored. The most
- * specific pattern wins: `…/peers/:id/rotation` and `…/peers/:id/revocation` first, then
- * `…/invitations`, `…/registrations` and `…/peers`, then `…/peers/:id`. Pure: no I/O.
+ * Matches a URL path against the admin routes. With `basePath` (where the handler is mounted), the rest of
+ * the path must be exactly one route: `/admin/x/invitations` is no route under `/admin`, so a host's
+ * path-based guard on `/admin/invitations` cannot be walked around. Without it, routes are recognised by
+ * the path's tail (the most specific pattern wins: `…/peers/:id/rotation` and `…/peers/:id/revocation`
+ * first, then `…/invitations`, `…/registrations` and `…/peers`, then `…/peers/:id`). A single trailing
+ * slash is ignored. Pure: no I/O.
  *
  * @example
  * ```ts
  * matchAdminRoute('/admin/peers/a%2Fb/rotation') // { ok: true, route: { name: 'rotation', peerId: 'a/b' } }
- * matchAdminRoute('/admin/nothing') // { ok: false, reason: 'not-found' }
+ * matchAdminRoute('/admin/x/invitations', '/admin') // { ok: false, reason: 'not-found' }
  * ```
  */
-export function matchAdminRoute(pathname: string): AdminRouteMatch {
+export function matchAdminRoute(pathname: string, basePath?: string): AdminRouteMatch {
+  if (basePath !== undefined) {
+    const base = basePath.replace(/\/+$/, '')
+    if (!pathname.startsWith(`${base}/`)) return { ok: false, reason: 'not-found' }
+    // Exactly one route's own segments after the base: nothing before them.
+    const [first, id, action, ...more] = pathname
+      .slice(base.length + 1)
+      .replace(/\/$/, '')
+      .split('/')
+    if (more.length > 0) return { ok: false, reason: 'not-found' }
+    if (id === undefined) {
+      return first === 'invitations' || first === 'registrations' || first === 'peers'
+        ? { ok: true, route: { name: first } }
+        : { ok: false, reason: 'not-found' }
+    }
+    if (first !== 'peers') return { ok: false, reason: 'not-found' }
+    if (action === undefined) return withPeerId('peer', id)
+    return action === 'rotation' || action === 'revocation'
+      ? withPeerId(action, id)
+      : { ok: false, reason: 'not-found' }
+  }
   const segments = pathname.split('/')
   if (segments.length > 1 && segments.at(-1) === '') segments.pop()
   const last = segments.at(-1)

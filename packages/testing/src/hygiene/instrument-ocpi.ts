@@ -1,5 +1,6 @@
 import type {
   AdminHandlerOptions,
+  AdminRequestContext,
   FetchLike,
   Ocpi,
   OcpiEvents,
@@ -251,6 +252,9 @@ export function instrumentCreateOcpi(
   }
 }
 
+/** The admin handler's shape, the per-request context included (bindings pass their mount path). */
+type AdminHandler = (request: Request, context?: AdminRequestContext) => Promise<Response>
+
 /**
  * Wraps `createAdminHandler` so that every handler it creates reports to `sink`: the Authorization
  * header of every request (a secret), the body of every error answer, and every error passed to
@@ -268,9 +272,9 @@ export function instrumentCreateOcpi(
  * ```
  */
 export function instrumentCreateAdminHandler(
-  createAdminHandler: (ocpi: Ocpi, options?: AdminHandlerOptions) => (request: Request) => Promise<Response>,
+  createAdminHandler: (ocpi: Ocpi, options?: AdminHandlerOptions) => AdminHandler,
   sink: HygieneSink,
-): (ocpi: Ocpi, options?: AdminHandlerOptions) => (request: Request) => Promise<Response> {
+): (ocpi: Ocpi, options?: AdminHandlerOptions) => AdminHandler {
   return (ocpi, options) => {
     const onError = options?.onError
     const instrumented: AdminHandlerOptions = {
@@ -280,15 +284,15 @@ export function instrumentCreateAdminHandler(
         onError?.(error, request)
       },
     }
-    let handler: (request: Request) => Promise<Response>
+    let handler: AdminHandler
     try {
       handler = createAdminHandler(ocpi, instrumented)
     } catch (error) {
       return recordAndRethrow(sink, 'createAdminHandler')(error)
     }
-    return async (request) => {
+    return async (request, context) => {
       noteAuthorization(sink, authorizationOf(request), 'admin API')
-      const response = await handler(request).catch(recordAndRethrow(sink, 'admin API'))
+      const response = await handler(request, context).catch(recordAndRethrow(sink, 'admin API'))
       if (response.status >= 300) await recordErrorAnswer(sink, response, 'admin API')
       return response
     }
