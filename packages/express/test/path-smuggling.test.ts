@@ -75,7 +75,7 @@ describe.each(EXPRESS_MAJORS)('%s: paths the web URL would rewrite', (_, express
     '/admin/x/%2e%2e/invitations',
     '/admin/%2e%2e/admin/invitations',
     '/admin/x\\..\\invitations',
-  ])('a guard on /admin/invitations holds against %s (400, nothing issued)', async (path) => {
+  ])('a guard on /admin/invitations holds against %s (refused, nothing issued)', async (path) => {
     const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
     const app = express()
     app.use('/admin/invitations', (_req, res) => {
