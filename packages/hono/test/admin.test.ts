@@ -59,7 +59,7 @@ describe('ocpiAdmin matches the path exactly under its mount', () => {
     async (path) => {
       const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
       const app = new Hono()
-      app.use('/admin/invitations', (c) => c.json({ code: 'super-admins only' }, 403))
+      app.use('/admin/invitations', async (c) => c.json({ code: 'super-admins only' }, 403))
       app.route('/admin', ocpiAdmin(ocpi))
       expect((await app.request('/admin/invitations', { method: 'POST' })).status).toBe(403)
       const answer = await app.request(path, { method: 'POST' })

@@ -252,9 +252,6 @@ export function instrumentCreateOcpi(
   }
 }
 
-/** The admin handler's shape, the per-request context included (bindings pass their mount path). */
-type AdminHandler = (request: Request, context?: AdminRequestContext) => Promise<Response>
-
 /**
  * Wraps `createAdminHandler` so that every handler it creates reports to `sink`: the Authorization
  * header of every request (a secret), the body of every error answer, and every error passed to
@@ -272,9 +269,15 @@ type AdminHandler = (request: Request, context?: AdminRequestContext) => Promise
  * ```
  */
 export function instrumentCreateAdminHandler(
-  createAdminHandler: (ocpi: Ocpi, options?: AdminHandlerOptions) => AdminHandler,
+  createAdminHandler: (
+    ocpi: Ocpi,
+    options?: AdminHandlerOptions,
+  ) => (request: Request, context?: AdminRequestContext) => Promise<Response>,
   sink: HygieneSink,
-): (ocpi: Ocpi, options?: AdminHandlerOptions) => AdminHandler {
+): (
+  ocpi: Ocpi,
+  options?: AdminHandlerOptions,
+) => (request: Request, context?: AdminRequestContext) => Promise<Response> {
   return (ocpi, options) => {
     const onError = options?.onError
     const instrumented: AdminHandlerOptions = {
@@ -284,7 +287,7 @@ export function instrumentCreateAdminHandler(
         onError?.(error, request)
       },
     }
-    let handler: AdminHandler
+    let handler: (request: Request, context?: AdminRequestContext) => Promise<Response>
     try {
       handler = createAdminHandler(ocpi, instrumented)
     } catch (error) {
