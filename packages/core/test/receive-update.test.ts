@@ -29,6 +29,29 @@ function snapshot(backing: {
 }
 
 describe('receiving a PUT (the peer rotates or updates)', () => {
+  it('two retries at once with the previous token: one is committed, the other a conflict; the winner’s token works', async () => {
+    const link = await registerSender(server, '2.2.1', TOKEN_B)
+    server.resetHandlers()
+    installSender(server, { version: '2.2.1', token: TOKEN_B2 })
+    const body = senderCredentials('2.2.1', TOKEN_B2)
+    // The first PUT is committed, but say its answer was lost: the peer retries with the token it used.
+    const first = await call(
+      link.ocpi.handle,
+      request('PUT', '/2.2.1/credentials', { token: link.tokenC, body }),
+    )
+    expect(first.body.status_code).toBe(1000)
+    const retry = () =>
+      call(link.ocpi.handle, request('PUT', '/2.2.1/credentials', { token: link.tokenC, body }))
+    const answers = await Promise.all([retry(), retry()])
+    expect(answers.map((a) => a.body.status_code).sort()).toEqual([1000, 3000])
+    const won = answers.find((a) => a.body.status_code === 1000)
+    const token = (won?.body.data as { token?: string } | undefined)?.token ?? ''
+    const module = new Request('https://cpo.example.com/ocpi/2.2.1/locations', {
+      headers: { authorization: `Token ${btoa(token)}` },
+    })
+    expect((await link.ocpi.authenticate(module, { module: 'locations' })).ok).toBe(true)
+  })
+
   it('two PUTs at once with one token: one is committed, the other is a conflict, and the winner’s token works', async () => {
     const link = await registerSender(server, '2.2.1', TOKEN_B)
     server.resetHandlers()

@@ -5,7 +5,7 @@ import { defaultEncoding } from '../engine/discovery.js'
 import { emitPartyChanges, lockLinkIdentity } from '../engine/identity-lock.js'
 import { rotationState } from '../engine/rotation-mark.js'
 import { OcpiError } from '../errors.js'
-import type { RegisteredPeer, SealedToken } from '../model.js'
+import type { RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { generateToken } from '../tokens/generate.js'
 import { currentTokenRecord } from '../tokens/records.js'
@@ -38,6 +38,8 @@ export async function receiveUpdate(
   args: { version: SupportedVersion; matched: MatchedToken; body: unknown; ids: RequestIds },
 ): Promise<Record<string, unknown>> {
   const { record } = args.matched
+  // Read before the record: a commit in between then shows in the record (this PUT simply comes after it).
+  const currentAtRead = await currentTokenOf(ctx, record.peerId)
   const peer = await ctx.store.getPeer(record.peerId)
   if (peer === null || peer.state !== 'registered') {
     throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'not registered: register with POST first')
@@ -89,6 +91,10 @@ export async function receiveUpdate(
   const promoted = base !== peer
   // The kind the token the peer used has now (a promoted pending token is current).
   const usedKind = promoted ? 'current' : record.kind
+  // Every commit of the link (a PUT, a retried one, our rotation) makes another token current: while it is
+  // the one of when we read the record (or the pending token we just promoted), no other commit happened,
+  // whatever else wrote the record.
+  const currentBefore = promoted ? record.digest : currentAtRead
   for (let attempt = 1; ; attempt++) {
     const { rotation: _staleMark, ...unmarked } = base
     const next: RegisteredPeer = {
@@ -117,9 +123,9 @@ export async function receiveUpdate(
       now,
     })
     if (stored !== null) break
-    // Another write to the record (a health pass, a ClientInfo) is no reason to refuse: commit again on
-    // the record as it is now, as long as no other PUT or rotation committed (the token the peer used is
-    // as it was, and so is the peer's token for us) and no rotation of ours started.
+    // Another write to the record (a health pass, a ClientInfo, a re-seal) is no reason to refuse:
+    // commit again on the record as it is now, as long as no other commit happened (the same current
+    // token, and the token the peer used as it was) and no rotation of ours started.
     const fresh = await ctx.store.getPeer(peer.id)
     const used = await ctx.store.findToken(record.digest)
     if (
@@ -129,9 +135,7 @@ export async function receiveUpdate(
       used === null ||
       used.kind !== usedKind ||
       rotationState(fresh, ctx.now(), ctx.config.pendingTtlMs) === 'under-way' ||
-      // Another PUT (or our rotation) committed meanwhile: the peer's token for us changed. Compared
-      // unsealed: a re-seal changes the sealed text, not the token.
-      !(await sameToken(ctx, fresh.link.outbound, base.link.outbound))
+      (await currentTokenOf(ctx, peer.id)) !== currentBefore
     ) {
       throw new OcpiError(
         'ERR_OCPI_CONFLICT',
@@ -148,14 +152,9 @@ export async function receiveUpdate(
   return ownCredentialsBody(ctx.config, args.version, token, peer.as)
 }
 
-/** Whether two sealed values hold the same token; `false` when either cannot be unsealed. */
-async function sameToken(ctx: Context, a: SealedToken, b: SealedToken): Promise<boolean> {
-  if (a === b) return true
-  try {
-    return (await ctx.sealer.unseal(a)) === (await ctx.sealer.unseal(b))
-  } catch {
-    return false
-  }
+/** The digest of the peer's current token, or `null`. */
+async function currentTokenOf(ctx: Context, peerId: string): Promise<string | null> {
+  return (await ctx.store.listTokens(peerId)).find((t) => t.kind === 'current')?.digest ?? null
 }
 
 /** Commits of one PUT against a record that other writers keep changing, before it gives up. */
