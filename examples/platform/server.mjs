@@ -110,13 +110,14 @@ for (const event of [
   'registration-failed',
   'rotated',
   'rotation-failed',
+  'parties-changed',
+  'connection-status',
   'unregistered',
   'revoked',
   'authentication-failed',
 ]) {
   ocpi.on(event, (payload) => logger.info(`event ${event}`, payload))
 }
-process.stdout.write(`ready ${ocpi.versionsUrl}\n`)
 logger.info('listening', {
   framework: config.framework,
   store: config.store.kind,
@@ -136,3 +137,5 @@ const stop = () => {
 }
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)
+// Last: a supervisor may send SIGTERM as soon as it reads this line, and must find the handler there.
+process.stdout.write(`ready ${ocpi.versionsUrl}\n`)
