@@ -355,20 +355,40 @@ describe('2.3.0 hubs that list every reachable party in roles (reference §2.8)'
       },
     }))
 
-  it('a registration POST from a hub listing 600 parties is accepted with the default options', async () => {
+  const HUB_TOKEN = 'hub-token-b-0123456789'
+  const HUB_VERSIONS = 'https://emsp.example.com/ocpi/versions'
+
+  /** A 2.3.0 hub (NLHUB) registering with a fresh receiver, listing `roles`; `put` sends its next PUT. */
+  async function registeredHub(roles: readonly unknown[]) {
     const { ocpi } = createReceiver()
     const { token: tokenA } = await ocpi.invite()
-    const tokenB = 'hub-token-b-0123456789'
-    installSender(server, { version: '2.3.0', token: tokenB })
-    const body = {
-      token: tokenB,
-      url: 'https://emsp.example.com/ocpi/versions',
-      hub_party_id: 'NLHUB',
-      roles: hubRoles(600),
+    installSender(server, { version: '2.3.0', token: HUB_TOKEN })
+    const posted = await call(
+      ocpi.handle,
+      request('POST', '/2.3.0/credentials', {
+        token: tokenA,
+        body: { token: HUB_TOKEN, url: HUB_VERSIONS, hub_party_id: 'NLHUB', roles },
+      }),
+    )
+    let tokenC = (posted.body.data as { token?: string } | undefined)?.token ?? ''
+    const put = async (body: Record<string, unknown>) => {
+      const answer = await call(
+        ocpi.handle,
+        request('PUT', '/2.3.0/credentials', {
+          token: tokenC,
+          body: { token: HUB_TOKEN, url: HUB_VERSIONS, ...body },
+        }),
+      )
+      tokenC = (answer.body.data as { token?: string } | undefined)?.token ?? tokenC
+      return answer
     }
-    const response = await call(ocpi.handle, request('POST', '/2.3.0/credentials', { token: tokenA, body }))
-    expect(response.status).toBe(200)
-    expect(response.body.status_code).toBe(1000)
+    return { posted, put }
+  }
+
+  it('a registration POST from a hub listing 600 parties is accepted with the default options', async () => {
+    const { posted } = await registeredHub(hubRoles(600))
+    expect(posted.status).toBe(200)
+    expect(posted.body.status_code).toBe(1000)
   })
 
   it('a hub listing 10,000 parties registers and rotates; one more party is a clear 2001', async () => {
@@ -379,65 +399,22 @@ describe('2.3.0 hubs that list every reachable party in roles (reference §2.8)'
         country_code: 'NL',
         business_details: { name: 'x' },
       }))
-    const { ocpi } = createReceiver()
-    const { token: tokenA } = await ocpi.invite()
-    const tokenB = 'hub-token-b-0123456789'
-    installSender(server, { version: '2.3.0', token: tokenB })
-    const url = 'https://emsp.example.com/ocpi/versions'
-    const posted = await call(
-      ocpi.handle,
-      request('POST', '/2.3.0/credentials', {
-        token: tokenA,
-        body: { token: tokenB, url, hub_party_id: 'NLHUB', roles: many(10_000) },
-      }),
-    )
+    const { posted, put } = await registeredHub(many(10_000))
     expect(posted.body.status_code).toBe(1000)
-    const tokenC = (posted.body.data as { token: string }).token
     // The lock matches 10,000 locked against 10,000 presented parties (indexed: a quadratic match held
     // the event loop for seconds on such a PUT).
-    const put = await call(
-      ocpi.handle,
-      request('PUT', '/2.3.0/credentials', {
-        token: tokenC,
-        body: { token: tokenB, url, roles: many(10_000) },
-      }),
-    )
-    expect(put.body.status_code).toBe(1000)
-    const tooMany = await call(
-      ocpi.handle,
-      request('PUT', '/2.3.0/credentials', {
-        token: (put.body.data as { token: string }).token,
-        body: { token: tokenB, url, roles: many(10_001) },
-      }),
-    )
+    expect((await put({ roles: many(10_000) })).body.status_code).toBe(1000)
+    const tooMany = await put({ roles: many(10_001) })
     expect(tooMany.body.status_code).toBe(2001)
     expect(tooMany.body.status_message).toContain('at most 10000 parties')
   })
 
   it("a hub's PUT that no longer lists a party that left the hub is accepted", async () => {
-    const { ocpi } = createReceiver()
-    const { token: tokenA } = await ocpi.invite()
-    const tokenB = 'hub-token-b-0123456789'
-    installSender(server, { version: '2.3.0', token: tokenB })
-    const url = 'https://emsp.example.com/ocpi/versions'
-    const posted = await call(
-      ocpi.handle,
-      request('POST', '/2.3.0/credentials', {
-        token: tokenA,
-        body: { token: tokenB, url, hub_party_id: 'NLHUB', roles: hubRoles(3) },
-      }),
-    )
+    const { posted, put } = await registeredHub(hubRoles(3))
     expect(posted.body.status_code).toBe(1000)
-    const tokenC = (posted.body.data as { token: string }).token
-    const put = await call(
-      ocpi.handle,
-      request('PUT', '/2.3.0/credentials', {
-        token: tokenC,
-        body: { token: tokenB, url, hub_party_id: 'NLHUB', roles: hubRoles(2) },
-      }),
-    )
-    expect(put.body.status_message ?? '').not.toMatch(/locked/)
-    expect(put.body.status_code).toBe(1000)
+    const answer = await put({ hub_party_id: 'NLHUB', roles: hubRoles(2) })
+    expect(answer.body.status_message ?? '').not.toMatch(/locked/)
+    expect(answer.body.status_code).toBe(1000)
   })
 })
 

@@ -29,20 +29,12 @@ function snapshot(backing: {
 }
 
 describe('receiving a PUT (the peer rotates or updates)', () => {
-  it('two retries at once with the previous token: one is committed, the other a conflict; the winner’s token works', async () => {
-    const link = await registerSender(server, '2.2.1', TOKEN_B)
-    server.resetHandlers()
-    installSender(server, { version: '2.2.1', token: TOKEN_B2 })
-    const body = senderCredentials('2.2.1', TOKEN_B2)
-    // The first PUT is committed, but say its answer was lost: the peer retries with the token it used.
-    const first = await call(
-      link.ocpi.handle,
-      request('PUT', '/2.2.1/credentials', { token: link.tokenC, body }),
-    )
-    expect(first.body.status_code).toBe(1000)
-    const retry = () =>
-      call(link.ocpi.handle, request('PUT', '/2.2.1/credentials', { token: link.tokenC, body }))
-    const answers = await Promise.all([retry(), retry()])
+  /** Two of `send` at once: one is committed, the other a conflict, and the winner's token works. */
+  async function expectOneWinner(
+    link: Awaited<ReturnType<typeof registerSender>>,
+    send: () => ReturnType<typeof call>,
+  ) {
+    const answers = await Promise.all([send(), send()])
     expect(answers.map((a) => a.body.status_code).sort()).toEqual([1000, 3000])
     const won = answers.find((a) => a.body.status_code === 1000)
     const token = (won?.body.data as { token?: string } | undefined)?.token ?? ''
@@ -50,9 +42,9 @@ describe('receiving a PUT (the peer rotates or updates)', () => {
       headers: { authorization: `Token ${btoa(token)}` },
     })
     expect((await link.ocpi.authenticate(module, { module: 'locations' })).ok).toBe(true)
-  })
+  }
 
-  it('two PUTs at once with one token: one is committed, the other is a conflict, and the winner’s token works', async () => {
+  it('two retries at once with the previous token: one is committed, the other a conflict; the winner’s token works', async () => {
     const link = await registerSender(server, '2.2.1', TOKEN_B)
     server.resetHandlers()
     installSender(server, { version: '2.2.1', token: TOKEN_B2 })
@@ -64,14 +56,24 @@ describe('receiving a PUT (the peer rotates or updates)', () => {
           body: senderCredentials('2.2.1', TOKEN_B2),
         }),
       )
-    const answers = await Promise.all([put(), put()])
-    expect(answers.map((a) => a.body.status_code).sort()).toEqual([1000, 3000])
-    const won = answers.find((a) => a.body.status_code === 1000)
-    const token = (won?.body.data as { token?: string } | undefined)?.token ?? ''
-    const module = new Request('https://cpo.example.com/ocpi/2.2.1/locations', {
-      headers: { authorization: `Token ${btoa(token)}` },
-    })
-    expect((await link.ocpi.authenticate(module, { module: 'locations' })).ok).toBe(true)
+    // The first PUT is committed, but say its answer was lost: the peer retries with the token it used.
+    expect((await put()).body.status_code).toBe(1000)
+    await expectOneWinner(link, put)
+  })
+
+  it('two PUTs at once with one token: one is committed, the other is a conflict, and the winner’s token works', async () => {
+    const link = await registerSender(server, '2.2.1', TOKEN_B)
+    server.resetHandlers()
+    installSender(server, { version: '2.2.1', token: TOKEN_B2 })
+    await expectOneWinner(link, () =>
+      call(
+        link.ocpi.handle,
+        request('PUT', '/2.2.1/credentials', {
+          token: link.tokenC,
+          body: senderCredentials('2.2.1', TOKEN_B2),
+        }),
+      ),
+    )
   })
 
   it('re-fetches the endpoints with the new token, issues a new token, keeps the old one for the grace window', async () => {

@@ -42,18 +42,34 @@ async function setup(cpoInstances = 1) {
   const onRead = (hook: () => Promise<void>) => {
     beforeRead = hook
   }
-  return { world, cpo, emsp, peerId: onFrom, emspPeerId: onTo, put, read, reads, calls, onRead }
+  /** A rotation whose PUT the peer takes, its answer and the settling GET's both lost: unknown outcome. */
+  const rotateLosingAnswers = async (instance: Ocpi = cpo.ocpi) => {
+    world.lost.add(put)
+    world.lost.add(read)
+    await expect(instance.rotate(onFrom)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+    world.lost.clear()
+  }
+  return {
+    world,
+    cpo,
+    emsp,
+    peerId: onFrom,
+    emspPeerId: onTo,
+    put,
+    read,
+    reads,
+    calls,
+    onRead,
+    rotateLosingAnswers,
+  }
 }
 
 describe('settling a rotation whose outcome was unknown', () => {
   it('commits it in the next health pass when the peer took our PUT, and the link outlives every window', async () => {
-    const { world, cpo, emsp, peerId, put, read, calls } = await setup()
-    world.lost.add(put)
-    world.lost.add(read)
-    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+    const { world, cpo, emsp, peerId, rotateLosingAnswers, calls } = await setup()
+    await rotateLosingAnswers()
     expect(emsp.events.filter((e) => e.event === 'rotated')).toHaveLength(1) // the peer took it
     expect(cpo.events.filter((e) => e.event === 'rotated')).toHaveLength(0)
-    world.lost.clear()
     world.now += 30_000
     expect(await cpo.ocpi.checkHealth()).toMatchObject({ settled: [peerId] })
     expect(cpo.events.filter((e) => e.event === 'rotated')).toEqual([
@@ -67,10 +83,9 @@ describe('settling a rotation whose outcome was unknown', () => {
   })
 
   it('asks again at most every offlineRetryMs while the peer cannot tell, then settles', async () => {
-    const { world, cpo, peerId, put, read, reads, calls } = await setup()
-    world.lost.add(put)
-    world.lost.add(read)
-    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
+    const { world, cpo, peerId, read, reads, rotateLosingAnswers, calls } = await setup()
+    await rotateLosingAnswers()
+    world.lost.add(read) // the peer cannot tell us, for now
     let asked = reads()
     world.now += 30_000
     expect((await cpo.ocpi.checkHealth()).settled).toEqual([])
@@ -132,11 +147,8 @@ describe('settling a rotation whose outcome was unknown', () => {
   })
 
   it('rotating again asks the peer first: settled when it took our PUT, refused while still unknown', async () => {
-    const { world, cpo, emsp, peerId, put, read, calls } = await setup()
-    world.lost.add(put)
-    world.lost.add(read)
-    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
-    world.lost.clear()
+    const { world, cpo, emsp, peerId, rotateLosingAnswers, calls } = await setup()
+    await rotateLosingAnswers()
     // The peer is briefly unreachable: nothing can be learnt, and no second rotation starts beside the
     // first (it would drop the token the peer holds on its first failure).
     world.down.add(emsp.origin)
@@ -166,12 +178,9 @@ describe('settling a rotation whose outcome was unknown', () => {
   })
 
   it('two instances: a settle and a rotate racing each other settle once, and the peer’s token lives', async () => {
-    const { world, cpo, peerId, put, read, calls, onRead } = await setup(2)
+    const { world, cpo, peerId, rotateLosingAnswers, calls, onRead } = await setup(2)
     const [first, second] = cpo.instances as [Ocpi, Ocpi]
-    world.lost.add(put)
-    world.lost.add(read)
-    await expect(first.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
-    world.lost.clear()
+    await rotateLosingAnswers(first)
     world.now += 30_000
     // While the first instance's settling GET is on its way, the second settles through rotate.
     let raced: unknown
@@ -187,14 +196,11 @@ describe('settling a rotation whose outcome was unknown', () => {
   })
 
   it('the peer’s PUT with our pending token settles ours: our old token dies, no pending token lingers', async () => {
-    const { world, cpo, emsp, peerId, emspPeerId, put, read } = await setup()
+    const { world, cpo, emsp, peerId, emspPeerId, rotateLosingAnswers } = await setup()
     const bearer = () => atob((cpo.received.at(-1)?.authorization ?? '').replace(/^Token /, ''))
     expect((await emsp.ocpi.client(emspPeerId).request('locations', 'SENDER')).status).toBe(200)
     const old = bearer()
-    world.lost.add(put)
-    world.lost.add(read)
-    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
-    world.lost.clear()
+    await rotateLosingAnswers()
     expect((await emsp.ocpi.client(emspPeerId).request('locations', 'SENDER')).status).toBe(200)
     const pending = bearer() // the peer took our PUT: it calls with our pending token
     expect(pending).not.toBe(old)
@@ -223,11 +229,8 @@ describe('settling a rotation whose outcome was unknown', () => {
   })
 
   it('the peer may rotate while ours is unsettled: its PUT is taken, and ours is no longer settled', async () => {
-    const { world, cpo, emsp, peerId, emspPeerId, put, read, calls } = await setup()
-    world.lost.add(put)
-    world.lost.add(read)
-    await expect(cpo.ocpi.rotate(peerId)).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN' })
-    world.lost.clear()
+    const { world, cpo, emsp, emspPeerId, rotateLosingAnswers, calls } = await setup()
+    await rotateLosingAnswers()
     await expect(emsp.ocpi.rotate(emspPeerId)).resolves.toMatchObject({ state: 'registered' })
     world.now += 30_000
     expect((await cpo.ocpi.checkHealth()).settled).toEqual([])

@@ -3,7 +3,7 @@
 // the core serve another path than the one Express routed, past the host's own path-based middleware
 // (guards, allowlists, rate limits).
 import { once } from 'node:events'
-import { request as httpRequest } from 'node:http'
+import { request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
@@ -51,19 +51,31 @@ describe.each(EXPRESS_MAJORS)('%s', (_, express) => {
   })
 })
 
-/** A request sent with its path exactly as given (no client normalises it). */
-function rawRequest(port: number, method: string, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path }, (res) => {
-      let body = ''
-      res.on('data', (chunk) => {
-        body += chunk
+/** One request to `app` on a loopback port, its path sent exactly as given (no client normalises it). */
+async function rawRequest(
+  app: { listen(port: number, host: string): Server },
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  try {
+    return await new Promise((resolve, reject) => {
+      const port = (server.address() as AddressInfo).port
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+        let body = ''
+        res.on('data', (chunk) => {
+          body += chunk
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
       })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      req.on('error', reject)
+      req.end()
     })
-    req.on('error', reject)
-    req.end()
-  })
+  } finally {
+    server.close()
+  }
 }
 
 describe.each(EXPRESS_MAJORS)('%s: paths the web URL would rewrite', (_, express) => {
@@ -82,16 +94,10 @@ describe.each(EXPRESS_MAJORS)('%s: paths the web URL would rewrite', (_, express
       res.status(403).json({ code: 'super-admins only' })
     })
     app.use('/admin', ocpiAdmin(ocpi))
-    const server = app.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    try {
-      const answer = await rawRequest((server.address() as AddressInfo).port, 'POST', path)
-      expect(answer.status).not.toBe(201)
-      expect(answer.body).not.toContain('"token"')
-      expect(await ocpi.listPeers()).toEqual([])
-    } finally {
-      server.close()
-    }
+    const answer = await rawRequest(app, 'POST', path)
+    expect(answer.status).not.toBe(201)
+    expect(answer.body).not.toContain('"token"')
+    expect(await ocpi.listPeers()).toEqual([])
   })
 
   it('ocpiRouter answers such a path of its own with an OCPI envelope (400 / 2000), not the rewritten route', async () => {
@@ -99,34 +105,10 @@ describe.each(EXPRESS_MAJORS)('%s: paths the web URL would rewrite', (_, express
     const app = express()
     app.use('/ocpi', ocpiRouter(ocpi))
     const { token } = await ocpi.invite()
-    const server = app.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    try {
-      const port = (server.address() as AddressInfo).port
-      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = httpRequest(
-          {
-            host: '127.0.0.1',
-            port,
-            method: 'GET',
-            path: '/ocpi/2.2.1/hubclientinfo/%2e%2e/%2e%2e',
-            headers: { authorization: `Token ${token}` },
-          },
-          (res) => {
-            let body = ''
-            res.on('data', (chunk) => {
-              body += chunk
-            })
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-          },
-        )
-        req.on('error', reject)
-        req.end()
-      })
-      expect(answer.status).toBe(400)
-      expect(JSON.parse(answer.body)).toMatchObject({ status_code: 2000 })
-    } finally {
-      server.close()
-    }
+    const answer = await rawRequest(app, 'GET', '/ocpi/2.2.1/hubclientinfo/%2e%2e/%2e%2e', {
+      authorization: `Token ${token}`,
+    })
+    expect(answer.status).toBe(400)
+    expect(JSON.parse(answer.body)).toMatchObject({ status_code: 2000 })
   })
 })
