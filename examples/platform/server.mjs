@@ -47,7 +47,7 @@ const locations = (peer) => ({
   status_message: `no locations for ${peer.id}`,
   timestamp: new Date().toISOString(),
 })
-const bearer = bearerAuthorizer(config.adminToken) // constant-time: a refusal's timing tells nothing
+const bearer = bearerAuthorizer(config.adminToken) // by digest: a refusal's timing tells nothing of it
 
 let opened
 try {

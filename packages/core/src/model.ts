@@ -88,6 +88,19 @@ export interface Party extends PartyRef {
 }
 
 /**
+ * A 2.3.0 `hub_party_id` (country code + party id, concatenated) as the `HUB` party it names, so that an
+ * invitation's expected parties and a re-invitation cover the hub identity as they cover parties.
+ *
+ * @example
+ * ```ts
+ * hubAsParty('NLHUB') // { country_code: 'NL', party_id: 'HUB', role: 'HUB' }
+ * ```
+ */
+export function hubAsParty(hubPartyId: string): PartyRef & { readonly role: 'HUB' } {
+  return { country_code: hubPartyId.slice(0, 2), party_id: hubPartyId.slice(2), role: 'HUB' }
+}
+
+/**
  * The case-insensitive key of a party reference, `CC/PID` upper-cased: equal keys are the same party
  * (see {@link samePartyRef}).
  *

@@ -1,6 +1,6 @@
 import type { AuthenticatedPeer, AuthenticateOptions, Ocpi } from '@ocpi-credentials/core'
 import type { RequestHandler } from 'express'
-import { hostOf, sendWebResponse } from './bridge.js'
+import { sendWebResponse } from './bridge.js'
 
 declare global {
   // Express's own extension point (`@types/express` reads `res.locals` as `Record<string, any> & Locals`).
@@ -48,7 +48,7 @@ export function ocpiAuth(ocpi: Ocpi, options: AuthenticateOptions): RequestHandl
     // The URL serves only to name the path in a refusal event.
     const input = {
       method: req.method,
-      url: `http://${hostOf(req)}${req.originalUrl}`,
+      url: `http://localhost${req.originalUrl}`,
       headers,
     }
     ocpi.authenticate(input, options).then((result) => {

@@ -59,7 +59,7 @@ export interface ToWebRequestOptions {
 export function toWebRequest(req: BridgeRequest, options: ToWebRequestOptions = {}): Request {
   const protocol =
     req.protocol ?? ((req.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http')
-  const path = req.originalUrl ?? req.url ?? '/'
+  const path = targetOf(req)
   const full = `${protocol}://${hostOf(req)}${path}`
   const url = URL.canParse(full) ? full : `${protocol}://localhost${path}` // a malformed path
   const headers = new Headers()
@@ -129,7 +129,17 @@ const HOST = /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
  * fragment (`cpo.example.com/admin/invitations?`) would otherwise move the path of the URL the core
  * routes on away from the one Express routed (and the host's guards saw).
  */
-export function hostOf(req: Pick<BridgeRequest, 'headers'>): string {
+function hostOf(req: Pick<BridgeRequest, 'headers'>): string {
   const host = req.headers.host
   return typeof host === 'string' && HOST.test(host) ? host : 'localhost'
+}
+
+/** The request target as the client sent it and Express routed it: path and query, mount path included. */
+export function targetOf(req: Pick<BridgeRequest, 'originalUrl' | 'url'>): string {
+  return req.originalUrl ?? req.url ?? '/'
+}
+
+/** The path Express routed (the request target without its query). */
+export function routedPathOf(req: Pick<BridgeRequest, 'originalUrl' | 'url'>): string {
+  return targetOf(req).split('?', 1)[0] as string
 }

@@ -1,6 +1,6 @@
 import type { Ocpi } from '@ocpi-credentials/core'
 import type { RequestHandler } from 'express'
-import { sendWebResponse, toWebRequest } from './bridge.js'
+import { routedPathOf, sendWebResponse, toWebRequest } from './bridge.js'
 
 /**
  * Serves the core's endpoints (versions, version details, credentials) as an Express middleware. Mount it
@@ -27,7 +27,7 @@ import { sendWebResponse, toWebRequest } from './bridge.js'
 export function ocpiRouter(ocpi: Ocpi): RequestHandler {
   return (req, res, next) => {
     // The core decides which paths are its own (the full path: the mount path is the base URL's).
-    if (!ocpi.ownsPath((req.originalUrl ?? req.url).split('?', 1)[0] ?? '')) return next()
+    if (!ocpi.ownsPath(routedPathOf(req))) return next()
     serveWith(
       (request) => ocpi.handle(request),
       req,
@@ -57,8 +57,7 @@ export async function serveWith(
   refuse: () => Response,
 ): Promise<void> {
   const request = toWebRequest(req)
-  const routed = (req.originalUrl ?? req.url ?? '/').split('?', 1)[0]
-  if (new URL(request.url).pathname !== routed) {
+  if (new URL(request.url).pathname !== routedPathOf(req)) {
     await sendWebResponse(res, refuse())
     return
   }

@@ -61,36 +61,39 @@ export const ADMIN_METHODS: Readonly<Record<AdminRoute['name'], readonly string[
 export function matchAdminRoute(pathname: string, basePath?: string): AdminRouteMatch {
   if (basePath !== undefined) {
     const base = basePath.replace(/\/+$/, '')
-    if (!pathname.startsWith(`${base}/`)) return { ok: false, reason: 'not-found' }
-    // Exactly one route's own segments after the base: nothing before them.
-    const [first, id, action, ...more] = pathname
-      .slice(base.length + 1)
-      .replace(/\/$/, '')
-      .split('/')
-    if (more.length > 0) return { ok: false, reason: 'not-found' }
-    if (id === undefined) {
-      return first === 'invitations' || first === 'registrations' || first === 'peers'
-        ? { ok: true, route: { name: first } }
-        : { ok: false, reason: 'not-found' }
-    }
-    if (first !== 'peers') return { ok: false, reason: 'not-found' }
-    if (action === undefined) return withPeerId('peer', id)
-    return action === 'rotation' || action === 'revocation'
-      ? withPeerId(action, id)
-      : { ok: false, reason: 'not-found' }
+    if (!pathname.startsWith(`${base}/`)) return NOT_FOUND
+    return matchSegments(segmentsOf(pathname.slice(base.length + 1)))
   }
-  const segments = pathname.split('/')
+  // By the tail: the most specific shape first (…/peers/:id/action, then …/name, then …/peers/:id).
+  const segments = segmentsOf(pathname)
+  for (const depth of [3, 1, 2]) {
+    if (segments.length < depth) continue
+    const match = matchSegments(segments.slice(-depth))
+    if (match.ok || match.reason === 'bad-peer-id') return match
+  }
+  return NOT_FOUND
+}
+
+const NOT_FOUND: AdminRouteMatch = { ok: false, reason: 'not-found' }
+
+/** A path's segments, a single trailing slash ignored. */
+function segmentsOf(path: string): string[] {
+  const segments = path.split('/')
   if (segments.length > 1 && segments.at(-1) === '') segments.pop()
-  const last = segments.at(-1)
-  const beforeLast = segments.at(-2)
-  if ((last === 'rotation' || last === 'revocation') && segments.at(-3) === 'peers') {
-    return withPeerId(last, beforeLast ?? '')
+  return segments
+}
+
+/** Exactly one route's segments: `name`, `peers/:id` or `peers/:id/action`. */
+function matchSegments([first, id, action, ...more]: readonly string[]): AdminRouteMatch {
+  if (more.length > 0) return NOT_FOUND
+  if (id === undefined) {
+    return first === 'invitations' || first === 'registrations' || first === 'peers'
+      ? { ok: true, route: { name: first } }
+      : NOT_FOUND
   }
-  if (last === 'invitations' || last === 'registrations' || last === 'peers') {
-    return { ok: true, route: { name: last } }
-  }
-  if (beforeLast === 'peers' && last !== undefined) return withPeerId('peer', last)
-  return { ok: false, reason: 'not-found' }
+  if (first !== 'peers') return NOT_FOUND
+  if (action === undefined) return withPeerId('peer', id)
+  return action === 'rotation' || action === 'revocation' ? withPeerId(action, id) : NOT_FOUND
 }
 
 function withPeerId(name: 'peer' | 'rotation' | 'revocation', raw: string): AdminRouteMatch {

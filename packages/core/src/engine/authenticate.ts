@@ -78,10 +78,9 @@ export interface AuthenticateOptions {
  * The synchronous fast path of {@link authenticate}, for bindings and hosts on a hot path: the peer when
  * this process authenticated the same Authorization header less than `authCacheTtlMs` ago, the
  * `OCPI-from-*` headers (when present) name one of its parties (on a hub link: any party but ours), and
- * no contact write is due. Anything
- * else gives `null`, which is not a refusal: the caller goes on to `authenticate`, which always answers
- * (and refuses). Saves the promise and the microtask hops of `authenticate` on a cache hit, which under
- * load is most of what authentication costs.
+ * no contact write is due. Anything else gives `null`, which is not a refusal: the caller goes on to
+ * `authenticate`, which always answers (and refuses). Saves the promise and the microtask hops of
+ * `authenticate` on a cache hit, which under load is most of what authentication costs.
  *
  * @example
  * ```ts
@@ -138,8 +137,9 @@ const CONTACT_WRITE_INTERVAL_MS = 30_000
 /**
  * Authenticates a request to one of the host's own modules: the token must belong to a registered link
  * (TOKEN_A and pending registrations are refused: they are valid on versions, details and credentials
- * only), and `OCPI-from-*` headers, when present, must name one of the peer's parties (on a hub link, any party: see claimsParty). One digest lookup
- * (two for a Base64 header: the raw value is tried first) and one record read, whatever the number of
+ * only), and `OCPI-from-*` headers, when present, must name one of the peer's parties (on a hub link,
+ * any well-formed party but ours: see `claimsParty`). One digest lookup (two for a Base64 header: the raw
+ * value is tried first) and one record read, whatever the number of
  * peers; contact is recorded without touching the revision. A successful authentication is cached per
  * process for at most `authCacheTtlMs` (default 1 s) and cleared by any local token write: a token
  * revoked or rotated by another instance stops working here within that time.

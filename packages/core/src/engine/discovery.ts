@@ -203,7 +203,11 @@ export async function discover(
   const endpoints = details.data.endpoints.filter((endpoint) => {
     const check = checkPeerUrl(endpoint.url, ctx.urlPolicy)
     if (check.ok) return true
-    if (endpoint.identifier === 'credentials') refuseUrl(endpoint.url, ctx, 'GET version details')
+    if (endpoint.identifier === 'credentials') {
+      throw new OcpiError('ERR_OCPI_URL_REFUSED', `GET version details: ${check.reason}`, {
+        step: 'GET version details',
+      })
+    }
     ctx.log.warn?.("left out an endpoint of the peer's version details: the URL policy refuses its URL", {
       identifier: endpoint.identifier,
       role: endpoint.role ?? null,

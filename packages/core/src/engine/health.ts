@@ -79,12 +79,19 @@ export async function checkHealth(
     let peer = listed
     if (peer.state !== 'registered') return
     const now = ctx.now()
-    const rotation = rotationState(peer, now, ctx.config.pendingTtlMs)
+    // A lease is a slot until `until`: a holder of its own per use, so that nobody (this instance
+    // included) takes the same kind of slot for the peer again before then.
+    const claim = (kind: 'settle' | 'probe') =>
+      ctx.store.acquireLease({
+        name: `${kind}:${peer.id}`,
+        holder: `${options.instanceId}:${crypto.randomUUID()}`,
+        until: now + retryMs,
+        now,
+      })
+    const rotation = rotationState(ctx, peer)
     if (rotation === 'unsettled' || rotation === 'stale') {
       // Asked at most every `retryMs` per peer, across instances, while our pending token lives.
-      const holder = `${options.instanceId}:${crypto.randomUUID()}`
-      const lease = { name: `settle:${peer.id}`, holder, until: now + retryMs, now }
-      const outcome = (await ctx.store.acquireLease(lease)) ? await settleRotation(ctx, peer.id) : 'none'
+      const outcome = (await claim('settle')) ? await settleRotation(ctx, peer.id) : 'none'
       if (outcome === 'settled') {
         settled.push(peer.id)
         return // the record changed (and the peer answered): its status is looked at in the next pass
@@ -104,11 +111,7 @@ export async function checkHealth(
     }
     const heard = peer.lastContactAt ?? peer.registeredAt
     if (status === 'CONNECTED' && now - heard < silenceMs) return
-    // The lease is the probe's slot until `until`: a holder of its own per probe, so that nobody (this
-    // instance included) probes the peer again before then.
-    const holder = `${options.instanceId}:${crypto.randomUUID()}`
-    const lease = { name: `probe:${peer.id}`, holder, until: now + retryMs, now }
-    if (!(await ctx.store.acquireLease(lease))) return // probed by some instance within `retryMs`
+    if (!(await claim('probe'))) return // probed by some instance within `retryMs`
     probed.push(peer.id)
     if (await probe(ctx, peer)) {
       await ctx.store.touchContact(peer.id, ctx.now())
@@ -164,7 +167,7 @@ async function probe(ctx: Context, peer: RegisteredPeer): Promise<boolean> {
  */
 async function setOffline(ctx: Context, peer: RegisteredPeer, at: number | undefined): Promise<boolean> {
   // Our own PUT in flight commits against the record it marked: leave the record alone meanwhile.
-  if (rotationState(peer, ctx.now(), ctx.config.pendingTtlMs) === 'under-way') return false
+  if (rotationState(ctx, peer) === 'under-way') return false
   const { offlineSince: _, ...rest } = peer
   const next: RegisteredPeer = at === undefined ? rest : { ...rest, offlineSince: at }
   const stored = await ctx.store.casPeer(peer.id, peer.revision, { ...next, updatedAt: ctx.now() })

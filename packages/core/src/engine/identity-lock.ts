@@ -1,6 +1,6 @@
 import type { Context } from '../context.js'
-import type { ExpectedParty, Link, Party } from '../model.js'
-import { isHubLink, partyKey, samePartyRef } from '../model.js'
+import type { ExpectedParty, Link, Party, PartyRef } from '../model.js'
+import { hubAsParty, partyKey, samePartyRef } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 
 /**
@@ -220,23 +220,19 @@ export function lockLinkIdentity(args: {
     } {
   const { link, presented } = args
   const lockedHub = link.parties.find((p) => p.role === 'HUB')
-  const hubId = (p: Party) => `${p.country_code}${p.party_id}`
-  const lockedHubId = link.hubPartyId ?? (lockedHub === undefined ? null : hubId(lockedHub))
+  const lockedHubId =
+    link.hubPartyId ?? (lockedHub === undefined ? null : `${lockedHub.country_code}${lockedHub.party_id}`)
+  const isLockedHub = (p: PartyRef) => lockedHubId !== null && samePartyRef(p, hubAsParty(lockedHubId))
   let parties = presented.parties
   if (presented.hubPartyId !== null) {
     if (lockedHubId === null) {
       return { ok: false, message: 'hub_party_id: this peer registered as no hub and cannot become one' }
     }
-    if (presented.hubPartyId.toUpperCase() !== lockedHubId.toUpperCase()) {
+    if (!isLockedHub(hubAsParty(presented.hubPartyId))) {
       return { ok: false, message: `hub_party_id is locked to ${lockedHubId}: it may not be changed` }
     }
   }
-  const hubParty =
-    lockedHub !== undefined &&
-    lockedHubId !== null &&
-    hubId(lockedHub).toUpperCase() === lockedHubId.toUpperCase()
-      ? lockedHub
-      : undefined
+  const hubParty = lockedHub !== undefined && isLockedHub(lockedHub) ? lockedHub : undefined
   if (
     args.version === '2.3.0' &&
     hubParty !== undefined &&
@@ -244,17 +240,14 @@ export function lockLinkIdentity(args: {
   ) {
     parties = [...parties, hubParty]
   }
-  const strangeHub = parties.find(
-    (p) => p.role === 'HUB' && lockedHubId !== null && hubId(p).toUpperCase() !== lockedHubId.toUpperCase(),
-  )
-  if (strangeHub !== undefined) {
+  if (lockedHubId !== null && parties.some((p) => p.role === 'HUB' && !isLockedHub(p))) {
     return { ok: false, message: `the HUB party is locked to ${lockedHubId}: it may not be changed` }
   }
   const decision = applyIdentityLock({
     locked: link.parties,
     presented: parties,
     expected: args.expected,
-    isHub: isHubLink(link),
+    isHub: lockedHubId !== null,
     policy: args.policy,
     removalPolicy: args.removalPolicy,
     kept: hubParty === undefined ? [] : [hubParty],

@@ -69,7 +69,7 @@ async function resealPeer(ctx: Context, first: PeerRecord): Promise<Outcome> {
     if (record === null || record.state !== 'registered' || !stale(ctx, record.link.outbound))
       return 'current'
     // Our PUT in flight commits against the record it marked: a write now could make it fail.
-    if (rotationState(record, ctx.now(), ctx.config.pendingTtlMs) === 'under-way') return 'busy'
+    if (rotationState(ctx, record) === 'under-way') return 'busy'
     let outbound: SealedToken
     try {
       outbound = await ctx.sealer.seal((await ctx.sealer.unseal(record.link.outbound)) as OutboundToken)

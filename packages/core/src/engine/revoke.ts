@@ -1,11 +1,17 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
-import type { InboundToken, InvitedPeer, Link, PeerRecord, UnregisteredPeer } from '../model.js'
+import {
+  hubAsParty,
+  type InboundToken,
+  type InvitedPeer,
+  type Link,
+  type PeerRecord,
+  type UnregisteredPeer,
+} from '../model.js'
 import { type Peer, peerView } from '../peer-view.js'
 import { ownUrls } from '../server/routes.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
-import { hubAsParty } from './requirements.js'
 
 /**
  * The result of {@link Ocpi.revoke}: the peer after revocation, and, when we issued the original TOKEN_A,

@@ -88,7 +88,7 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
   if (options.version !== undefined && !ctx.config.versions.includes(options.version)) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', `version: we do not offer ${options.version}`)
   }
-  const state = rotationState(peer, ctx.now(), ctx.config.pendingTtlMs)
+  const state = rotationState(ctx, peer)
   if (state === 'under-way') {
     throw new OcpiError('ERR_OCPI_CONFLICT', `a rotation of peer ${peerId} is already under way`)
   }
@@ -108,7 +108,7 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
       return peerView(peer)
     }
     // Meanwhile another instance may have started a rotation of its own (or left one in doubt).
-    const again = rotationState(peer, ctx.now(), ctx.config.pendingTtlMs)
+    const again = rotationState(ctx, peer)
     if (again === 'under-way' || again === 'unsettled') {
       throw new OcpiError('ERR_OCPI_CONFLICT', `a rotation of peer ${peerId} is already under way`)
     }
@@ -259,7 +259,7 @@ export async function settleRotation(ctx: Context, peerId: string): Promise<Sett
   const peer = await ctx.store.getPeer(peerId)
   if (peer === null || peer.state !== 'registered' || peer.rotation === undefined) return 'none'
   const mark = peer.rotation
-  const state = rotationState(peer, ctx.now(), ctx.config.pendingTtlMs)
+  const state = rotationState(ctx, peer)
   if (state === 'stale') {
     await ctx.store.abortToken(mark.digest)
     await clearMark(ctx, peerId, mark.digest)

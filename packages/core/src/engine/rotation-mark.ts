@@ -1,3 +1,4 @@
+import type { Context } from '../context.js'
 import type { RegisteredPeer } from '../model.js'
 
 /**
@@ -11,10 +12,10 @@ import type { RegisteredPeer } from '../model.js'
  */
 export type RotationState = 'none' | 'under-way' | 'unsettled' | 'stale'
 
-/** The {@link RotationState} of `peer` at `now`, pending tokens living `pendingTtlMs`. */
-export function rotationState(peer: RegisteredPeer, now: number, pendingTtlMs: number): RotationState {
+/** The {@link RotationState} of `peer` now, pending tokens living `pendingTtlMs`. */
+export function rotationState(ctx: Context, peer: RegisteredPeer): RotationState {
   const mark = peer.rotation
   if (mark === undefined) return 'none'
-  if (now - mark.startedAt >= pendingTtlMs) return 'stale'
+  if (ctx.now() - mark.startedAt >= ctx.config.pendingTtlMs) return 'stale'
   return mark.outcome === 'unknown' ? 'unsettled' : 'under-way'
 }

@@ -100,7 +100,7 @@ export function startScheduledRotation(
 async function isStale(ctx: Context, peer: PeerRecord, maxAgeMs: number): Promise<boolean> {
   if (peer.state !== 'registered') return false
   // A rotation under way or awaiting settlement is left to finish; a stale mark means nothing.
-  const rotation = rotationState(peer, ctx.now(), ctx.config.pendingTtlMs)
+  const rotation = rotationState(ctx, peer)
   if (rotation === 'under-way' || rotation === 'unsettled') return false
   if (connectionStatusOf(peer) !== 'CONNECTED') return false
   const tokens = await ctx.store.listTokens(peer.id)

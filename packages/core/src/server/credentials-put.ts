@@ -44,7 +44,7 @@ export async function receiveUpdate(
   if (peer === null || peer.state !== 'registered') {
     throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'not registered: register with POST first')
   }
-  if (rotationState(peer, ctx.now(), ctx.config.pendingTtlMs) === 'under-way') {
+  if (rotationState(ctx, peer) === 'under-way') {
     // Our own PUT is under way: committing this one too would lose one of the two updates.
     throw new OcpiError('ERR_OCPI_CONFLICT', 'a rotation started by us is under way; retry in a moment')
   }
@@ -134,7 +134,7 @@ export async function receiveUpdate(
       fresh.state !== 'registered' ||
       used === null ||
       used.kind !== usedKind ||
-      rotationState(fresh, ctx.now(), ctx.config.pendingTtlMs) === 'under-way' ||
+      rotationState(ctx, fresh) === 'under-way' ||
       (await currentTokenOf(ctx, peer.id)) !== currentBefore
     ) {
       throw new OcpiError(
