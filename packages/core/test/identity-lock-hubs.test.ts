@@ -161,7 +161,7 @@ describe('the hub identity lock', () => {
     ])
   })
 
-  it('a 2.3.0 hub moves down to 2.2.1 reporting only itself, as the HUB party of its hub_party_id', async () => {
+  it('a 2.3.0 hub moves down to 2.2.1 reporting only itself, as the HUB party of its hub_party_id; its parties stay', async () => {
     const link = await registered('2.3.0', { hub_party_id: 'NLHUB', roles: [role('CPO', 'DE', 'ABC')] })
     const before = await linkOf(link)
     const elsewhere = await put(link, '2.2.1', { roles: [role('HUB', 'DE', 'HUB')] })
@@ -174,7 +174,11 @@ describe('the hub identity lock', () => {
     const peer = await link.ocpi.getPeer(link.peerId)
     expect(peer?.version).toBe('2.2.1')
     expect(peer?.hubPartyId).toBe('NLHUB')
-    expect(peer?.parties.map((p) => `${p.role} ${p.country_code}/${p.party_id}`)).toEqual(['HUB NL/HUB'])
+    // A 2.2.1 hub reports only itself: the party it reached stays locked (it may still be reachable).
+    expect(peer?.parties.map((p) => `${p.role} ${p.country_code}/${p.party_id}`)).toEqual([
+      'CPO DE/ABC',
+      'HUB NL/HUB',
+    ])
   })
 
   it('a platform that is no hub may not drop a party, unless the host’s removal policy allows it', async () => {

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
-import { isHubLink, type Party } from '../model.js'
+import type { Party } from '../model.js'
 import { isModern } from '../protocol/versions.js'
 import { clientInfoOf } from '../server/client-info.js'
 import { createPeerClient } from './client.js'
@@ -11,7 +11,7 @@ import { eachPeer } from './periodic.js'
  * RECEIVER endpoint (2.2.1 and 2.3.0) the current ClientInfo of each party of `peerId`: one PUT per party
  * and platform. A platform that is not CONNECTED is skipped (the client refuses it); a failed push is
  * logged and not retried here (a platform in doubt pulls the list). Parties the peer stopped presenting
- * (`removed`) are pushed once more, SUSPENDED, unless the peer is a 2.2.1 hub (which lists only itself). Returns how many PUTs succeeded.
+ * (`removed`) are pushed once more, SUSPENDED. Returns how many PUTs succeeded.
  *
  * @example
  * ```ts
@@ -25,15 +25,11 @@ export async function pushClientInfo(
 ): Promise<number> {
   const about = await ctx.store.getPeer(peerId)
   if (about === null) return 0
-  // A 2.2.1 hub reports only itself (§2.8): the parties it no longer lists (after moving down from
-  // 2.3.0, say) may well still be reachable through it, so they are not announced as gone.
-  const link = about.state === 'registered' || about.state === 'unregistered' ? about.link : null
-  const gone = link !== null && isHubLink(link) && link.version !== '2.3.0' ? [] : removed
   let pushed = 0
   await eachPeer(ctx, 'registered', async (target) => {
     if (target.id === peerId || target.state !== 'registered' || !isModern(target.link.version)) return
     if (!target.link.endpoints.some((e) => e.identifier === 'hubclientinfo' && e.role !== 'SENDER')) return
-    const infos = clientInfoOf(about, target.link.version, gone)
+    const infos = clientInfoOf(about, target.link.version, removed)
     const client = createPeerClient(ctx, target.id)
     for (const info of infos) {
       try {

@@ -191,7 +191,9 @@ export function applyIdentityLock(args: {
  * - a 2.3.0 presentation cannot carry a `HUB` role: there a locked `HUB` party that is the link's hub
  *   counts as presented (a 2.2.1 hub moving to 2.3.0 states it as `hub_party_id`, or not at all);
  * - a `HUB` party presented by a hub must be the hub the link is locked to (a 2.3.0 hub moving to 2.2.1
- *   reports itself as that `HUB` party), and the hub's own `HUB` party can never be removed.
+ *   reports itself as that `HUB` party), and the hub's own `HUB` party can never be removed;
+ * - a 2.2.1 hub reports only itself: the locked parties it does not list count as presented (they are
+ *   neither removed nor announced gone).
  *
  * @example
  * ```ts
@@ -242,6 +244,12 @@ export function lockLinkIdentity(args: {
   }
   if (lockedHubId !== null && parties.some((p) => p.role === 'HUB' && !isLockedHub(p))) {
     return { ok: false, message: `the HUB party is locked to ${lockedHubId}: it may not be changed` }
+  }
+  if (lockedHubId !== null && args.version !== '2.3.0') {
+    // A 2.2.1 hub reports only itself (§2.8): the parties it listed on 2.3.0 are not gone for not being
+    // listed here (they may well be reachable through it), so they count as presented and stay locked.
+    const listed = new Set(parties.map(partyKey))
+    parties = [...parties, ...link.parties.filter((p) => p.role !== 'HUB' && !listed.has(partyKey(p)))]
   }
   const decision = applyIdentityLock({
     locked: link.parties,
