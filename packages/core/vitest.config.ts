@@ -1,9 +1,4 @@
 import { defineProject } from 'vitest/config'
+import { packageTests } from '../../scripts/package-config.ts'
 
-export default defineProject({
-  test: {
-    // Suite-wide secret hygiene: no token, nor a piece of one, in anything logged, emitted or thrown.
-    setupFiles: ['../../scripts/vitest-secret-hygiene.ts'],
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-  },
-})
+export default defineProject(packageTests())

@@ -1,12 +1,5 @@
 import { defineConfig } from 'tsup'
+import { packageBuild } from '../../scripts/package-config.ts'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2023',
-  // Never bundle the core (tsconfig paths point at its sources for type checking) nor the framework.
-  external: ['@ocpi-credentials/core', 'pg'],
-})
+// Never bundle the core nor the package's peers.
+export default defineConfig(packageBuild({ external: ['@ocpi-credentials/core', 'pg'] }))

@@ -1,22 +1,7 @@
-import { fileURLToPath } from 'node:url'
 import { defineProject } from 'vitest/config'
+import { packageTests } from '../../scripts/package-config.ts'
 
-const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
-
-export default defineProject({
-  resolve: {
-    // Tests run against the sources of the core and the testing kit (one copy of each).
-    alias: {
-      '@ocpi-credentials/core': source('../core/src/index.ts'),
-      '@ocpi-credentials/testing': source('../testing/src/index.ts'),
-    },
-  },
-  test: {
-    // Suite-wide secret hygiene: no token, nor a piece of one, in anything logged, emitted or thrown.
-    setupFiles: ['../../scripts/vitest-secret-hygiene.ts'],
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // The suites share one PostgreSQL server; each file works in schemas of its own.
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
-  },
-})
+export default defineProject(
+  // The suites share one PostgreSQL server; each file works in schemas of its own.
+  packageTests({ sources: ['core', 'testing'], testTimeout: 20_000, hookTimeout: 20_000 }),
+)

@@ -1,15 +1,11 @@
 import { defineConfig } from 'tsup'
+import { packageBuild } from '../../scripts/package-config.ts'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2023',
-  platform: 'node',
-  // node:sqlite exists only under its `node:` name: keep the prefix tsup would strip.
-  removeNodeProtocol: false,
-  // Never bundle the core (tsconfig paths point at its sources for type checking).
-  external: ['@ocpi-credentials/core'],
-})
+export default defineConfig(
+  packageBuild({
+    platform: 'node',
+    // node:sqlite exists only under its `node:` name: keep the prefix tsup would strip.
+    removeNodeProtocol: false,
+    external: ['@ocpi-credentials/core'],
+  }),
+)
