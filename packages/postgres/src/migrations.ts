@@ -2,7 +2,10 @@ import type { Pool } from 'pg'
 import { type Names, namesOf, type TableLocation } from './names.js'
 
 /**
- * One schema migration: a version, a name, and its SQL for a given table location.
+ * One schema migration: a version, a name, and its SQL for a given table location. Its `sql` is complete:
+ * it makes the change and records `version` in the migrations table (creating the schema and that table
+ * when missing), so that running each one in order, each in a transaction, with any migration tool is
+ * the same as {@link migrate} applying it.
  *
  * @example
  * ```ts
@@ -14,8 +17,20 @@ export interface Migration {
   readonly version: number
   /** What it does, for humans. */
   readonly name: string
-  /** Its SQL for the given schema and table prefix (without the migrations table bookkeeping). */
+  /** Its SQL for the given schema and table prefix, the record of its version included. */
   readonly sql: (location?: TableLocation) => string
+}
+
+/** A migration's change and the record of its version, for `location`. */
+function step(version: number, name: string, change: (n: Names) => string): Migration {
+  return {
+    version,
+    name,
+    sql: (location) => {
+      const n = namesOf(location)
+      return `${bookkeeping(n)}${change(n)}INSERT INTO ${n.migrations} (version, name) VALUES (${version}, '${name}');\n`
+    },
+  }
 }
 
 const TOKEN_KINDS = [
@@ -70,16 +85,17 @@ CREATE TABLE ${n.leases} (
 
 /**
  * Every migration of the store's schema, oldest first. `migrate` applies them; a host that runs its own
- * migration tool can take the SQL from here (or from {@link migrationScript}) instead.
+ * migration tool can give it each one's SQL as one migration of its own (each records its version, so
+ * `migrate` and the store see what the tool applied), or take {@link migrationScript} on a fresh database.
  *
  * @example
  * ```ts
- * const sql = migrations.map((m) => m.sql({ schema: 'roaming' })).join('\n')
+ * for (const m of migrations) await writeFile(`migrations/${m.version}_ocpi_${m.name}.sql`, m.sql({ schema: 'roaming' }))
  * ```
  */
 export const migrations: readonly Migration[] = [
-  { version: 1, name: 'peers and tokens', sql: (location) => initialSchema(namesOf(location)) },
-  { version: 2, name: 'leases', sql: (location) => leases(namesOf(location)) },
+  step(1, 'peers and tokens', initialSchema),
+  step(2, 'leases', leases),
 ]
 
 /**
@@ -92,13 +108,15 @@ export const migrations: readonly Migration[] = [
  */
 export const SCHEMA_VERSION = migrations.reduce((newest, m) => Math.max(newest, m.version), 0)
 
+/** The schema and the migrations table, when missing. */
 function bookkeeping(n: Names): string {
   return `CREATE SCHEMA IF NOT EXISTS ${n.schema};
 CREATE TABLE IF NOT EXISTS ${n.migrations} (
   version integer PRIMARY KEY,
   name text NOT NULL,
   applied_at timestamptz NOT NULL DEFAULT now()
-);`
+);
+`
 }
 
 /**
@@ -112,12 +130,8 @@ CREATE TABLE IF NOT EXISTS ${n.migrations} (
  * ```
  */
 export function migrationScript(location: TableLocation = {}): string {
-  const n = namesOf(location)
-  const steps = migrations.map(
-    (m) =>
-      `-- ${m.version}: ${m.name}${m.sql(location)}INSERT INTO ${n.migrations} (version, name) VALUES (${m.version}, '${m.name}');`,
-  )
-  return `BEGIN;\n${bookkeeping(n)}\n${steps.join('\n')}\nCOMMIT;\n`
+  const steps = migrations.map((m) => `-- ${m.version}: ${m.name}\n${m.sql(location)}`)
+  return `BEGIN;\n${steps.join('\n')}COMMIT;\n`
 }
 
 /**
@@ -148,7 +162,6 @@ export async function migrate(pool: Pool, location: TableLocation = {}): Promise
     for (const m of migrations) {
       if (known.has(m.version)) continue
       await client.query(m.sql(location))
-      await client.query(`INSERT INTO ${n.migrations} (version, name) VALUES ($1, $2)`, [m.version, m.name])
       applied.push(m.version)
     }
     await client.query('COMMIT')

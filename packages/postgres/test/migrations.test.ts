@@ -56,12 +56,7 @@ describe('migrations', () => {
 
   it('upgrades tables at version 1, data included, to the current version', async () => {
     const schema = freshSchema()
-    await pool.query(`CREATE SCHEMA "${schema}"`)
-    await pool.query(
-      `CREATE TABLE "${schema}".ocpi_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
-    )
     await pool.query(migrations[0]?.sql({ schema }) ?? '')
-    await pool.query(`INSERT INTO "${schema}".ocpi_migrations (version, name) VALUES (1, 'peers and tokens')`)
     await pool.query(
       `INSERT INTO "${schema}".ocpi_peers VALUES ('kept', 'invited', 0, 0, NULL, '{"origin":"invitation"}')`,
     )
@@ -83,6 +78,23 @@ describe('migrations', () => {
     ])
     const store = postgresStore(pool, { schema, tablePrefix: 'roaming_' })
     expect(await store.listPeers()).toEqual([])
+  })
+
+  it("a host's own tool applying each migration's SQL in turn gets tables the store and migrate accept", async () => {
+    const schema = freshSchema()
+    for (const m of migrations) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        await client.query(m.sql({ schema, tablePrefix: 'own_' }))
+        await client.query('COMMIT')
+      } finally {
+        client.release()
+      }
+    }
+    expect(await tablesOf(schema)).toEqual(['own_leases', 'own_migrations', 'own_peers', 'own_tokens'])
+    expect(await migrate(pool, { schema, tablePrefix: 'own_' })).toEqual([])
+    expect(await postgresStore(pool, { schema, tablePrefix: 'own_' }).getPeer('nobody')).toBeNull()
   })
 
   it('the SQL script builds the same tables, and the store accepts them', async () => {
