@@ -38,8 +38,32 @@ describe('configuration is validated at start', () => {
     ['no sealing key', { sealingKeys: [] }],
     ['a short sealing key', { sealingKeys: [{ kid: 'k', key: new Uint8Array(31) }] }],
     ['a store lacking operations', { store: { getPeer: () => null } }],
+    [
+      'a module path with a placeholder other than {version}',
+      { modules: [{ id: 'locations', role: 'SENDER', path: 'x/{id}' }] },
+    ],
   ])('refuses %s with an OcpiConfigError', (_name, override) => {
     expect(() => createOcpi({ ...valid, ...(override as Partial<OcpiOptions>) })).toThrow(OcpiConfigError)
+  })
+
+  it('publishes a module path with {version} replaced by each version', async () => {
+    const ocpi = createOcpi({
+      ...valid,
+      versions: ['2.1.1', '2.2.1'],
+      modules: [{ id: 'locations', role: 'SENDER', path: 'cpo/{version}/locations' }],
+    })
+    const { token } = await ocpi.invite()
+    for (const version of ['2.1.1', '2.2.1']) {
+      const response = await ocpi.handle(
+        new Request(`https://cpo.example.com/ocpi/${version}`, {
+          headers: { authorization: `Token ${version === '2.1.1' ? token : btoa(token)}` },
+        }),
+      )
+      const { data } = await response.json()
+      expect(data.endpoints.find((e: { identifier: string }) => e.identifier === 'locations').url).toBe(
+        `https://cpo.example.com/ocpi/${version}/cpo/${version}/locations`,
+      )
+    }
   })
 
   it('accepts a custom module declared as such', () => {

@@ -27,10 +27,13 @@ const ownPartySchema = z.object({
 const moduleSchema = z.object({
   id: z.string().regex(/^[a-z][a-zA-Z0-9-]*$/, 'module ids are lowercase OCPI ModuleIDs'),
   role: z.enum(['SENDER', 'RECEIVER']),
-  /** Path under the version's base, e.g. `locations` → `{baseUrl}/{version}/locations`. */
+  /**
+   * Path under the version's base, e.g. `locations` → `{baseUrl}/{version}/locations`; `{version}` in it
+   * is replaced by the version.
+   */
   path: z
     .string()
-    .regex(/^[A-Za-z0-9._~\-/]+$/)
+    .regex(/^(?:[A-Za-z0-9._~\-/]|\{version\})+$/, 'URL path characters, and {version}')
     .optional(),
   versions: z.array(z.enum(SUPPORTED_VERSIONS)).min(1).optional(),
   custom: z.boolean().optional(),
@@ -92,7 +95,8 @@ export const dataOptionsSchema = z.object({
 export type OwnParty = z.output<typeof ownPartySchema>
 /**
  * A host module listed in our version details (the `modules` option of {@link createOcpi}). `path`
- * defaults to the id, `versions` to every version we serve; `custom: true` for a module outside the spec.
+ * (under `{baseUrl}/{version}/`; `{version}` in it is replaced by the version) defaults to the id,
+ * `versions` to every version we serve; `custom: true` for a module outside the spec.
  *
  * @example
  * ```ts
