@@ -2,7 +2,7 @@ import { type TableNames, tableNamesOf } from './table-names.js'
 
 /**
  * Where the store's tables are in the database: their names' prefix (default `ocpi_`: `ocpi_peers`,
- * `ocpi_tokens`, `ocpi_migrations`), so that several stores can share one database file.
+ * `ocpi_tokens`, `ocpi_leases`, `ocpi_migrations`), so that several stores can share one database file.
  *
  * @example
  * ```ts
