@@ -1,4 +1,4 @@
-import type { StoreChange, StoreChangeFeed } from '@ocpi-credentials/core'
+import { OcpiConfigError, type StoreChange, type StoreChangeFeed } from '@ocpi-credentials/core'
 import type { Notification, Pool, PoolClient } from 'pg'
 
 /**
@@ -14,6 +14,14 @@ export interface ChangeFeedOptions {
   readonly reconnectDelayMs?: number
   /** The longest wait between attempts. Default 5 s. */
   readonly maxReconnectDelayMs?: number
+  /**
+   * How often the LISTEN connection is asked `SELECT 1`. A connection that has not answered by the next
+   * ask is taken as lost (`disconnected`, then connected again): a connection that died without a word
+   * (a NAT or firewall dropping the idle flow, a failover, a partition) is noticed within twice this
+   * time, instead of never. `close()` waits this long for its UNLISTEN before it drops the connection.
+   * Default 5 s.
+   */
+  readonly heartbeatMs?: number
 }
 
 /**
@@ -30,6 +38,15 @@ export interface PostgresChangeFeed extends StoreChangeFeed {
 }
 
 type Status = 'idle' | 'connecting' | 'connected' | 'waiting' | 'closed'
+
+/** A positive number of milliseconds (`fallback` when absent), or an {@link OcpiConfigError}. */
+function durationOf(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isFinite(value) || value <= 0 || value > 2_147_483_647) {
+    throw new OcpiConfigError(`listen.${name} must be a positive number of milliseconds`)
+  }
+  return value
+}
 
 /**
  * Follows the store's notification channel on one connection taken from the pool, from the first
@@ -48,13 +65,41 @@ export function createChangeFeed(
   channel: string,
   options: ChangeFeedOptions = {},
 ): PostgresChangeFeed {
-  const firstDelay = options.reconnectDelayMs ?? 250
-  const maxDelay = options.maxReconnectDelayMs ?? 5_000
+  const firstDelay = durationOf('reconnectDelayMs', options.reconnectDelayMs, 250)
+  const maxDelay = durationOf('maxReconnectDelayMs', options.maxReconnectDelayMs, 5_000)
+  const heartbeatMs = durationOf('heartbeatMs', options.heartbeatMs, 5_000)
   const listeners = new Set<(change: StoreChange) => void>()
   let status: Status = 'idle'
   let client: PoolClient | undefined
   let delay = firstDelay
   let timer: ReturnType<typeof setTimeout> | undefined
+  let heartbeat: ReturnType<typeof setInterval> | undefined
+
+  const stopHeartbeat = () => {
+    if (heartbeat !== undefined) clearInterval(heartbeat)
+    heartbeat = undefined
+  }
+  /** Asks the held connection `SELECT 1` every `heartbeatMs`; an ask still unanswered at the next one loses it. */
+  const startHeartbeat = (held: PoolClient) => {
+    let unanswered = false
+    heartbeat = setInterval(() => {
+      if (client !== held) return
+      if (unanswered) {
+        lost(new Error('the LISTEN connection stopped answering'))
+        return
+      }
+      unanswered = true
+      held.query('SELECT 1').then(
+        () => {
+          unanswered = false
+        },
+        (error: unknown) => {
+          if (client === held) lost(error)
+        },
+      )
+    }, heartbeatMs)
+    heartbeat.unref?.()
+  }
 
   const report = (change: StoreChange) => {
     for (const listener of [...listeners]) {
@@ -71,6 +116,7 @@ export function createChangeFeed(
 
   const lost = (error?: unknown) => {
     if (status === 'closed') return
+    stopHeartbeat()
     const held = client
     client = undefined
     if (held !== undefined) {
@@ -113,6 +159,7 @@ export function createChangeFeed(
     if (status !== 'connecting') return // closed meanwhile (close() released the connection)
     status = 'connected'
     delay = firstDelay
+    startHeartbeat(attempt)
     report({ type: 'connected' })
   }
 
@@ -130,17 +177,35 @@ export function createChangeFeed(
       if (status === 'closed') return
       status = 'closed'
       if (timer !== undefined) clearTimeout(timer)
+      stopHeartbeat()
       const held = client
       client = undefined
       if (held === undefined) return
       held.off('notification', onNotification)
-      held.off('error', lost)
       held.off('end', lost)
+      // Until released, the connection's errors are ours: without a listener, one dying during UNLISTEN
+      // would be an unhandled `error` event.
+      let broken: Error | undefined
+      const onError = (error: Error) => {
+        broken ??= error
+      }
+      held.off('error', lost)
+      held.on('error', onError)
+      let timeout: ReturnType<typeof setTimeout> | undefined
       try {
-        await held.query(`UNLISTEN "${channel}"`)
-        held.release()
+        // A connection that stopped answering would keep `close()` waiting for ever: dropped instead.
+        await Promise.race([
+          held.query(`UNLISTEN "${channel}"`),
+          new Promise((_resolve, reject) => {
+            timeout = setTimeout(() => reject(new Error('UNLISTEN got no answer')), heartbeatMs)
+          }),
+        ])
       } catch (error) {
-        held.release(error instanceof Error ? error : true)
+        broken ??= error instanceof Error ? error : new Error('UNLISTEN failed')
+      } finally {
+        clearTimeout(timeout)
+        held.off('error', onError)
+        held.release(broken)
       }
     },
   }

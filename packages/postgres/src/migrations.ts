@@ -152,6 +152,12 @@ export function migrationScript(location: TableLocation = {}): string {
 export async function migrate(pool: Pool, location: TableLocation = {}): Promise<number[]> {
   const n = namesOf(location)
   const client = await pool.connect()
+  // A connection lost meanwhile rejects `migrate` (no unhandled `error` event) and is not reused.
+  let broken: Error | undefined
+  const onError = (error: Error) => {
+    broken ??= error
+  }
+  client.on('error', onError)
   try {
     await client.query('BEGIN')
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [n.lockKey])
@@ -167,9 +173,12 @@ export async function migrate(pool: Pool, location: TableLocation = {}): Promise
     await client.query('COMMIT')
     return applied
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken ??= rollbackError
+    })
     throw error
   } finally {
-    client.release()
+    client.off('error', onError)
+    client.release(broken)
   }
 }

@@ -23,7 +23,7 @@ import {
   tokenFromRow,
   UNNEST_TOKENS,
 } from './rows.js'
-import { type Query, transact } from './transaction.js'
+import { type Query, statement, transact } from './transaction.js'
 
 /**
  * Options of {@link postgresStore}.
@@ -142,7 +142,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
   }
   const query: Query = async (text, values) => {
     await ready()
-    return (await pool.query(text, values)).rows
+    return statement(pool, text, values)
   }
   const inTransaction = async <T>(work: (q: Query) => Promise<T>): Promise<T> => {
     await ready()

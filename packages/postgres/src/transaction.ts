@@ -15,21 +15,29 @@ function sqlState(error: unknown): string | undefined {
 }
 
 /**
- * Runs `work` in one transaction (READ COMMITTED; every operation locks what it reads with `FOR
- * UPDATE` or a conditional `UPDATE`). It commits when `work` returns anything but `null` or `false`
+ * Runs `work` in one transaction at READ COMMITTED, whatever the database's default (every operation
+ * locks what it reads with `FOR UPDATE` or a conditional `UPDATE`, and a racer must then see the winner's
+ * commit and match nothing, not fail). It commits when `work` returns anything but `null` or `false`
  * (the contract's "lost the race" answers), and rolls back otherwise, writing nothing. A deadlock or
  * serialization failure reported by PostgreSQL rolls back and runs `work` again, up to four times in
- * all; any other error rolls back and is thrown.
+ * all; any other error rolls back and is thrown. A connection lost meanwhile rejects the call (it never
+ * reaches the host as an unhandled `error` event) and is not given back to the pool.
  */
 export async function transact<T>(pool: Pool, work: (query: Query) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let client: PoolClient | undefined
     let broken: Error | undefined
+    // While a client is checked out the pool no longer listens to its `error` events: without a
+    // listener of ours, a connection that dies (a failover, pg_terminate_backend) would crash the process.
+    const onError = (error: Error) => {
+      broken ??= error
+    }
     try {
       client = await pool.connect()
+      client.on('error', onError)
       const on = client
       const query: Query = async (text, values) => (await on.query(text, values)).rows
-      await on.query('BEGIN')
+      await on.query('BEGIN ISOLATION LEVEL READ COMMITTED')
       let result: T
       try {
         result = await work(query)
@@ -49,7 +57,29 @@ export async function transact<T>(pool: Pool, work: (query: Query) => Promise<T>
         throw error
       }
     } finally {
+      client?.off('error', onError)
       client?.release(broken)
+    }
+  }
+}
+
+/**
+ * Runs one statement on its own (autocommit) through the pool. At a database default stricter than READ
+ * COMMITTED, a statement that races another (two compare-and-swaps of one revision) fails with a
+ * serialization failure instead of matching nothing: it is run again, up to four times in all, and then
+ * answers as the contract says (`null` / `false` for the loser). Nothing of a failed statement was kept.
+ */
+export async function statement<R extends QueryResultRow>(
+  pool: Pool,
+  text: string,
+  values?: unknown[],
+): Promise<R[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await pool.query<R>(text, values)).rows
+    } catch (error) {
+      const state = sqlState(error)
+      if (state === undefined || !RETRYABLE.has(state) || attempt >= ATTEMPTS) throw error
     }
   }
 }

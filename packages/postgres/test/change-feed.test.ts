@@ -2,7 +2,7 @@
 // instance, a token revoked or retired on one instance stops working on the other within a second,
 // and a lost LISTEN connection is reported and re-established (that nothing is cached while it is down
 // is the core's rule, tested there with a feed the test controls).
-import { memoryStore, type Ocpi, type StoreChange } from '@ocpi-credentials/core'
+import { memoryStore, type Ocpi, OcpiConfigError, type StoreChange } from '@ocpi-credentials/core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { postgresStore } from '../src/index.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
@@ -66,6 +66,17 @@ async function refusedWithin(b: Ocpi, request: () => Request): Promise<number> {
   )
   return performance.now() - started
 }
+
+it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])(
+  'refuses listen timings of %s ms at creation',
+  (ms) => {
+    for (const name of ['heartbeatMs', 'reconnectDelayMs', 'maxReconnectDelayMs']) {
+      expect(() => postgresStore(db.pool, { schema: db.schema, listen: { [name]: ms } })).toThrow(
+        OcpiConfigError,
+      )
+    }
+  },
+)
 
 describe('cross-instance invalidation (LISTEN/NOTIFY)', () => {
   it('a revocation on one instance stops a cached token on the other within a second', async () => {

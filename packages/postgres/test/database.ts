@@ -22,11 +22,15 @@ export interface TestDatabase {
   readonly drop: () => Promise<void>
 }
 
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+/** `poolOptions` go to every pool (e.g. `options: '-c default_transaction_isolation=serializable'`). */
+export async function createTestDatabase(
+  label: string,
+  poolOptions: pg.PoolConfig = {},
+): Promise<TestDatabase> {
   const schema = `ocpi_test_${label}_${randomBytes(4).toString('hex')}`
   const pools: pg.Pool[] = []
   const newPool = () => {
-    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 })
+    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10, ...poolOptions })
     pool.on('error', () => undefined) // idle clients killed by a test (pg_terminate_backend) are expected
     pools.push(pool)
     return pool
