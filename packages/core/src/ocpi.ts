@@ -37,6 +37,7 @@ import {
   type ScheduledRotationReport,
   startScheduledRotation,
 } from './engine/scheduled-rotation.js'
+import { SerialQueues } from './engine/serial.js'
 import { type UnregisterOutcome, unregister } from './engine/unregister.js'
 import { OcpiConfigError } from './errors.js'
 import { EventBus, type OcpiEvents, type OcpiLogger } from './events.js'
@@ -172,7 +173,7 @@ export interface Ocpi {
   on<E extends keyof OcpiEvents>(event: E, handler: (payload: OcpiEvents[E]) => void): () => void
   /**
    * Stops following the store's change feed and stops the periodic jobs this instance started (a pass
-   * under way finishes on its own; await each job's `stop()` to wait for it). The store itself (its pool
+   * under way finishes the peer it is at; await each job's `stop()` to wait for it). The store itself (its pool
    * or file) belongs to the host, which closes it after this.
    */
   close(): void
@@ -280,6 +281,7 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     now: now ?? Date.now,
     partyAdditionPolicy: partyAdditionPolicy ?? defaultPartyAdditionPolicy,
     partyRemovalPolicy: partyRemovalPolicy ?? defaultPartyRemovalPolicy,
+    serial: new SerialQueues(),
   }
   if (config.hubClientInfo.sender) {
     // As a hub: every change of a platform's link or status is pushed to the other connected platforms.
@@ -291,10 +293,15 @@ export function createOcpi(options: OcpiOptions): Ocpi {
         }),
       )
     }
-    for (const event of ['registered', 'unregistered', 'revoked', 'connection-status'] as const) {
+    for (const event of ['registered', 'unregistered', 'connection-status'] as const) {
       ctx.events.on(event, push)
     }
     ctx.events.on('parties-changed', push)
+    // A revoked link we had invited is `invited` again, with no link to list: its parties are pushed as
+    // SUSPENDED, or the other platforms would go on sending to them. (An ended one lists them SUSPENDED.)
+    ctx.events.on('revoked', ({ peerId, reinvited, parties }) =>
+      push({ peerId, removed: reinvited ? parties : [] }),
+    )
   }
   return {
     versionsUrl: ownUrls(config).versions,

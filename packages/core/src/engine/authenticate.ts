@@ -2,7 +2,7 @@ import { isOwnParty } from '../config.js'
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
 import type { Party, TokenEncoding } from '../model.js'
-import { isHubLink, samePartyRef } from '../model.js'
+import { connectionStatusOf, isHubLink, samePartyRef } from '../model.js'
 import type { Endpoint } from '../protocol/schemas.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { errorResponse, requestIdsOf } from '../server/envelope.js'
@@ -215,6 +215,8 @@ export async function authenticate(
     if (
       (record.kind === 'current' && record.supersedes !== null) ||
       contactDue(lastContactAt, now) ||
+      // A peer marked OFFLINE that calls us is CONNECTED again at once (as documented), not 30 s later.
+      connectionStatusOf(peer) === 'OFFLINE' ||
       // The first use since the registration is always recorded: it closes the POST's replay window.
       (lastContactAt !== null && lastContactAt <= peer.registeredAt)
     ) {

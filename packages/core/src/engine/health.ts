@@ -68,6 +68,7 @@ const DEFAULT_OFFLINE_RETRY_MS = 60_000
 export async function checkHealth(
   ctx: Context,
   options: HealthCheckOptions & { instanceId: string },
+  stopping: () => boolean = () => false,
 ): Promise<HealthReport> {
   const silenceMs = options.silenceMs ?? DEFAULT_SILENCE_MS
   const retryMs = Math.min(options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS, silenceMs)
@@ -75,51 +76,61 @@ export async function checkHealth(
   const offline: string[] = []
   const online: string[] = []
   const settled: string[] = []
-  await eachPeer(ctx, 'registered', async (listed) => {
-    let peer = listed
-    if (peer.state !== 'registered') return
-    const now = ctx.now()
-    // A lease is a slot until `until`: a holder of its own per use, so that nobody (this instance
-    // included) takes the same kind of slot for the peer again before then.
-    const claim = (kind: 'settle' | 'probe') =>
-      ctx.store.acquireLease({
-        name: `${kind}:${peer.id}`,
-        holder: `${options.instanceId}:${crypto.randomUUID()}`,
-        until: now + retryMs,
-        now,
-      })
-    const rotation = rotationState(ctx, peer)
-    if (rotation === 'unsettled' || rotation === 'stale') {
-      // Asked at most every `retryMs` per peer, across instances, while our pending token lives.
-      const outcome = (await claim('settle')) ? await settleRotation(ctx, peer.id) : 'none'
-      if (outcome === 'settled') {
-        settled.push(peer.id)
-        return // the record changed (and the peer answered): its status is looked at in the next pass
+  await eachPeer(
+    ctx,
+    'registered',
+    async (listed) => {
+      let peer = listed
+      if (peer.state !== 'registered') return
+      const now = ctx.now()
+      // A lease is a slot until `until`: a holder of its own per use, so that nobody (this instance
+      // included) takes the same kind of slot for the peer again before then.
+      const claim = (kind: 'settle' | 'probe') =>
+        ctx.store.acquireLease({
+          name: `${kind}:${peer.id}`,
+          holder: `${options.instanceId}:${crypto.randomUUID()}`,
+          until: now + retryMs,
+          now,
+        })
+      const rotation = rotationState(ctx, peer)
+      if (rotation === 'unsettled' || rotation === 'stale') {
+        // Asked at most every `retryMs` per peer, across instances, while our pending token lives.
+        const outcome = (await claim('settle')) ? await settleRotation(ctx, peer.id) : 'none'
+        if (outcome === 'settled') {
+          settled.push(peer.id)
+          return // the record changed (and the peer answered): its status is looked at in the next pass
+        }
+        if (outcome === 'expired') {
+          // The mark was cleared: go on with the record as it is now.
+          const fresh = await ctx.store.getPeer(peer.id)
+          if (fresh?.state !== 'registered') return
+          peer = fresh
+        }
       }
-      if (outcome === 'expired') {
-        // The mark was cleared: go on with the record as it is now.
+      const status = connectionStatusOf(peer)
+      if (status === 'CONNECTED' && peer.offlineSince !== undefined) {
+        // Heard from since it was marked: record it, so everyone sees it connected.
+        if (await setOffline(ctx, peer, undefined)) online.push(peer.id)
+        return
+      }
+      const heard = peer.lastContactAt ?? peer.registeredAt
+      if (status === 'CONNECTED' && now - heard < silenceMs) return
+      if (!(await claim('probe'))) return // probed by some instance within `retryMs`
+      probed.push(peer.id)
+      // A failed probe (its retries can take half a minute) says the peer was silent since it began, not
+      // since it ended: a peer that called us meanwhile is not marked, and the mark dates from the start.
+      const startedAt = ctx.now()
+      if (await probe(ctx, peer)) {
+        await ctx.store.touchContact(peer.id, ctx.now())
+        if (status === 'OFFLINE' && (await setOffline(ctx, peer, undefined))) online.push(peer.id)
+      } else if (status === 'CONNECTED') {
         const fresh = await ctx.store.getPeer(peer.id)
-        if (fresh?.state !== 'registered') return
-        peer = fresh
+        if (fresh?.state !== 'registered' || (fresh.lastContactAt ?? 0) > startedAt) return
+        if (await setOffline(ctx, fresh, startedAt)) offline.push(peer.id)
       }
-    }
-    const status = connectionStatusOf(peer)
-    if (status === 'CONNECTED' && peer.offlineSince !== undefined) {
-      // Heard from since it was marked: record it, so everyone sees it connected.
-      if (await setOffline(ctx, peer, undefined)) online.push(peer.id)
-      return
-    }
-    const heard = peer.lastContactAt ?? peer.registeredAt
-    if (status === 'CONNECTED' && now - heard < silenceMs) return
-    if (!(await claim('probe'))) return // probed by some instance within `retryMs`
-    probed.push(peer.id)
-    if (await probe(ctx, peer)) {
-      await ctx.store.touchContact(peer.id, ctx.now())
-      if (status === 'OFFLINE' && (await setOffline(ctx, peer, undefined))) online.push(peer.id)
-    } else if (status === 'CONNECTED' && (await setOffline(ctx, peer, ctx.now()))) {
-      offline.push(peer.id)
-    }
-  })
+    },
+    stopping,
+  )
   return { probed, offline, online, settled }
 }
 
@@ -137,7 +148,9 @@ export function startHealthChecks(
   ctx: Context,
   options: HealthCheckOptions & { instanceId: string; intervalMs?: number },
 ): Job {
-  return startJob(ctx, 'health check', options.intervalMs ?? 30_000, () => checkHealth(ctx, options))
+  return startJob(ctx, 'health check', options.intervalMs ?? 30_000, (stopping) =>
+    checkHealth(ctx, options, stopping),
+  )
 }
 
 /** A GET of the peer's versions endpoint with our token: `true` on a 2xx answer. */

@@ -12,18 +12,25 @@ import type { PeerRecord, PeerState } from '../model.js'
  * ```
  */
 export interface Job {
-  /** Stops the timer and resolves once a pass under way has finished. */
+  /**
+   * Stops the timer and resolves once a pass under way has stopped: it finishes the peer it is at and
+   * leaves the others to the next start.
+   */
   stop(): Promise<void>
 }
 
 /** Peers read per page by the periodic jobs. */
 const PAGE = 100
 
-/** Calls `visit` for every peer (of a state, when given), page by page (keyset on the id), one at a time. */
+/**
+ * Calls `visit` for every peer (of a state, when given), page by page (keyset on the id), one at a time,
+ * until `stopping()` answers true (checked before each peer).
+ */
 export async function eachPeer(
   ctx: Context,
   state: PeerState | undefined,
   visit: (peer: PeerRecord) => Promise<void> | void,
+  stopping: () => boolean = () => false,
 ): Promise<void> {
   let after: string | undefined
   for (;;) {
@@ -32,7 +39,10 @@ export async function eachPeer(
       ...(after === undefined ? {} : { after }),
       limit: PAGE,
     })
-    for (const peer of page) await visit(peer)
+    for (const peer of page) {
+      if (stopping()) return
+      await visit(peer)
+    }
     const last = page.at(-1)
     if (last === undefined || page.length < PAGE) return
     after = last.id
@@ -40,18 +50,24 @@ export async function eachPeer(
 }
 
 /**
- * Runs `pass` now and then every `intervalMs` (never two passes at once), until `stop()`. A failing pass
- * is logged (its error's name only) and the next one runs on time. The timer is unref'd where the runtime
- * can, so it never keeps a process alive.
+ * Runs `pass` now and then every `intervalMs` (never two passes at once), until `stop()`; `pass` is given
+ * a function that answers true once `stop()` was called, to end early. A failing pass is logged (its
+ * error's name only) and the next one runs on time. The timer is unref'd where the runtime can, so it
+ * never keeps a process alive.
  */
-export function startJob(ctx: Context, name: string, intervalMs: number, pass: () => Promise<unknown>): Job {
+export function startJob(
+  ctx: Context,
+  name: string,
+  intervalMs: number,
+  pass: (stopping: () => boolean) => Promise<unknown>,
+): Job {
   let stopped = false
   let running: Promise<void> = Promise.resolve()
   let timer: ReturnType<typeof setTimeout> | undefined
   const run = () => {
     timer = undefined
     if (stopped) return
-    running = pass()
+    running = pass(() => stopped)
       .then(() => undefined)
       .catch((error: unknown) => {
         ctx.log.warn?.(`${name} failed`, {

@@ -52,30 +52,36 @@ const DEFAULT_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000
 export async function rotateStale(
   ctx: Context,
   options: ScheduledRotationOptions & { instanceId: string },
+  stopping: () => boolean = () => false,
 ): Promise<ScheduledRotationReport> {
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS
   const rotated: string[] = []
   const failed: { peerId: string; code: string }[] = []
-  await eachPeer(ctx, 'registered', async (listed) => {
-    if (!(await isStale(ctx, listed, maxAgeMs))) return
-    const now = ctx.now()
-    const lease = {
-      name: `rotate:${listed.id}`,
-      holder: options.instanceId,
-      until: now + ctx.config.pendingTtlMs,
-      now,
-    }
-    if (!(await ctx.store.acquireLease(lease))) return
-    // Read again under the lease: another instance may have rotated it since the page was read.
-    const fresh = await ctx.store.getPeer(listed.id)
-    if (fresh === null || !(await isStale(ctx, fresh, maxAgeMs))) return
-    try {
-      await rotate(ctx, fresh.id)
-      rotated.push(fresh.id)
-    } catch (error) {
-      failed.push({ peerId: fresh.id, code: error instanceof OcpiError ? error.code : 'ERR_UNEXPECTED' })
-    }
-  })
+  await eachPeer(
+    ctx,
+    'registered',
+    async (listed) => {
+      if (!(await isStale(ctx, listed, maxAgeMs))) return
+      const now = ctx.now()
+      const lease = {
+        name: `rotate:${listed.id}`,
+        holder: options.instanceId,
+        until: now + ctx.config.pendingTtlMs,
+        now,
+      }
+      if (!(await ctx.store.acquireLease(lease))) return
+      // Read again under the lease: another instance may have rotated it since the page was read.
+      const fresh = await ctx.store.getPeer(listed.id)
+      if (fresh === null || !(await isStale(ctx, fresh, maxAgeMs))) return
+      try {
+        await rotate(ctx, fresh.id)
+        rotated.push(fresh.id)
+      } catch (error) {
+        failed.push({ peerId: fresh.id, code: error instanceof OcpiError ? error.code : 'ERR_UNEXPECTED' })
+      }
+    },
+    stopping,
+  )
   return { rotated, failed }
 }
 
@@ -91,8 +97,8 @@ export function startScheduledRotation(
   ctx: Context,
   options: ScheduledRotationOptions & { instanceId: string; intervalMs?: number },
 ): Job {
-  return startJob(ctx, 'scheduled rotation', options.intervalMs ?? 60 * 60_000, () =>
-    rotateStale(ctx, options),
+  return startJob(ctx, 'scheduled rotation', options.intervalMs ?? 60 * 60_000, (stopping) =>
+    rotateStale(ctx, options, stopping),
   )
 }
 

@@ -4,7 +4,7 @@ import { OcpiStatus } from '../protocol/status-codes.js'
 import { readJsonBody } from './body.js'
 import { listClientInfo, readClientInfo, receiveClientInfo } from './client-info.js'
 import { ocpiResponse, type RequestIds } from './envelope.js'
-import type { Route } from './routes.js'
+import { ownUrls, type Route } from './routes.js'
 
 /**
  * Serves the HubClientInfo endpoints (when enabled): a registered peer's current token is required, as on
@@ -25,6 +25,7 @@ export async function serveClientInfo(
       requester: auth.peer.id,
       version: route.version,
       url: new URL(request.url),
+      published: ownUrls(ctx.config).hubClientInfo(route.version),
     })
     return ok(data, headers)
   }

@@ -84,15 +84,19 @@ export async function receiveClientInfo(
   if (!samePartyRef(info, args.party)) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'the ClientInfo describes another party than the URL names')
   }
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const hub = await hubPeer(ctx, args.peerId)
-    const held = hub.clientInfo?.find((c) => samePartyRef(c, info))
-    if (held !== undefined && held.last_updated > info.last_updated) return toData(held)
-    const others = (hub.clientInfo ?? []).filter((c) => !samePartyRef(c, info))
-    const next: RegisteredPeer = { ...hub, clientInfo: [...others, info], updatedAt: ctx.now() }
-    if ((await ctx.store.casPeer(hub.id, hub.revision, next)) !== null) return toData(info)
-  }
-  throw new OcpiError('ERR_OCPI_CONFLICT', 'the hub record changed concurrently; retry')
+  // One write at a time per hub in this process: a hub pushing many parties at once (it must not retry,
+  // §HubClientInfo) would otherwise see most of its PUTs lose the compare-and-swap to each other.
+  return ctx.serial.run(`client-info:${args.peerId}`, async () => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const hub = await hubPeer(ctx, args.peerId)
+      const held = hub.clientInfo?.find((c) => samePartyRef(c, info))
+      if (held !== undefined && held.last_updated > info.last_updated) return toData(held)
+      const others = (hub.clientInfo ?? []).filter((c) => !samePartyRef(c, info))
+      const next: RegisteredPeer = { ...hub, clientInfo: [...others, info], updatedAt: ctx.now() }
+      if ((await ctx.store.casPeer(hub.id, hub.revision, next)) !== null) return toData(info)
+    }
+    throw new OcpiError('ERR_OCPI_CONFLICT', 'the hub record changed concurrently; retry')
+  })
 }
 
 /**
@@ -127,9 +131,10 @@ async function hubPeer(ctx: Context, peerId: string): Promise<RegisteredPeer> {
 /**
  * The ClientInfo objects of every party of one of our peers, as a hub reports them to its other connected
  * platforms speaking `version`: registered peers CONNECTED or OFFLINE, ended links SUSPENDED; `last_updated`
- * is the time of the peer record's last change. Parties without a role (2.1.1 links) or with a role that
+ * is the time of the peer record's last change, rounded up to the second. Parties without a role (2.1.1 links) or with a role that
  * `version` does not define (HUB towards 2.3.0, PTP towards 2.2.1) are left out. Parties the peer just
- * stopped presenting (`removed`) are reported SUSPENDED: they will not be reachable through it again. Pure.
+ * stopped presenting (`removed`) are reported SUSPENDED: they will not be reachable through it again (an
+ * invited peer, with no link, reports only those). Pure.
  *
  * @example
  * ```ts
@@ -141,10 +146,9 @@ export function clientInfoOf(
   version: SupportedVersion,
   removed: readonly Party[] = [],
 ): ClientInfoData[] {
-  if (peer.state !== 'registered' && peer.state !== 'unregistered') return []
-  if (peer.link === null) return []
-  const status = connectionStatusOf(peer)
-  const last_updated = formatDateTime(new Date(peer.updatedAt))
+  // Whole seconds, rounded up: a change at 10:05:00.700 is 10:05:01Z, so that a client pulling with
+  // `date_from` = the time of its last pull (10:05:00.400) still gets it. Rounded down, it never would.
+  const last_updated = formatDateTime(new Date(Math.ceil(peer.updatedAt / 1000) * 1000))
   const infos = (parties: readonly Party[], status: ConnectionStatus) =>
     parties.flatMap((party) =>
       party.role === null || !definesRole(version, party.role)
@@ -160,7 +164,9 @@ export function clientInfoOf(
           ],
     )
   // The parties gone first: a platform reading the pushes in order never sees them outlive the others.
-  return [...infos(removed, 'SUSPENDED'), ...infos(peer.link.parties, status)]
+  const gone = infos(removed, 'SUSPENDED')
+  if ((peer.state !== 'registered' && peer.state !== 'unregistered') || peer.link === null) return gone
+  return [...gone, ...infos(peer.link.parties, connectionStatusOf(peer))]
 }
 
 const listQuerySchema = z.object({
@@ -177,7 +183,9 @@ const DEFAULT_LIMIT = 100
  * Sender interface (we are the hub), GET list: the ClientInfo of the parties of all our peers but the
  * requester's own, filtered by `last_updated` (`date_from` inclusive, `date_to` exclusive) and paginated
  * with `offset` / `limit` (at most 100 per page; `X-Total-Count`, `X-Limit` and a `Link: <…>; rel="next"`
- * header, as OCPI's pagination asks). Ordered by peer id, then party.
+ * header on our published URL `published`, as OCPI's pagination asks). A party found on several of our
+ * peer records (a platform that left and registered again) is listed once, from its live link if it has
+ * one, else from the newest record. Ordered by peer id, then party.
  *
  * @example
  * ```ts
@@ -186,7 +194,7 @@ const DEFAULT_LIMIT = 100
  */
 export async function listClientInfo(
   ctx: Context,
-  args: { requester: string; version: SupportedVersion; url: URL },
+  args: { requester: string; version: SupportedVersion; url: URL; published: string },
 ): Promise<{ data: ClientInfoData[]; headers: Record<string, string> }> {
   const parsed = listQuerySchema.safeParse(Object.fromEntries(args.url.searchParams))
   if (!parsed.success) {
@@ -196,24 +204,40 @@ export async function listClientInfo(
   const limit = Math.min(parsed.data.limit ?? DEFAULT_LIMIT, DEFAULT_LIMIT)
   const requester = await ctx.store.getPeer(args.requester)
   const own = requester?.state === 'registered' ? requester.link.parties : []
-  const all: ClientInfoData[] = []
+  // One entry per party (country, id, role): a live link's entry beats an ended one's, then the newer wins.
+  const byParty = new Map<string, ClientInfoData>()
   await eachPeer(ctx, undefined, (peer) => {
     if (peer.id === args.requester) return
     for (const info of clientInfoOf(peer, args.version)) {
-      const at = Date.parse(info.last_updated)
-      if (date_from !== undefined && at < date_from.getTime()) continue
-      if (date_to !== undefined && at >= date_to.getTime()) continue
       if (own.some((p) => samePartyRef(p, info))) continue
-      all.push(info)
+      const key = `${info.country_code}*${info.party_id}*${info.role}`
+      const held = byParty.get(key)
+      if (held === undefined || replaces(info, held)) byParty.set(key, info)
     }
+  })
+  const all = [...byParty.values()].filter((info) => {
+    const at = Date.parse(info.last_updated)
+    return (
+      (date_from === undefined || at >= date_from.getTime()) &&
+      (date_to === undefined || at < date_to.getTime())
+    )
   })
   const data = all.slice(offset, offset + limit)
   const headers: Record<string, string> = { 'x-total-count': String(all.length), 'x-limit': String(limit) }
   if (offset + limit < all.length) {
-    const next = new URL(args.url)
+    // On the URL we publish, not the one the request arrived at (behind a proxy: http, an internal host).
+    const next = new URL(args.published)
+    for (const [name, value] of args.url.searchParams) next.searchParams.set(name, value)
     next.searchParams.set('offset', String(offset + limit))
     next.searchParams.set('limit', String(limit))
     headers['link'] = `<${next.toString()}>; rel="next"`
   }
   return { data, headers }
+}
+
+/** Whether the list keeps `candidate` over `held` for one party: a live link's entry first, then the newer. */
+function replaces(candidate: ClientInfoData, held: ClientInfoData): boolean {
+  const live = (info: ClientInfoData) => info.status !== 'SUSPENDED'
+  if (live(candidate) !== live(held)) return live(candidate)
+  return Date.parse(candidate.last_updated) > Date.parse(held.last_updated)
 }
