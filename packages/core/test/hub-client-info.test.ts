@@ -192,3 +192,106 @@ async function headerOf(from: Platform, fromPeerId: string, to: Platform): Promi
   expect((await from.ocpi.client(fromPeerId).request('locations', 'SENDER')).status).toBe(200)
   return to.received.at(-1)?.authorization ?? ''
 }
+
+describe('HubClientInfo receiver at its edges', () => {
+  it('stores every one of a burst of concurrent PUTs about different parties', async () => {
+    const { hub, cpo, cpoLink } = await hubWorld()
+    await hub.ocpi.client(cpoLink.onFrom).request('locations', 'SENDER')
+    const authorization = cpo.received.at(-1)?.authorization ?? ''
+    const ids = Array.from({ length: 20 }, (_, i) => `E${String(i).padStart(2, '0')}`)
+    const answers = await Promise.all(
+      ids.map(async (id) => {
+        const response = await cpo.ocpi.handle(
+          new Request(`${cpo.origin}/ocpi/2.2.1/hubclientinfo/DE/${id}`, {
+            method: 'PUT',
+            headers: { authorization, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              country_code: 'DE',
+              party_id: id,
+              role: 'EMSP',
+              status: 'OFFLINE',
+              last_updated: '2026-11-23T10:00:00Z',
+            }),
+          }),
+        )
+        return `${response.status}/${((await response.json()) as { status_code: number }).status_code}`
+      }),
+    )
+    expect(answers).toEqual(ids.map(() => '200/1000'))
+    const stored = await Promise.all(
+      ids.map((id) => cpo.ocpi.connectionStatus(cpoLink.onTo, { country_code: 'DE', party_id: id })),
+    )
+    expect(stored).toEqual(ids.map(() => 'OFFLINE'))
+  })
+})
+
+describe('HubClientInfo sender at its edges', () => {
+  it('pushes the parties of a platform it revoked and re-invited as SUSPENDED', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const fromHub = cpo.ocpi.client(cpoLink.onTo)
+    const emspLink = await world.link(hub, world.add('emsp', { role: 'EMSP', ...msp }))
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
+    world.now += 60_000
+    const { peer } = await hub.ocpi.revoke(emspLink.onFrom) // e.g. the eMSP's token leaked
+    expect(peer.state).toBe('invited')
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('SUSPENDED')
+    await expect(fromHub.request('tokens', 'RECEIVER', { to: msp })).rejects.toMatchObject({
+      code: 'ERR_OCPI_NOT_CONNECTED',
+    })
+  })
+
+  it('lists a platform that left and registered again once, as it is now', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const fromHub = cpo.ocpi.client(cpoLink.onTo)
+    const emsp = world.add('emsp', { role: 'EMSP', ...msp })
+    const first = await world.link(hub, emsp)
+    world.now += 60_000
+    await hub.ocpi.unregister(first.onFrom)
+    world.now += 60_000
+    await world.link(hub, emsp) // back with a fresh TOKEN_A
+    world.now += 60_000
+    const list = await fromHub.request('hubclientinfo', 'SENDER')
+    const entries = (list.data as { party_id: string; status: string }[]).filter((c) => c.party_id === 'MSP')
+    expect(entries.map((c) => c.status)).toEqual(['CONNECTED'])
+    expect(list.headers.get('x-total-count')).toBe('1')
+  })
+
+  it('returns a change made within the second of the previous pull to the next pull from that time', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const fromHub = cpo.ocpi.client(cpoLink.onTo)
+    world.now = Date.parse('2026-11-23T10:05:00.400Z')
+    const pulledAt = new Date(world.now).toISOString()
+    await fromHub.request('hubclientinfo', 'SENDER')
+    world.now = Date.parse('2026-11-23T10:05:00.700Z') // an eMSP connects 300 ms after the pull
+    await world.link(hub, world.add('emsp', { role: 'EMSP', ...msp }))
+    world.now += 60_000
+    const next = await fromHub.request('hubclientinfo', 'SENDER', { query: { date_from: pulledAt } })
+    expect(next.data).toEqual([
+      {
+        country_code: 'DE',
+        party_id: 'MSP',
+        role: 'EMSP',
+        status: 'CONNECTED',
+        last_updated: '2026-11-23T10:05:01Z',
+      },
+    ])
+  })
+
+  it("links the next page on the hub's published URL, not on the URL a proxy handed in", async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const fromHub = cpo.ocpi.client(cpoLink.onTo)
+    for (const id of ['E01', 'E02']) {
+      await world.link(hub, world.add(id.toLowerCase(), { role: 'EMSP', country_code: 'DE', party_id: id }))
+    }
+    await fromHub.request('hubclientinfo', 'SENDER')
+    const authorization = hub.received.at(-1)?.authorization ?? ''
+    expect(cpo.origin).not.toBe('http://10.0.0.7:8080')
+    // What a TLS-terminating proxy hands an Express app without `trust proxy`: http and an internal host.
+    const response = await hub.ocpi.handle(
+      new Request('http://10.0.0.7:8080/ocpi/2.2.1/hubclientinfo?limit=1', { headers: { authorization } }),
+    )
+    expect(response.headers.get('link')).toBe(
+      `<${hub.origin}/ocpi/2.2.1/hubclientinfo?limit=1&offset=1>; rel="next"`,
+    )
+  })
+})

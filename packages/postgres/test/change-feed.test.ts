@@ -2,7 +2,9 @@
 // instance, a token revoked or retired on one instance stops working on the other within a second,
 // and a lost LISTEN connection is reported and re-established (that nothing is cached while it is down
 // is the core's rule, tested there with a feed the test controls).
+import net from 'node:net'
 import { memoryStore, type Ocpi, OcpiConfigError, type StoreChange } from '@ocpi-credentials/core'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { postgresStore } from '../src/index.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
@@ -20,12 +22,10 @@ afterAll(async () => {
 /** The promise under test: a change on one instance reaches the others within this time. */
 const WITHIN_MS = 1_000
 
-async function linkedPair() {
+/** Two CPO instances over the database (the second's store `second`, by default its own pool), linked. */
+async function linkedPair(second = postgresStore(db.otherPool(), { schema: db.schema, listen: true })) {
   const network = new Network()
-  const stores = [
-    postgresStore(db.pool, { schema: db.schema, listen: true }),
-    postgresStore(db.otherPool(), { schema: db.schema, listen: true }),
-  ]
+  const stores = [postgresStore(db.pool, { schema: db.schema, listen: true }), second]
   const cpo = network.site(
     'https://cpo.example.com',
     { role: 'CPO', countryCode: 'NL', partyId: 'CPO', options: { authCacheTtlMs: 60_000 } },
@@ -142,3 +142,103 @@ describe('cross-instance invalidation (LISTEN/NOTIFY)', () => {
     }
   })
 })
+
+describe('a LISTEN connection gone silent', () => {
+  it('is reported disconnected, replaced, and invalidates again', async () => {
+    const proxy = await silenceableProxy()
+    const viaProxy = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${proxy.port}/test` })
+    viaProxy.on('error', () => undefined) // the silenced connection, destroyed once given up
+    const second = postgresStore(viaProxy, { schema: db.schema, listen: { heartbeatMs: 100 } })
+    const seen: StoreChange['type'][] = []
+    const unsubscribe = second.changes?.subscribe((change) => {
+      if (change.type !== 'changed') seen.push(change.type)
+    })
+    const { a, b, invitation, request, close } = await linkedPair(second)
+    const locations = () => b.authenticate(request(), { module: 'locations' })
+    try {
+      await vi.waitFor(() => expect(seen.at(-1)).toBe('connected'))
+      seen.length = 0
+      expect((await locations()).ok).toBe(true) // cached on b for up to 60 s
+
+      proxy.silenceListening() // b's LISTEN connection now swallows everything, both ways
+      await vi.waitFor(() => expect(seen).toEqual(['disconnected', 'connected']), { timeout: 5_000 })
+
+      // On its new connection, b hears of a revocation on a again.
+      expect((await locations()).ok).toBe(true)
+      await a.revoke(invitation.peerId)
+      await vi.waitFor(async () => expect((await locations()).ok).toBe(false), {
+        timeout: 1_000,
+        interval: 10,
+      })
+    } finally {
+      unsubscribe?.()
+      await close()
+      await viaProxy.end()
+      proxy.close()
+    }
+  })
+
+  it('does not keep close() waiting for ever', async () => {
+    const proxy = await silenceableProxy()
+    const viaProxy = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${proxy.port}/test` })
+    viaProxy.on('error', () => undefined)
+    const store = postgresStore(viaProxy, { schema: db.schema, listen: { heartbeatMs: 60_000 } })
+    const seen: StoreChange['type'][] = []
+    store.changes?.subscribe((change) => seen.push(change.type))
+    await vi.waitFor(() => expect(seen.at(-1)).toBe('connected'))
+    proxy.silenceListening()
+    // Not noticed yet (the next heartbeat is a minute away): close() gives UNLISTEN one heartbeat at most.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const closing = store.close()
+      await vi.advanceTimersByTimeAsync(60_000)
+      await expect(closing).resolves.toBeUndefined()
+    } finally {
+      vi.useRealTimers()
+    }
+    await viaProxy.end()
+    proxy.close()
+  })
+})
+
+/**
+ * A loopback TCP proxy to the database. `silenceListening()` makes every connection that has sent a
+ * LISTEN drop whatever crosses it from then on, both ways, while its sockets stay open: what a dead NAT
+ * mapping looks like to the client.
+ */
+async function silenceableProxy() {
+  const links: { listening: boolean; silent: boolean; client: net.Socket; server: net.Socket }[] = []
+  const proxy = net.createServer((client) => {
+    const server = net.connect(5432, '127.0.0.1')
+    const link = { listening: false, silent: false, client, server }
+    links.push(link)
+    client.on('data', (data) => {
+      if (data.includes('LISTEN "')) link.listening = true
+      if (!link.silent) server.write(data)
+    })
+    server.on('data', (data) => {
+      if (!link.silent) client.write(data)
+    })
+    for (const [one, other] of [
+      [client, server],
+      [server, client],
+    ] as const) {
+      one.on('error', () => other.destroy())
+      one.on('close', () => other.destroy())
+    }
+  })
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (proxy.address() as net.AddressInfo).port,
+    silenceListening: () => {
+      for (const link of links) if (link.listening) link.silent = true
+    },
+    close: () => {
+      for (const link of links) {
+        link.client.destroy()
+        link.server.destroy()
+      }
+      proxy.close()
+    },
+  }
+}
