@@ -44,6 +44,23 @@ export interface Principal {
 }
 
 /**
+ * A token the mock offered in one of its own POST/PUT that is still open, with what the platform under
+ * test fetched of the mock while it was open (its callback discovery, reference §2.4 step 6, §2.5 step 3).
+ *
+ * @example
+ * ```ts
+ * const offer: PendingOffer = { version: '2.2.1', step: 'POST credentials', fetched: new Set() }
+ * ```
+ */
+export interface PendingOffer {
+  /** The version of the credentials endpoint the mock called. */
+  readonly version: MockVersion
+  readonly step: 'POST credentials' | 'PUT credentials'
+  /** `versions`: the versions list; `details`: the details of `version`. */
+  readonly fetched: Set<'versions' | 'details'>
+}
+
+/**
  * Everything the mock's parts share.
  *
  * @example
@@ -59,7 +76,7 @@ export interface PeerContext {
   /** Unused TOKEN_As. */
   readonly invitations: Set<string>
   /** Tokens the mock sent in a POST/PUT still open, with the version of that request. */
-  readonly pending: Map<string, MockVersion>
+  readonly pending: Map<string, PendingOffer>
 }
 
 /**
@@ -106,7 +123,7 @@ export function principalOf(ctx: PeerContext, token: string): Principal | undefi
   if (session.registered && token === session.tokenForSdk)
     return { kind: 'current', token, version: session.version }
   const pending = ctx.pending.get(token)
-  if (pending !== undefined) return { kind: 'pending', token, version: pending }
+  if (pending !== undefined) return { kind: 'pending', token, version: pending.version }
   if (ctx.invitations.has(token)) return { kind: 'invite', token, version: null }
   return undefined
 }
@@ -158,4 +175,30 @@ export function dropLink(ctx: PeerContext): void {
   session.version = null
   session.tokenForSdk = null
   session.tokenFromSdk = null
+}
+
+/**
+ * Notes a successful GET of the mock's versions list or version details by the platform under test, for
+ * the mock's own POST/PUT still open. It counts for a POST when made with the token the POST offers
+ * (reference §2.4 step 6: TOKEN_B for every call, the discovery GETs included). For a PUT, the reference
+ * names no token for the re-fetch (§2.5 step 3): the offered token and the link's current one both count.
+ * Details count for the version of the credentials endpoint called only.
+ *
+ * @example
+ * ```ts
+ * noteDiscovery(ctx, caller, 'details', '2.2.1')
+ * ```
+ */
+export function noteDiscovery(
+  ctx: PeerContext,
+  caller: Principal,
+  what: 'versions' | 'details',
+  version: MockVersion | null,
+): void {
+  for (const [token, offer] of ctx.pending) {
+    const counts = caller.token === token || (offer.step === 'PUT credentials' && caller.kind === 'current')
+    if (!counts) continue
+    if (what === 'versions') offer.fetched.add('versions')
+    else if (version === offer.version) offer.fetched.add('details')
+  }
 }

@@ -64,6 +64,12 @@ export interface FakePlatform {
     detailsWithoutCredentials?: boolean
     omitEchoHeaders?: boolean
     routingHeadersInAnswers?: boolean
+    /** Answers a POST/PUT without its callback discovery towards the mock. */
+    skipDiscovery?: boolean
+    /** Re-fetches with the link's previous token on a PUT, not the one in the body. */
+    discoverWithPreviousToken?: boolean
+    /** Answers a POST/PUT with the very token the body offered (TOKEN_C = TOKEN_B). */
+    answerOfferedToken?: boolean
   }
   /** Issues a TOKEN_A for the mock to register with. */
   invite(): string
@@ -158,15 +164,21 @@ export function createFakePlatform(options: FakePlatformOptions = {}): FakePlatf
       if (request.method === 'PUT' && fake.link.token === null) return reply(405, 2000)
       const body = (await request.json()) as { token: string; url: string }
       // The fake's own callback discovery towards the mock, with the token from the body.
-      if (options.callMock !== undefined) {
+      if (options.callMock !== undefined && fake.quirks.skipDiscovery !== true) {
         const legacy = version === '2.1.1'
-        const init = () => ocpiInit('GET', body.token, { legacy, encoding: legacy ? 'raw' : 'base64' })
+        const with_ =
+          request.method === 'PUT' &&
+          fake.quirks.discoverWithPreviousToken === true &&
+          fake.link.token !== null
+            ? fake.link.token
+            : body.token
+        const init = () => ocpiInit('GET', with_, { legacy, encoding: legacy ? 'raw' : 'base64' })
         const listed = await options.callMock(new Request(body.url, init()))
         if (!listed.ok) return reply(200, 3001)
         await options.callMock(new Request(`${body.url.replace(/\/versions$/, '')}/${version}`, init()))
       }
       fake.accepted.delete(token)
-      const issued = `sdk-c-${crypto.randomUUID()}`
+      const issued = fake.quirks.answerOfferedToken === true ? body.token : `sdk-c-${crypto.randomUUID()}`
       fake.accepted.add(issued)
       fake.link = { token: body.token, version, credentials: body }
       return reply(200, 1000, credentials(version, issued))

@@ -13,7 +13,10 @@ import type { MockEndpoint, MockParty, MockVersion } from './options.js'
  *   `invalid-credentials` (a Credentials body wrong for its version; one violation per problem);
  * - in answers from the platform under test: `response-content-type`, `response-not-envelope`,
  *   `request-id-not-echoed`, `correlation-id-not-echoed`, `invalid-versions`, `invalid-details`,
- *   `details-missing-credentials`.
+ *   `details-missing-credentials`;
+ * - `discovery-skipped`: the platform answered the mock's own POST or PUT credentials without first
+ *   fetching the mock's versions and version details (with the token the mock offered; on a PUT its
+ *   current token counts too) while the request was open. Such an answer is not counted as `ok`.
  *
  * @example
  * ```ts
@@ -41,6 +44,7 @@ export type MockPeerViolationCode =
   | 'invalid-versions'
   | 'invalid-details'
   | 'details-missing-credentials'
+  | 'discovery-skipped'
 
 /**
  * One problem found in an exchange.

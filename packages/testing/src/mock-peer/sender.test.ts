@@ -144,3 +144,49 @@ describe('the mock as registration Sender', () => {
     expect(await peer.unregister()).toMatchObject({ ok: false, status: null })
   })
 })
+
+describe('the mock as Sender checks the Receiver', () => {
+  test('a POST answered without callback discovery is a violation and not ok (§2.4 step 6)', async () => {
+    const { fake, peer } = setup()
+    fake.quirks.skipDiscovery = true
+    const result = await peer.register({ versionsUrl: fake.versionsUrl, token: fake.invite() })
+    expect(result).toMatchObject({ ok: false, step: 'POST credentials', statusCode: 1000 })
+    expect(result.error).toMatch(/without fetching/)
+    expect(peer.violations.map((v) => `${v.target}: ${v.code}`)).toEqual([
+      'POST credentials: discovery-skipped',
+    ])
+    expect(peer.state.registered).toBe(false)
+  })
+
+  test('a POST answered with the token the mock offered is a violation and not ok (§2.7)', async () => {
+    const { fake, peer } = setup()
+    fake.quirks.answerOfferedToken = true
+    const result = await peer.register({ versionsUrl: fake.versionsUrl, token: fake.invite() })
+    expect(result).toMatchObject({ ok: false, step: 'POST credentials' })
+    expect(peer.violations.map((v) => `${v.target}: ${v.code}`)).toEqual([
+      'POST credentials: invalid-credentials',
+    ])
+    expect(peer.state.registered).toBe(false)
+  })
+
+  test('a PUT answered without re-fetching is a violation and not ok (§2.3 PUT, §2.7)', async () => {
+    const { fake, peer } = setup()
+    expect((await peer.register({ versionsUrl: fake.versionsUrl, token: fake.invite() })).ok).toBe(true)
+    const before = peer.state
+    fake.quirks.skipDiscovery = true
+    const result = await peer.rotate()
+    expect(result).toMatchObject({ ok: false, step: 'PUT credentials' })
+    expect(peer.violations.map((v) => `${v.target}: ${v.code}`)).toEqual([
+      'PUT credentials: discovery-skipped',
+    ])
+    expect(peer.state.tokenForSdk).toBe(before.tokenForSdk)
+  })
+
+  test('a PUT re-fetched with the link current token is fine (the reference names no token)', async () => {
+    const { fake, peer } = setup()
+    await peer.register({ versionsUrl: fake.versionsUrl, token: fake.invite() })
+    fake.quirks.discoverWithPreviousToken = true
+    expect(await peer.rotate()).toMatchObject({ ok: true, version: '2.2.1' })
+    expect(peer.violations).toEqual([])
+  })
+})

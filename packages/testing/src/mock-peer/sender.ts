@@ -1,4 +1,4 @@
-import { commitLink, dropLink, type PeerContext } from './context.js'
+import { commitLink, dropLink, type PeerContext, type PendingOffer } from './context.js'
 import { registrationOf } from './credentials-handlers.js'
 import { type Discovery, discover, succeeded } from './discovery.js'
 import type { MockVersion } from './options.js'
@@ -130,7 +130,8 @@ async function exchange(
 ): Promise<MockPeerResult> {
   const { version } = call
   const offered = newToken('b')
-  ctx.pending.set(offered, version)
+  const offer: PendingOffer = { version, step: call.step, fetched: new Set() }
+  ctx.pending.set(offered, offer)
   try {
     const outcome = await send(ctx, {
       step: call.step,
@@ -150,10 +151,25 @@ async function exchange(
       for (const issue of parsed.issues) outcome.exchange.flag('invalid-credentials', issue)
       return { ...result, ok: false, error: 'the answer does not hold valid Credentials' }
     }
+    const problems: string[] = []
     if (parsed.value.token === call.token) {
       outcome.exchange.flag('invalid-credentials', 'token: the answer returns the token it was called with')
-      return { ...result, ok: false, error: 'the answer returns the token it was called with' }
+      problems.push('the answer returns the token it was called with')
     }
+    // Reference §2.7: TOKEN_B and TOKEN_C are generated fresh and must differ (each identifies one party).
+    if (parsed.value.token === offered) {
+      outcome.exchange.flag(
+        'invalid-credentials',
+        'token: the answer returns the token this peer offered in the request; the two tokens must differ',
+      )
+      problems.push('the answer returns the token this peer offered')
+    }
+    const skipped = discoverySkipped(offer)
+    if (skipped !== null) {
+      outcome.exchange.flag('discovery-skipped', skipped)
+      problems.push(skipped)
+    }
+    if (problems.length > 0) return { ...result, ok: false, error: problems.join('; ') }
     commitLink(ctx, {
       version,
       tokenForSdk: offered,
@@ -165,6 +181,26 @@ async function exchange(
   } finally {
     ctx.pending.delete(offered)
   }
+}
+
+/**
+ * Why the platform's answer to the mock's POST/PUT came without its callback discovery, or `null`. The
+ * Receiver of a POST must GET the Sender's versions and the details of the POSTed version with TOKEN_B
+ * before answering (reference §2.3 POST, §2.4 step 6, §7 pitfall #2); the receiver of a PUT must always
+ * re-fetch them (§2.3 PUT "always re-fetches", §2.7 "You must re-fetch the endpoints on every PUT",
+ * §7 pitfall #6): a MUST in both cases, so the exchange is not counted as a success.
+ */
+function discoverySkipped(offer: PendingOffer): string | null {
+  const missing = [
+    offer.fetched.has('versions') ? null : 'versions',
+    offer.fetched.has('details') ? null : `version details of ${offer.version}`,
+  ].filter((m) => m !== null)
+  if (missing.length === 0) return null
+  const token =
+    offer.step === 'POST credentials'
+      ? 'with the token offered in the POST'
+      : "with the token offered in the PUT or the link's current one"
+  return `the platform answered the ${offer.step} without fetching this peer's ${missing.join(' and ')} ${token} while the request was open`
 }
 
 function resultOf(step: MockPeerStep, version: MockVersion | null, outcome: OutboundOutcome): MockPeerResult {

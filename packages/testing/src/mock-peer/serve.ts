@@ -1,4 +1,4 @@
-import type { PeerContext } from './context.js'
+import { noteDiscovery, type PeerContext } from './context.js'
 import { handleCredentials } from './credentials-handlers.js'
 import { ocpiReply, parseBody, type Reply, toResponse } from './envelope.js'
 import type { MockPeerFaultMode } from './faults.js'
@@ -111,11 +111,13 @@ async function answer(
   switch (route.kind) {
     case 'versions':
       if (request.method !== 'GET') return ocpiReply(405, 2000, undefined, 'versions: GET only')
+      noteDiscovery(ctx, caller, 'versions', null)
       return ocpiReply(200, 1000, versionsDocument(ctx.config))
     case 'details': {
       if (request.method !== 'GET') return ocpiReply(405, 2000, undefined, 'version details: GET only')
       const missing = ctx.faults.take(exchange.target, 'missing-endpoints')
       if (missing !== undefined) exchange.mark('missing-endpoints')
+      noteDiscovery(ctx, caller, 'details', route.version)
       return ocpiReply(200, 1000, detailsDocument(ctx.config, route.version, missing?.drop ?? []))
     }
     case 'credentials':
