@@ -20,12 +20,13 @@ export function modernTransport(config: ResolvedConfig, version: MockVersion | n
 /**
  * Authenticates a request: the `Token ` scheme, the encodings the mock accepts, and a token it knows.
  * Records what is wrong (including an encoding other than the expected one, which is still accepted when
- * `accepts` allows it; the expected encoding is that of the endpoint's version, or of the caller's link,
- * either one while a PUT changes version). Returns the caller, or `undefined` for a 401.
+ * `accepts` allows it). The expected encoding is that of the caller's link on a module call; on versions,
+ * version details and credentials, that of the endpoint's version or of the caller's link, either one
+ * (a PUT that changes version and the discovery around it). Returns the caller, or `undefined` for a 401.
  *
  * @example
  * ```ts
- * const caller = authorize(ctx, request, exchange, '2.2.1')
+ * const caller = authorize(ctx, request, exchange, '2.2.1', 'details')
  * if (caller === undefined) return ocpiReply(401, 2000, undefined, 'Unauthorized')
  * ```
  */
@@ -34,6 +35,7 @@ export function authorize(
   request: Request,
   exchange: LiveExchange,
   routeVersion: MockVersion | null,
+  routeKind: 'versions' | 'details' | 'credentials' | 'module',
 ): Principal | undefined {
   const parsed = parseAuthorization(request.headers.get('authorization'))
   if (parsed.kind === 'missing') {
@@ -68,10 +70,14 @@ export function authorize(
     )
     return undefined
   }
-  // A PUT that changes version (2.1.1 -> 2.2.1) may use either version's encoding: the spec does not say.
-  // With no version in play (the versions list fetched with a TOKEN_A), the caller cannot know which
-  // version it will speak: either form is fine.
-  const inPlay = [routeVersion, principal.version].filter((v) => v !== null)
+  // A PUT that changes version (2.1.1 -> 2.2.1) may use either version's encoding: the spec does not say
+  // (reference §2.5, unverified), and neither for the discovery around it. With no version in play (the
+  // versions list fetched with a TOKEN_A), the caller cannot know which version it will speak: either
+  // form is fine. A module call belongs to the link's version: only its form is expected there.
+  const inPlay =
+    routeKind === 'module' && principal.version !== null
+      ? [principal.version]
+      : [routeVersion, principal.version].filter((v) => v !== null)
   const expected = new Set(inPlay.map((v) => encodingFor(ctx.config.tokenEncoding, v)))
   if (expected.size > 0 && !expected.has(reading.encoding))
     exchange.flag(

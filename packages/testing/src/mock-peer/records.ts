@@ -5,7 +5,8 @@ import type { MockEndpoint, MockParty, MockVersion } from './options.js'
  *
  * - `authorization-missing`, `authorization-scheme` (not `Token <value>`), `token-encoding` (raw where
  *   Base64 is expected or the reverse, or Base64 of the token plus a line feed), `unknown-token`,
- *   `token-a-out-of-scope` (TOKEN_A on a functional module);
+ *   `token-a-out-of-scope` (TOKEN_A on a functional module), `version-mismatch` (a module call on a
+ *   version other than the link's);
  * - `request-id-missing`, `correlation-id-missing` (2.2+);
  * - `routing-headers-on-configuration-module` (OCPI-from/to on versions, details, credentials),
  *   `routing-headers-missing` and `routing-headers-mismatch` (functional modules, 2.2+);
@@ -29,6 +30,7 @@ export type MockPeerViolationCode =
   | 'token-encoding'
   | 'unknown-token'
   | 'token-a-out-of-scope'
+  | 'version-mismatch'
   | 'request-id-missing'
   | 'correlation-id-missing'
   | 'routing-headers-on-configuration-module'

@@ -96,7 +96,7 @@ async function answer(
 ): Promise<Reply> {
   if (route.kind === 'unknown') return ocpiReply(404, 2000, undefined, 'no such endpoint on this peer')
   const routeVersion = route.kind === 'versions' ? null : route.version
-  const caller = authorize(ctx, request, exchange, routeVersion)
+  const caller = authorize(ctx, request, exchange, routeVersion, route.kind)
   const functional = route.kind === 'module' && !CONFIGURATION_MODULES.includes(route.endpoint.identifier)
   checkTransportHeaders(
     ctx,
@@ -130,6 +130,12 @@ async function answer(
         )
         return ocpiReply(401, 2000, undefined, 'Unauthorized')
       }
+      // The link has one version (reference §2.4 step 3, §2.5 step 3): module calls go to its URLs only.
+      if (caller.version !== null && caller.version !== route.version)
+        exchange.flag(
+          'version-mismatch',
+          `a module call on ${route.version} while the link is on ${caller.version}`,
+        )
       const data = request.method === 'GET' && route.rest.length === 0 ? [] : undefined
       return { ...ocpiReply(200, 1000, data), headers: swappedRouting(request.headers) }
     }

@@ -105,6 +105,46 @@ describe('violations are recorded, not silently accepted', () => {
     expect(codes(peer)).toEqual([])
   })
 
+  test('after a PUT to 2.2.1, module calls on 2.1.1 or with the raw token are violations', async () => {
+    const { peer, fake, tokenB } = setup({ versions: ['2.1.1', '2.2.1'] }, ['2.1.1', '2.2.1'])
+    const post = ocpiInit('POST', peer.invite(), {
+      body: credentials('2.1.1', tokenB),
+      legacy: true,
+      encoding: 'raw',
+    })
+    await peer.fetch(`${BASE}/2.1.1/credentials`, post)
+    const token = () => peer.state.tokenForSdk ?? ''
+    // On 2.1.1, the raw token on a 2.1.1 module: fine.
+    expect(
+      (await peer.fetch(`${BASE}/2.1.1/tokens`, ocpiInit('GET', token(), { legacy: true, encoding: 'raw' })))
+        .status,
+    ).toBe(200)
+    const newB = `sdk-b2-${crypto.randomUUID()}`
+    fake.accepted.add(newB)
+    await peer.fetch(
+      `${BASE}/2.2.1/credentials`,
+      ocpiInit('PUT', token(), { body: credentials('2.2.1', newB), encoding: 'raw' }),
+    )
+    expect(peer.state.version).toBe('2.2.1')
+    expect(codes(peer)).toEqual([])
+    const routing = {
+      'ocpi-from-country-code': 'NL',
+      'ocpi-from-party-id': 'EXA',
+      'ocpi-to-country-code': 'DE',
+      'ocpi-to-party-id': 'MSP',
+    }
+    // The new version's module in Base64: fine.
+    await peer.fetch(`${BASE}/2.2.1/tokens`, ocpiInit('GET', token(), { headers: routing }))
+    expect(codes(peer)).toEqual([])
+    // The old version's module, the old token form: a platform that did not switch.
+    await peer.fetch(`${BASE}/2.1.1/tokens`, ocpiInit('GET', token(), { legacy: true, encoding: 'raw' }))
+    expect(codes(peer)).toEqual(['token-encoding', 'version-mismatch'])
+    peer.reset()
+    // The link's version with the old token form.
+    await peer.fetch(`${BASE}/2.2.1/tokens`, ocpiInit('GET', token(), { encoding: 'raw', headers: routing }))
+    expect(peer.violations.map((v) => v.message)).toEqual(['the token was sent raw, expected base64'])
+  })
+
   test('Base64 of the token plus a line feed (the spec example erratum) is accepted but recorded', async () => {
     const { peer } = setup()
     const tokenA = peer.invite()
