@@ -6,7 +6,7 @@ import { faultScenario } from './scenario.js'
 /**
  * The SDK registering with a peer that fails at each step: the error names the step, nothing is left
  * alive, and a retry with the same TOKEN_A works; a POST answer lost after the peer committed is an
- * unknown outcome whose remedy is a fresh TOKEN_A.
+ * unknown outcome whose remedy is a fresh TOKEN_A once the peer's admin removed its side of the link.
  *
  * @example
  * ```ts
@@ -58,6 +58,16 @@ export function registerFaultCases(use: UseStore): void {
     expect((error as Error).message).toContain('fresh TOKEN_A')
     expect(await liveTokenKinds()).toEqual([])
     expect(peer.state.registered).toBe(true) // the peer did commit: its side must be reset by its admin
+    // A fresh TOKEN_A alone is refused: the peer still holds the link (405)...
+    await expect(ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.invite() })).rejects.toThrow()
+    expect(await liveTokenKinds()).toEqual([])
+    // ...until its admin removes it; then the fresh TOKEN_A completes.
+    peer.reset()
+    peer.forgetLink()
+    const registered = await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.invite() })
+    expect(registered.state).toBe('registered')
+    expect((await ocpi.client(registered.id).request('tokens', 'SENDER')).status).toBe(200)
+    expect(peer.violations).toEqual([])
   })
 }
 

@@ -75,6 +75,11 @@ export interface PeerContext {
   readonly session: Session
   /** Unused TOKEN_As. */
   readonly invitations: Set<string>
+  /**
+   * Tokens of links dropped by {@link forgetLink}: refused (401) like any unknown token, but not recorded
+   * as a violation, since the platform was never told.
+   */
+  readonly forgotten: Set<string>
   /** Tokens the mock sent in a POST/PUT still open, with the version of that request. */
   readonly pending: Map<string, PendingOffer>
 }
@@ -106,6 +111,7 @@ export function createContext(config: ResolvedConfig, faults: FaultBoard, record
       lastSdkEndpoints: [],
     },
     invitations: new Set(),
+    forgotten: new Set(),
     pending: new Map(),
   }
 }
@@ -201,4 +207,27 @@ export function noteDiscovery(
     if (what === 'versions') offer.fetched.add('versions')
     else if (version === offer.version) offer.fetched.add('details')
   }
+}
+
+/**
+ * Forgets the link as the mock's admin would after losing track of it: no link, no tokens, no version,
+ * nothing kept for the mock's own later attempts; the platform's last Credentials are forgotten too. The
+ * platform under test is not told (no DELETE). Unused invitations and open requests are left alone.
+ *
+ * @example
+ * ```ts
+ * forgetLink(ctx)
+ * ```
+ */
+export function forgetLink(ctx: PeerContext): void {
+  const { session } = ctx
+  if (session.tokenForSdk !== null) ctx.forgotten.add(session.tokenForSdk)
+  dropLink(ctx)
+  session.sdkVersionsUrl = null
+  session.sdkEndpoints = []
+  session.registration = null
+  session.lastVersion = null
+  session.lastTokenFromSdk = null
+  session.lastSdkVersionsUrl = null
+  session.lastSdkEndpoints = []
 }

@@ -1,6 +1,6 @@
 import type { HttpHandler } from 'msw'
 import { resolveConfig } from './config.js'
-import { createContext } from './context.js'
+import { createContext, forgetLink } from './context.js'
 import { createFaultBoard, type MockPeerFailOptions, type MockPeerFaultMode } from './faults.js'
 import type { MockPeerOptions, MockVersion } from './options.js'
 import { createRecorder } from './recorder.js'
@@ -57,6 +57,23 @@ export interface MockPeer {
   heal(): void
   /** Clears the recorded exchanges (not the link, the invitations nor the faults). */
   reset(): void
+  /**
+   * Drops the mock's side of the link as its admin would, without telling the platform under test (no
+   * DELETE): both tokens, the version, the platform's endpoints and Credentials are forgotten, so the
+   * platform's token is refused with 401 everywhere and a fresh {@link MockPeer.invite} can register
+   * again (a POST is no longer answered 405). The remedy after a POST answer lost once the mock had
+   * committed: "ask its admin to remove the link and for a fresh TOKEN_A". Unused invitations, faults and
+   * the recorded exchanges are kept.
+   *
+   * @example
+   * ```ts
+   * peer.fail('lost-response', { on: 'POST credentials', times: 1 })
+   * await expect(ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.invite() })).rejects.toThrow()
+   * peer.forgetLink()
+   * expect((await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.invite() })).state).toBe('registered')
+   * ```
+   */
+  forgetLink(): void
 }
 
 /**
@@ -137,6 +154,9 @@ export function createMockPeer(options: MockPeerOptions): MockPeer {
     },
     reset() {
       ctx.recorder.reset()
+    },
+    forgetLink() {
+      forgetLink(ctx)
     },
   }
 }

@@ -4,6 +4,12 @@ import { createFakePlatform, credentials, ocpiInit } from './fake-platform.js'
 
 const BASE = 'https://emsp.example.com/ocpi'
 const CREDENTIALS = `${BASE}/2.2.1/credentials`
+const ROUTING = {
+  'ocpi-from-country-code': 'NL',
+  'ocpi-from-party-id': 'EXA',
+  'ocpi-to-country-code': 'DE',
+  'ocpi-to-party-id': 'MSP',
+}
 
 function setup() {
   let peer: MockPeer | undefined
@@ -137,6 +143,53 @@ describe('fault modes', () => {
     expect((await post(tokenA)).status).toBe(401)
   })
 
+  test('http-401 on a module: 401 with status 2000, the link is kept, no violation', async () => {
+    const { peer, post } = setup()
+    await post(peer.invite())
+    const token = peer.state.tokenForSdk ?? ''
+    peer.reset()
+    peer.fail('http-401', { on: 'GET tokens', times: 1 })
+    const refused = await peer.fetch(`${BASE}/2.2.1/tokens`, ocpiInit('GET', token, { headers: ROUTING }))
+    expect(refused.status).toBe(401)
+    expect(await statusCode(refused)).toBe(2000)
+    expect(peer.state.registered).toBe(true)
+    expect(
+      (await peer.fetch(`${BASE}/2.2.1/tokens`, ocpiInit('GET', token, { headers: ROUTING }))).status,
+    ).toBe(200)
+    expect(peer.exchanges.map((e) => e.fault)).toEqual(['http-401', null])
+    expect(peer.violations).toEqual([])
+  })
+
+  test('forgetLink: the mock drops its side; the old token gets 401, a fresh TOKEN_A registers again', async () => {
+    const { peer, post } = setup()
+    peer.fail('lost-response', { on: 'POST credentials', times: 1 })
+    await expect(post(peer.invite())).rejects.toThrow(TypeError)
+    expect(peer.state.registered).toBe(true)
+    const old = peer.state.tokenForSdk ?? ''
+    // Before the admin steps in, a fresh TOKEN_A gets 405: the mock believes the link is up.
+    expect((await post(peer.invite())).status).toBe(405)
+
+    peer.forgetLink()
+
+    expect(peer.state).toMatchObject({
+      registered: false,
+      version: null,
+      tokenForSdk: null,
+      tokenFromSdk: null,
+      sdkVersionsUrl: null,
+      sdkEndpoints: [],
+    })
+    expect(peer.registeredWith).toBeNull()
+    expect(await peer.rotate()).toMatchObject({ ok: false, error: expect.stringMatching(/never/) })
+    peer.reset()
+    const refused = await peer.fetch(`${BASE}/2.2.1/tokens`, ocpiInit('GET', old, { headers: ROUTING }))
+    expect(refused.status).toBe(401)
+    // The platform was never told: its old token is refused but not held against it.
+    expect(peer.violations).toEqual([])
+    expect(await statusCode(await post(peer.invite()))).toBe(1000)
+    expect(peer.state.registered).toBe(true)
+  })
+
   test('on the mock own callback: send GET versions unreachable makes the POST answer 3001', async () => {
     const { peer, fake, post } = setup()
     peer.fail('unreachable', { on: 'send GET versions' })
@@ -174,5 +227,6 @@ describe('fault modes', () => {
     expect(() => peer.fail('401-instead-of-405', { on: 'GET versions' })).toThrow(TypeError)
     expect(() => peer.fail('unreachable', { times: 0 })).toThrow(TypeError)
     expect(() => peer.fail('unreachable', { on: 'PUT /credentials' })).not.toThrow()
+    expect(() => peer.fail('http-401', { on: 'send GET versions' })).toThrow(TypeError)
   })
 })

@@ -8,6 +8,9 @@ import type { MockPeerStep } from './records.js'
  *   until `delayMs` passes (then it is processed and answered normally), or until `heal()` (same).
  *   An aborted request is not processed. No timer outlives the request.
  * - `http-500`: HTTP 500 with an envelope (3000); not processed.
+ * - `http-401`: HTTP 401 with an envelope (2000), as a peer that no longer knows the caller's token (it
+ *   dropped the link without a DELETE); not processed. Usually aimed at module calls (`on: 'GET tokens'`)
+ *   while the link is kept; {@link MockPeer.forgetLink} drops the link itself.
  * - `invalid-json`: HTTP 200 with a body that is not JSON; not processed.
  * - `missing-endpoints`: the version details leave out `drop` (default `['credentials']`).
  * - `401-instead-of-405`: where the mock would answer 405, it answers 401.
@@ -16,12 +19,14 @@ import type { MockPeerStep } from './records.js'
  * @example
  * ```ts
  * peer.fail('lost-response', { on: 'POST credentials', times: 1 })
+ * peer.fail('http-401', { on: 'GET tokens' })
  * ```
  */
 export type MockPeerFaultMode =
   | 'unreachable'
   | 'slow'
   | 'http-500'
+  | 'http-401'
   | 'invalid-json'
   | 'missing-endpoints'
   | '401-instead-of-405'

@@ -71,6 +71,8 @@ export async function serve(ctx: PeerContext, request: Request): Promise<Served>
   let reply: Reply
   if (fault('http-500') !== undefined)
     reply = ocpiReply(500, 3000, undefined, 'Internal server error (http-500 fault)')
+  else if (fault('http-401') !== undefined)
+    reply = ocpiReply(401, 2000, undefined, 'Unauthorized (http-401 fault)')
   else if (fault('invalid-json') !== undefined) reply = { status: 200, body: undefined, raw: INVALID_JSON }
   else reply = await answer(ctx, request, exchange, route, body)
 
