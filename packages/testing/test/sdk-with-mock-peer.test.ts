@@ -126,6 +126,22 @@ describe('the Authorization encoding probe', () => {
     },
   )
 
+  it.each([
+    ['2.2.1', 'raw'],
+    ['2.1.1', 'base64'],
+  ] as const)('the probe against a %s peer taking %s tokens only is no violation', async (version, form) => {
+    const { ocpi, peer } = sdkWithMockPeer({
+      sdk: { versions: [version] },
+      peer: { versions: [version], accepts: form, tokenEncoding: form },
+    })
+    const registered = await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.invite() })
+    expect(registered.state).toBe('registered')
+    // The refused first attempt is still on record, with its 401...
+    expect(peer.exchanges.some((e) => e.response?.status === 401)).toBe(true)
+    // ...but a refused form retried in the accepted one is a probe, not a fault (§3.1).
+    expect(peer.violations).toEqual([])
+  })
+
   it('a 2.1.1-only peer is spoken to with the raw token once the version is known: no violation', async () => {
     // We offer every version: the first GET of the versions list cannot know the peer's (either form is
     // fine there); from the version details on, 2.1.1 means raw (reference §3.2).

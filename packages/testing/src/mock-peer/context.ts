@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from './config.js'
 import type { FaultBoard } from './faults.js'
 import type { MockEndpoint, MockVersion } from './options.js'
-import type { Recorder } from './recorder.js'
+import type { LiveExchange, Recorder } from './recorder.js'
 import type { MockPeerRegistration } from './records.js'
 
 /**
@@ -80,6 +80,11 @@ export interface PeerContext {
    * as a violation, since the platform was never told.
    */
   readonly forgotten: Set<string>
+  /**
+   * Requests refused because of their token's form (`accepts`), by the token: a retry of the same
+   * target in the accepted form withdraws the violation (a probe, reference §3.1, 2.2.1-d2 note).
+   */
+  readonly refusedForms: Map<string, { readonly exchange: LiveExchange; readonly message: string }>
   /** Tokens the mock sent in a POST/PUT still open, with the version of that request. */
   readonly pending: Map<string, PendingOffer>
 }
@@ -112,6 +117,7 @@ export function createContext(config: ResolvedConfig, faults: FaultBoard, record
     },
     invitations: new Set(),
     forgotten: new Set(),
+    refusedForms: new Map(),
     pending: new Map(),
   }
 }

@@ -66,11 +66,18 @@ export function authorize(
   const { reading, principal } = match
   const accepts = ctx.config.accepts
   if (accepts !== 'both' && reading.encoding !== accepts) {
-    exchange.flag(
-      'token-encoding',
-      `a ${reading.encoding} token was refused: this peer accepts ${accepts} tokens only`,
-    )
+    const message = `a ${reading.encoding} token was refused: this peer accepts ${accepts} tokens only`
+    exchange.flag('token-encoding', message)
+    ctx.refusedForms.set(principal.token, { exchange, message })
     return undefined
+  }
+  // Reference §3.1 (2.2.1-d2 note): a party that wants compatibility chooses the form per peer, by
+  // probing. A refused form followed by the same request in the accepted form is that probe, not a fault.
+  const refused = ctx.refusedForms.get(principal.token)
+  if (refused !== undefined) {
+    ctx.refusedForms.delete(principal.token)
+    if (refused.exchange.target === exchange.target)
+      refused.exchange.unflag('token-encoding', refused.message)
   }
   // A PUT that changes version (2.1.1 -> 2.2.1) may use either version's encoding: the spec does not say
   // (reference §2.5, unverified), and neither for the discovery around it. With no version in play (the
@@ -93,7 +100,8 @@ export function authorize(
 
 /**
  * Checks the 2.2+ transport headers: X-Request-ID and X-Correlation-ID on every request; routing headers
- * never on configuration modules, always (and matching the parties) on functional ones.
+ * never on configuration modules, on functional ones always (and matching the parties) unless the link is
+ * direct with exactly one party on each side (then they may be left out).
  *
  * @example
  * ```ts
@@ -123,6 +131,8 @@ export function checkTransportHeaders(
     return
   }
   if (!modern) return
+  // Reference §3.6: the one stated exception is a direct link where each side has exactly one party.
+  if (present.length === 0 && directOneToOne(ctx)) return
   const missing = ROUTING_HEADERS.filter((name) => !headers.has(name))
   if (missing.length > 0) {
     exchange.flag(
@@ -147,21 +157,42 @@ export function checkTransportHeaders(
 }
 
 /**
- * Checks that a request with a body declares `Content-Type: application/json`.
+ * Checks that a request with a body declares `Content-Type: application/json`: a 2.2+ rule (reference
+ * §3.7), so not on 2.1.1.
  *
  * @example
  * ```ts
- * checkContentType(request, exchange, text !== '')
+ * checkContentType(ctx, request, exchange, '2.2.1', text !== '')
  * ```
  */
-export function checkContentType(request: Request, exchange: LiveExchange, hasBody: boolean): void {
-  if (!hasBody) return
+export function checkContentType(
+  ctx: PeerContext,
+  request: Request,
+  exchange: LiveExchange,
+  version: MockVersion | null,
+  hasBody: boolean,
+): void {
+  if (!hasBody || !modernTransport(ctx.config, version)) return
   const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
   if (type !== 'application/json')
     exchange.flag(
       'content-type',
       `a request body needs Content-Type: application/json (got ${type ?? 'none'})`,
     )
+}
+
+function directOneToOne(ctx: PeerContext): boolean {
+  const ours = ctx.config.parties
+  const theirs = ctx.session.registration
+  return (
+    ours.length === 1 &&
+    ours[0]?.role !== 'HUB' &&
+    ctx.config.hubPartyId === null &&
+    theirs !== null &&
+    theirs.parties.length === 1 &&
+    theirs.parties[0]?.role !== 'HUB' &&
+    theirs.hubPartyId === null
+  )
 }
 
 function party(headers: Headers, side: 'from' | 'to'): { country_code: string; party_id: string } {

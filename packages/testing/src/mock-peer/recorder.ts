@@ -23,6 +23,8 @@ export interface LiveExchange extends MockPeerExchange {
   readonly violations: MockPeerViolation[]
   /** Records a violation. */
   flag(code: MockPeerViolationCode, message: string): void
+  /** Withdraws a violation recorded with exactly that code and message (the first one), if any. */
+  unflag(code: MockPeerViolationCode, message: string): void
   /** Notes a fault mode that shaped the exchange (several are joined with `, `). */
   mark(fault: string): void
 }
@@ -100,6 +102,10 @@ export function createRecorder(): Recorder {
         flag(code, message) {
           violations.push({ code, message })
         },
+        unflag(code, message) {
+          const index = violations.findIndex((v) => v.code === code && v.message === message)
+          if (index >= 0) violations.splice(index, 1)
+        },
         mark(fault) {
           exchange.fault = exchange.fault === null ? fault : `${exchange.fault}, ${fault}`
         },
@@ -108,7 +114,7 @@ export function createRecorder(): Recorder {
       return exchange
     },
     all() {
-      return exchanges.map(({ flag: _flag, mark: _mark, ...exchange }) => ({
+      return exchanges.map(({ flag: _flag, unflag: _unflag, mark: _mark, ...exchange }) => ({
         ...exchange,
         violations: [...exchange.violations],
       }))

@@ -107,7 +107,7 @@ async function answer(
     routeVersion ?? caller?.version ?? null,
     functional ? 'functional' : 'configuration',
   )
-  checkContentType(request, exchange, body.value !== undefined)
+  checkContentType(ctx, request, exchange, routeVersion ?? caller?.version ?? null, body.value !== undefined)
   if (caller === undefined) return ocpiReply(401, 2000, undefined, 'Unauthorized')
 
   switch (route.kind) {

@@ -214,7 +214,12 @@ describe('violations are recorded, not silently accepted', () => {
   })
 
   test('a functional module call on 2.2.1 without routing headers, or to a party the mock does not host', async () => {
-    const { peer, tokenB } = setup()
+    const { peer, tokenB } = setup({
+      parties: [
+        { role: 'EMSP', country_code: 'DE', party_id: 'MSP' },
+        { role: 'EMSP', country_code: 'DE', party_id: 'MS2' },
+      ],
+    })
     await peer.fetch(
       `${BASE}/2.2.1/credentials`,
       ocpiInit('POST', peer.invite(), { body: credentials('2.2.1', tokenB) }),
@@ -238,6 +243,44 @@ describe('violations are recorded, not silently accepted', () => {
       'routing-headers-mismatch',
       'routing-headers-mismatch',
     ])
+  })
+
+  test('a direct link with one party on each side may leave routing headers out (§3.6)', async () => {
+    const { peer, tokenB } = setup()
+    await peer.fetch(
+      `${BASE}/2.2.1/credentials`,
+      ocpiInit('POST', peer.invite(), { body: credentials('2.2.1', tokenB) }),
+    )
+    const token = peer.state.tokenForSdk ?? ''
+    peer.reset()
+    expect((await peer.fetch(`${BASE}/2.2.1/tokens`, ocpiInit('GET', token))).status).toBe(200)
+    expect(codes(peer)).toEqual([])
+    // Headers that are sent are still checked.
+    await peer.fetch(
+      `${BASE}/2.2.1/tokens`,
+      ocpiInit('GET', token, {
+        headers: {
+          'ocpi-from-country-code': 'NL',
+          'ocpi-from-party-id': 'EXA',
+          'ocpi-to-country-code': 'DE',
+          'ocpi-to-party-id': 'ZZZ',
+        },
+      }),
+    )
+    expect(codes(peer)).toEqual(['routing-headers-mismatch'])
+  })
+
+  test('no Content-Type on a 2.1.1 POST: the rule is 2.2+ only (§3.7)', async () => {
+    const { peer, tokenB } = setup({ versions: ['2.1.1', '2.2.1'] }, ['2.1.1', '2.2.1'])
+    const init = ocpiInit('POST', peer.invite(), {
+      body: credentials('2.1.1', tokenB),
+      legacy: true,
+      encoding: 'raw',
+      headers: { 'content-type': null },
+    })
+    const response = await peer.fetch(`${BASE}/2.1.1/credentials`, init)
+    expect(response.status).toBe(200)
+    expect(codes(peer)).toEqual([])
   })
 
   test('in the answers of the platform under test: no echoed request ids, routing headers', async () => {
