@@ -43,7 +43,10 @@ export interface MockPeer {
   readonly exchanges: readonly MockPeerExchange[]
   /** Every violation recorded in {@link MockPeer.exchanges}. */
   readonly violations: readonly MockPeerFoundViolation[]
-  /** Issues a fresh TOKEN_A (single use, valid on versions, details and credentials only). */
+  /**
+   * Issues a fresh TOKEN_A (single use, valid on versions, details and credentials only). Every unused
+   * TOKEN_A dies when a registration completes (either way): the mock has one link.
+   */
   invite(): string
   /** As Sender: registers with the platform under test, given the TOKEN_A it issued. */
   register(input: { readonly versionsUrl: string; readonly token: string }): Promise<MockPeerResult>

@@ -115,6 +115,9 @@ async function exchangeCredentials(
       return ocpiReply(401, 2000, undefined, 'TOKEN_A was consumed meanwhile')
   } else if (!ctx.session.registered) return notAllowed(ctx, exchange, step, 'unregistered meanwhile')
 
+  // Reference §2.4 step 8: TOKEN_A is invalid once registration completes; the mock has one link, so
+  // every outstanding invitation dies with it.
+  if (step === 'POST credentials') ctx.invitations.clear()
   const tokenForSdk = newToken('c')
   commitLink(ctx, {
     version,

@@ -112,6 +112,26 @@ describe('the mock as registration Receiver', () => {
     })
   })
 
+  test('every outstanding TOKEN_A dies when a registration completes (§2.4 step 8)', async () => {
+    const ctx = setup()
+    const other = ctx.peer.invite()
+    await registerFake(ctx)
+    expect(ctx.peer.state.invitations).toEqual([])
+    expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', other))).status).toBe(401)
+    expect((await ctx.peer.fetch(`${BASE}/2.2.1`, ocpiInit('GET', other))).status).toBe(401)
+    // The mock registering with the platform completes a registration too.
+    const holder: { peer?: ReturnType<typeof createMockPeer> } = {}
+    const fake = createFakePlatform({
+      callMock: (request) => (holder.peer as NonNullable<typeof holder.peer>).fetch(request),
+    })
+    const peer = createMockPeer({ baseUrl: BASE, fetch: fake.handle })
+    holder.peer = peer
+    const left = peer.invite()
+    expect((await peer.register({ versionsUrl: fake.versionsUrl, token: fake.invite() })).ok).toBe(true)
+    expect(peer.state.invitations).toEqual([])
+    expect((await peer.fetch(peer.versionsUrl, ocpiInit('GET', left))).status).toBe(401)
+  })
+
   test('TOKEN_A is valid on versions, details and credentials GET only: a module answers 401', async () => {
     const ctx = setup()
     const tokenA = ctx.peer.invite()
@@ -151,7 +171,8 @@ describe('the mock as registration Receiver', () => {
     expect((await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, ocpiInit('POST', current, again))).status).toBe(
       405,
     )
-    expect((await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, ocpiInit('POST', invite, again))).status).toBe(
+    const later = ctx.peer.invite()
+    expect((await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, ocpiInit('POST', later, again))).status).toBe(
       405,
     )
     expect(ctx.peer.state.tokenForSdk).toBe(current)

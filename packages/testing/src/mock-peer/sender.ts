@@ -170,6 +170,8 @@ async function exchange(
       problems.push(skipped)
     }
     if (problems.length > 0) return { ...result, ok: false, error: problems.join('; ') }
+    // The mock has one link: once it is registered, no TOKEN_A of its own may start another (§2.4 step 8).
+    if (call.step === 'POST credentials') ctx.invitations.clear()
     commitLink(ctx, {
       version,
       tokenForSdk: offered,
