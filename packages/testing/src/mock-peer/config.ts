@@ -88,7 +88,8 @@ const DEFAULT_MODULES: Partial<Record<MockPartyRole, readonly MockEndpointInput[
 
 /**
  * Applies the defaults of {@link MockPeerOptions} and checks the options; throws a `TypeError` on
- * options the mock cannot honour (an unknown version, a duplicate, an empty party list).
+ * options the mock cannot honour (an unknown version, a duplicate, an empty party list, a `HUB` party on
+ * 2.3.0).
  *
  * @example
  * ```ts
@@ -106,6 +107,11 @@ export function resolveConfig(options: MockPeerOptions): ResolvedConfig {
   if (new Set(versions).size !== versions.length) throw new TypeError('versions must not repeat')
   const parties = (options.parties ?? [{ role: 'EMSP', country_code: 'DE', party_id: 'MSP' }]).map(fillParty)
   if (parties.length === 0) throw new TypeError('parties must list at least one party')
+  // Reference §2.8: 2.3.0 removed HUB from the Role enum (a hub names itself in hub_party_id instead).
+  if (versions.includes('2.3.0') && parties.some((party) => party.role === 'HUB'))
+    throw new TypeError(
+      '2.3.0 has no HUB role: drop 2.3.0 from versions, or list the parties the hub reaches and set hubPartyId',
+    )
   const inputs = options.endpoints ?? parties.flatMap((party) => DEFAULT_MODULES[party.role] ?? [])
   return {
     baseUrl,

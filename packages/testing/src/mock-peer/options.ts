@@ -182,7 +182,10 @@ export interface MockPeerOptions {
   readonly baseUrl: string
   /** The versions the mock supports, listed in the order given. Default `['2.2.1']`. */
   readonly versions?: readonly MockVersion[]
-  /** The parties the mock hosts. Default: one `EMSP` `DE`/`MSP` named "Mock EMSP DE*MSP". */
+  /**
+   * The parties the mock hosts. Default: one `EMSP` `DE`/`MSP` named "Mock EMSP DE*MSP". A `HUB` party
+   * with `2.3.0` among the versions is refused (`TypeError`): 2.3.0 has no HUB role (use `hubPartyId`).
+   */
   readonly parties?: readonly MockPartyInput[]
   /**
    * The modules the mock exposes besides `credentials`. Default by the parties' roles: for an EMSP
