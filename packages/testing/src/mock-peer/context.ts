@@ -76,6 +76,12 @@ export interface PeerContext {
   /** Unused TOKEN_As. */
   readonly invitations: Set<string>
   /**
+   * TOKEN_As that died with a registration. The SDK under test may present one once more on `GET
+   * versions` (after a lost answer, it asks whether its TOKEN_A still works, which tells it whether the
+   * peer committed): refused (401), but not recorded as a violation.
+   */
+  readonly retiredInvitations: Set<string>
+  /**
    * Tokens of links dropped by {@link forgetLink}: refused (401) like any unknown token, but not recorded
    * as a violation, since the platform was never told.
    */
@@ -117,6 +123,7 @@ export function createContext(config: ResolvedConfig, faults: FaultBoard, record
     },
     invitations: new Set(),
     forgotten: new Set(),
+    retiredInvitations: new Set(),
     refusedForms: new Map(),
     pending: new Map(),
   }
@@ -236,4 +243,10 @@ export function forgetLink(ctx: PeerContext): void {
   session.lastTokenFromSdk = null
   session.lastSdkVersionsUrl = null
   session.lastSdkEndpoints = []
+}
+
+/** Every outstanding TOKEN_A dies: the mock has one link, registered now (reference §2.4 step 8). */
+export function retireInvitations(ctx: PeerContext): void {
+  for (const token of ctx.invitations) ctx.retiredInvitations.add(token)
+  ctx.invitations.clear()
 }

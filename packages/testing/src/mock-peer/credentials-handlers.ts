@@ -1,4 +1,4 @@
-import { commitLink, dropLink, type PeerContext, type Principal } from './context.js'
+import { commitLink, dropLink, type PeerContext, type Principal, retireInvitations } from './context.js'
 import { discover } from './discovery.js'
 import { ocpiReply, type Reply } from './envelope.js'
 import type { MockVersion } from './options.js'
@@ -111,13 +111,13 @@ async function exchangeCredentials(
   // The state may have moved while the discovery was under way.
   if (step === 'POST credentials') {
     if (ctx.session.registered) return notAllowed(ctx, exchange, step, 'already registered')
-    if (!ctx.invitations.delete(caller.token))
+    if (!ctx.invitations.has(caller.token))
       return ocpiReply(401, 2000, undefined, 'TOKEN_A was consumed meanwhile')
   } else if (!ctx.session.registered) return notAllowed(ctx, exchange, step, 'unregistered meanwhile')
 
   // Reference §2.4 step 8: TOKEN_A is invalid once registration completes; the mock has one link, so
   // every outstanding invitation dies with it.
-  if (step === 'POST credentials') ctx.invitations.clear()
+  if (step === 'POST credentials') retireInvitations(ctx)
   const tokenForSdk = newToken('c')
   commitLink(ctx, {
     version,

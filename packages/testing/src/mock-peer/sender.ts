@@ -1,4 +1,4 @@
-import { commitLink, dropLink, type PeerContext, type PendingOffer } from './context.js'
+import { commitLink, dropLink, type PeerContext, type PendingOffer, retireInvitations } from './context.js'
 import { registrationOf } from './credentials-handlers.js'
 import { type Discovery, discover, succeeded } from './discovery.js'
 import type { MockVersion } from './options.js'
@@ -171,7 +171,7 @@ async function exchange(
     }
     if (problems.length > 0) return { ...result, ok: false, error: problems.join('; ') }
     // The mock has one link: once it is registered, no TOKEN_A of its own may start another (§2.4 step 8).
-    if (call.step === 'POST credentials') ctx.invitations.clear()
+    if (call.step === 'POST credentials') retireInvitations(ctx)
     commitLink(ctx, {
       version,
       tokenForSdk: offered,
