@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from './config.js'
 import type { AuthCache } from './engine/auth-cache.js'
+import type { Batches } from './engine/batches.js'
 import type { PartyAdditionPolicy, PartyRemovalPolicy } from './engine/identity-lock.js'
-import type { SerialQueues } from './engine/serial.js'
 import type { EventBus, OcpiLogger } from './events.js'
 import type { CredentialsStore } from './store/types.js'
 import type { Sealer } from './tokens/sealing.js'
@@ -26,6 +26,6 @@ export interface Context {
   readonly partyAdditionPolicy: PartyAdditionPolicy
   readonly partyRemovalPolicy: PartyRemovalPolicy
   readonly authCache: AuthCache
-  /** Per-key queues for writes that would otherwise race each other on one record in this process. */
-  readonly serial: SerialQueues
+  /** Per-key batches of writes that would otherwise race each other on one record in this process. */
+  readonly batches: Batches
 }

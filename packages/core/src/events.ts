@@ -44,11 +44,8 @@ export interface OcpiEvents {
    * changed. `added` and `removed` as locked (identity spelling kept), never both empty.
    */
   'parties-changed': { peerId: string; added: readonly Party[]; removed: readonly Party[] }
-  /**
-   * Every token of the peer was revoked (a breach); `reinvited` when a fresh TOKEN_A was issued (the
-   * peer is `invited` again). `parties`: those its link presented (none when it had no link).
-   */
-  revoked: { peerId: string; reinvited: boolean; parties: readonly Party[] }
+  /** Every token of the peer was revoked (a breach); `reinvited` when a fresh TOKEN_A was issued. */
+  revoked: { peerId: string; reinvited: boolean }
   /** The link was ended, by the peer's DELETE (`peer`) or by us. */
   unregistered: { peerId: string; by: 'peer' | 'us' }
   /**

@@ -10,6 +10,7 @@ import {
   authenticate,
   authenticateCached,
 } from './engine/authenticate.js'
+import { Batches } from './engine/batches.js'
 import { createPeerClient, type PeerClient } from './engine/client.js'
 import { pushClientInfo } from './engine/client-info-push.js'
 import { connectionStatus } from './engine/connection-status.js'
@@ -37,7 +38,6 @@ import {
   type ScheduledRotationReport,
   startScheduledRotation,
 } from './engine/scheduled-rotation.js'
-import { SerialQueues } from './engine/serial.js'
 import { type UnregisterOutcome, unregister } from './engine/unregister.js'
 import { OcpiConfigError } from './errors.js'
 import { EventBus, type OcpiEvents, type OcpiLogger } from './events.js'
@@ -281,7 +281,7 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     now: now ?? Date.now,
     partyAdditionPolicy: partyAdditionPolicy ?? defaultPartyAdditionPolicy,
     partyRemovalPolicy: partyRemovalPolicy ?? defaultPartyRemovalPolicy,
-    serial: new SerialQueues(),
+    batches: new Batches(),
   }
   if (config.hubClientInfo.sender) {
     // As a hub: every change of a platform's link or status is pushed to the other connected platforms.
@@ -293,15 +293,10 @@ export function createOcpi(options: OcpiOptions): Ocpi {
         }),
       )
     }
-    for (const event of ['registered', 'unregistered', 'connection-status'] as const) {
+    for (const event of ['registered', 'unregistered', 'revoked', 'connection-status'] as const) {
       ctx.events.on(event, push)
     }
     ctx.events.on('parties-changed', push)
-    // A revoked link we had invited is `invited` again, with no link to list: its parties are pushed as
-    // SUSPENDED, or the other platforms would go on sending to them. (An ended one lists them SUSPENDED.)
-    ctx.events.on('revoked', ({ peerId, reinvited, parties }) =>
-      push({ peerId, removed: reinvited ? parties : [] }),
-    )
   }
   return {
     versionsUrl: ownUrls(config).versions,

@@ -2,7 +2,7 @@
 // a connected platform accepts ClientInfo only from a hub, keeps the newest, and refuses to send to a
 // party the hub says is not CONNECTED. The sender's list is filtered and paginated as OCPI asks.
 import { describe, expect, it } from 'vitest'
-import type { OcpiError } from '../src/index.js'
+import type { Ocpi, OcpiError } from '../src/index.js'
 import { type Platform, World } from './platforms.js'
 
 async function hubWorld() {
@@ -194,50 +194,94 @@ async function headerOf(from: Platform, fromPeerId: string, to: Platform): Promi
 }
 
 describe('HubClientInfo receiver at its edges', () => {
-  it('stores every one of a burst of concurrent PUTs about different parties', async () => {
-    const { hub, cpo, cpoLink } = await hubWorld()
-    await hub.ocpi.client(cpoLink.onFrom).request('locations', 'SENDER')
-    const authorization = cpo.received.at(-1)?.authorization ?? ''
-    const ids = Array.from({ length: 20 }, (_, i) => `E${String(i).padStart(2, '0')}`)
-    const answers = await Promise.all(
-      ids.map(async (id) => {
-        const response = await cpo.ocpi.handle(
-          new Request(`${cpo.origin}/ocpi/2.2.1/hubclientinfo/DE/${id}`, {
-            method: 'PUT',
-            headers: { authorization, 'content-type': 'application/json' },
-            body: JSON.stringify({
-              country_code: 'DE',
-              party_id: id,
-              role: 'EMSP',
-              status: 'OFFLINE',
-              last_updated: '2026-11-23T10:00:00Z',
+  it.each([1, 3])(
+    'stores every one of a burst of concurrent PUTs about different parties (%i instances)',
+    async (instances) => {
+      const world = new World()
+      const hub = world.add(
+        'hub',
+        { role: 'HUB', country_code: 'NL', party_id: 'HUB' },
+        { hubClientInfo: { sender: true } },
+      )
+      const cpo = world.add(
+        'cpo',
+        { role: 'CPO', country_code: 'NL', party_id: 'CPO' },
+        { hubClientInfo: { receiver: true } },
+        instances,
+      )
+      const cpoLink = await world.link(hub, cpo)
+      await hub.ocpi.client(cpoLink.onFrom).request('locations', 'SENDER')
+      const authorization = cpo.received.at(-1)?.authorization ?? ''
+      // Behind a load balancer: the PUTs spread over the instances, which race on the hub's record.
+      const ids = Array.from({ length: 90 }, (_, i) => `E${String(i).padStart(2, '0')}`)
+      const answers = await Promise.all(
+        ids.map(async (id, i) => {
+          const response = await (cpo.instances[i % instances] as Ocpi).handle(
+            new Request(`${cpo.origin}/ocpi/2.2.1/hubclientinfo/DE/${id}`, {
+              method: 'PUT',
+              headers: { authorization, 'content-type': 'application/json' },
+              body: JSON.stringify({
+                country_code: 'DE',
+                party_id: id,
+                role: 'EMSP',
+                status: 'OFFLINE',
+                last_updated: '2026-11-23T10:00:00Z',
+              }),
             }),
-          }),
-        )
-        return `${response.status}/${((await response.json()) as { status_code: number }).status_code}`
-      }),
-    )
-    expect(answers).toEqual(ids.map(() => '200/1000'))
-    const stored = await Promise.all(
-      ids.map((id) => cpo.ocpi.connectionStatus(cpoLink.onTo, { country_code: 'DE', party_id: id })),
-    )
-    expect(stored).toEqual(ids.map(() => 'OFFLINE'))
-  })
+          )
+          return `${response.status}/${((await response.json()) as { status_code: number }).status_code}`
+        }),
+      )
+      expect(answers).toEqual(ids.map(() => '200/1000'))
+      const stored = await Promise.all(
+        ids.map((id) => cpo.ocpi.connectionStatus(cpoLink.onTo, { country_code: 'DE', party_id: id })),
+      )
+      expect(stored).toEqual(ids.map(() => 'OFFLINE'))
+    },
+  )
 })
 
 describe('HubClientInfo sender at its edges', () => {
-  it('pushes the parties of a platform it revoked and re-invited as SUSPENDED', async () => {
+  it('pushes and lists the parties of a platform it revoked and invited again as PLANNED', async () => {
     const { world, hub, cpo, cpoLink } = await hubWorld()
     const fromHub = cpo.ocpi.client(cpoLink.onTo)
     const emspLink = await world.link(hub, world.add('emsp', { role: 'EMSP', ...msp }))
     await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
     world.now += 60_000
+    const before = new Date(world.now).toISOString()
     const { peer } = await hub.ocpi.revoke(emspLink.onFrom) // e.g. the eMSP's token leaked
     expect(peer.state).toBe('invited')
-    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('SUSPENDED')
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('PLANNED')
     await expect(fromHub.request('tokens', 'RECEIVER', { to: msp })).rejects.toMatchObject({
       code: 'ERR_OCPI_NOT_CONNECTED',
     })
+    // A platform that missed the push (pushes are not retried) learns it from the list, incrementally too.
+    const list = await fromHub.request('hubclientinfo', 'SENDER', { query: { date_from: before } })
+    expect(list.data).toEqual([expect.objectContaining({ ...msp, role: 'EMSP', status: 'PLANNED' })])
+  })
+
+  it('revoking the ended record of a platform that came back announces nothing against its live link', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const emsp = world.add('emsp', { role: 'EMSP', ...msp })
+    const first = await world.link(hub, emsp)
+    world.now += 60_000
+    await hub.ocpi.unregister(first.onFrom)
+    world.now += 60_000
+    await world.link(hub, emsp) // back with a fresh TOKEN_A: a new record
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
+    world.now += 60_000
+    // The old record's tokens turn up in a leak: its admin revokes it (it is invited again).
+    expect((await hub.ocpi.revoke(first.onFrom)).peer.state).toBe('invited')
+    // A later push the CPO sees, sent after whatever the revocation pushed.
+    await world.link(hub, world.add('other', { role: 'EMSP', country_code: 'DE', party_id: 'OTH' }))
+    await expect
+      .poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, { country_code: 'DE', party_id: 'OTH' }))
+      .toBe('CONNECTED')
+    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
+    const list = await cpo.ocpi.client(cpoLink.onTo).request('hubclientinfo', 'SENDER')
+    expect((list.data as { party_id: string; status: string }[]).filter((c) => c.party_id === 'MSP')).toEqual(
+      [expect.objectContaining({ status: 'CONNECTED' })],
+    )
   })
 
   it('lists a platform that left and registered again once, as it is now', async () => {

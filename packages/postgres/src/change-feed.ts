@@ -85,7 +85,11 @@ export function createChangeFeed(
     heartbeat = setInterval(() => {
       if (client !== held) return
       if (unanswered) {
-        lost(new Error('the LISTEN connection stopped answering'))
+        // After the event loop stalled, timers run before sockets are read: the answer may be waiting in
+        // the socket. The verdict comes once pending I/O has been handled.
+        setImmediate(() => {
+          if (unanswered && client === held) lost(new Error('the LISTEN connection stopped answering'))
+        })
         return
       }
       unanswered = true

@@ -6,6 +6,7 @@ import net from 'node:net'
 import { memoryStore, type Ocpi, OcpiConfigError, type StoreChange } from '@ocpi-credentials/core'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createChangeFeed } from '../src/change-feed.js'
 import { postgresStore } from '../src/index.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
 import { Network } from './network.js'
@@ -143,8 +144,46 @@ describe('cross-instance invalidation (LISTEN/NOTIFY)', () => {
   })
 })
 
-describe('a LISTEN connection gone silent', () => {
-  it('is reported disconnected, replaced, and invalidates again', async () => {
+describe("the LISTEN connection's heartbeat", () => {
+  it('does not take a healthy connection for lost after the event loop stalled for one heartbeat', async () => {
+    const heartbeatMs = 200
+    // Right after a heartbeat SELECT 1 goes out, an I/O callback of the host (here a setImmediate) runs
+    // synchronous work a little longer than one heartbeat. PostgreSQL answered within a millisecond.
+    let armed = false
+    const pool = db.otherPool()
+    const connect = pool.connect.bind(pool)
+    ;(pool as unknown as { connect: () => Promise<pg.PoolClient> }).connect = async () => {
+      const client = await connect()
+      const query = client.query.bind(client) as (...a: unknown[]) => unknown
+      ;(client as unknown as { query: (...a: unknown[]) => unknown }).query = (...a: unknown[]) => {
+        const result = query(...a)
+        if (a[0] === 'SELECT 1' && armed) {
+          armed = false
+          setImmediate(() => {
+            const until = Date.now() + heartbeatMs + 10
+            while (Date.now() < until) {}
+          })
+        }
+        return result
+      }
+      return client
+    }
+    const feed = createChangeFeed(pool, `${db.schema}_heartbeat`, { heartbeatMs })
+    const seen: string[] = []
+    feed.subscribe((c: StoreChange) => seen.push(c.type))
+    let misfires = 0
+    for (let round = 0; round < 3; round++) {
+      await expect.poll(() => seen.at(-1) === 'connected', { timeout: 5_000 }).toBe(true)
+      const before = seen.length
+      armed = true
+      await new Promise((r) => setTimeout(r, 3 * heartbeatMs))
+      if (seen.slice(before).includes('disconnected')) misfires++
+    }
+    await feed.close()
+    expect(misfires).toBe(0)
+  }, 30_000)
+
+  it('notices a connection gone silent: disconnected, replaced, and invalidating again', async () => {
     const proxy = await silenceableProxy()
     const viaProxy = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${proxy.port}/test` })
     viaProxy.on('error', () => undefined) // the silenced connection, destroyed once given up
@@ -178,7 +217,7 @@ describe('a LISTEN connection gone silent', () => {
     }
   })
 
-  it('does not keep close() waiting for ever', async () => {
+  it('does not keep close() waiting for ever on a connection gone silent', async () => {
     const proxy = await silenceableProxy()
     const viaProxy = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${proxy.port}/test` })
     viaProxy.on('error', () => undefined)

@@ -1,8 +1,8 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
-import type { Party } from '../model.js'
+import { type Party, partyKey, type RegisteredPeer } from '../model.js'
 import { isModern } from '../protocol/versions.js'
-import { clientInfoOf } from '../server/client-info.js'
+import { clientInfoOf, isLive } from '../server/client-info.js'
 import { createPeerClient } from './client.js'
 import { eachPeer } from './periodic.js'
 
@@ -11,7 +11,8 @@ import { eachPeer } from './periodic.js'
  * RECEIVER endpoint (2.2.1 and 2.3.0) the current ClientInfo of each party of `peerId`: one PUT per party
  * and platform. A platform that is not CONNECTED is skipped (the client refuses it); a failed push is
  * logged and not retried here (a platform in doubt pulls the list). Parties the peer stopped presenting
- * (`removed`) are pushed once more, SUSPENDED. Returns how many PUTs succeeded.
+ * (`removed`) are pushed once more, SUSPENDED. A PLANNED or SUSPENDED status is not pushed for a party
+ * that another of our links presents live. Returns how many PUTs succeeded.
  *
  * @example
  * ```ts
@@ -25,11 +26,20 @@ export async function pushClientInfo(
 ): Promise<number> {
   const about = await ctx.store.getPeer(peerId)
   if (about === null) return 0
+  const others: RegisteredPeer[] = []
+  await eachPeer(ctx, 'registered', (peer) => {
+    if (peer.id !== peerId && peer.state === 'registered') others.push(peer)
+  })
+  // A party live on another of our links (a platform that left and registered again, then its old record
+  // was revoked) is not announced gone: the list reports it from its live link too.
+  const live = new Set(others.flatMap((peer) => peer.link.parties.map(partyKey)))
   let pushed = 0
-  await eachPeer(ctx, 'registered', async (target) => {
-    if (target.id === peerId || target.state !== 'registered' || !isModern(target.link.version)) return
-    if (!target.link.endpoints.some((e) => e.identifier === 'hubclientinfo' && e.role !== 'SENDER')) return
-    const infos = clientInfoOf(about, target.link.version, removed)
+  for (const target of others) {
+    if (!isModern(target.link.version)) continue
+    if (!target.link.endpoints.some((e) => e.identifier === 'hubclientinfo' && e.role !== 'SENDER')) continue
+    const infos = clientInfoOf(about, target.link.version, removed).filter(
+      (info) => isLive(info) || !live.has(partyKey(info)),
+    )
     const client = createPeerClient(ctx, target.id)
     for (const info of infos) {
       try {
@@ -47,6 +57,6 @@ export async function pushClientInfo(
         })
       }
     }
-  })
+  }
   return pushed
 }

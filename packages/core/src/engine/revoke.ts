@@ -106,7 +106,7 @@ export async function revoke(ctx: Context, peerId: string): Promise<Revocation> 
           ]
     const stored = await ctx.store.revokeTokens({ peerId, revision: current.revision, next, issue })
     if (stored === null) continue
-    ctx.events.emit('revoked', { peerId, reinvited: token !== null, parties: link?.parties ?? [] })
+    ctx.events.emit('revoked', { peerId, reinvited: token !== null })
     ctx.log.warn?.('revoked every token of a peer', { peerId, reinvited: token !== null })
     return {
       peer: peerView(stored),

@@ -11,6 +11,7 @@ import {
   type Party,
   type PartyRef,
   type PeerRecord,
+  partyKey,
   type RegisteredPeer,
   samePartyRef,
 } from '../model.js'
@@ -84,19 +85,39 @@ export async function receiveClientInfo(
   if (!samePartyRef(info, args.party)) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'the ClientInfo describes another party than the URL names')
   }
-  // One write at a time per hub in this process: a hub pushing many parties at once (it must not retry,
-  // §HubClientInfo) would otherwise see most of its PUTs lose the compare-and-swap to each other.
-  return ctx.serial.run(`client-info:${args.peerId}`, async () => {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const hub = await hubPeer(ctx, args.peerId)
-      const held = hub.clientInfo?.find((c) => samePartyRef(c, info))
-      if (held !== undefined && held.last_updated > info.last_updated) return toData(held)
-      const others = (hub.clientInfo ?? []).filter((c) => !samePartyRef(c, info))
-      const next: RegisteredPeer = { ...hub, clientInfo: [...others, info], updatedAt: ctx.now() }
-      if ((await ctx.store.casPeer(hub.id, hub.revision, next)) !== null) return toData(info)
-    }
-    throw new OcpiError('ERR_OCPI_CONFLICT', 'the hub record changed concurrently; retry')
-  })
+  // Batched per hub: a hub pushing many parties at once (it must not retry) would otherwise see most of
+  // its PUTs lose the compare-and-swap to each other, or to another instance's writes.
+  return ctx.batches.submit(`client-info:${args.peerId}`, info, (infos) =>
+    storeClientInfo(ctx, args.peerId, infos),
+  )
+}
+
+/**
+ * Stores a batch of ClientInfo of one hub in one write of its record, each applied in turn unless the
+ * held one is newer; answers, per item, the ClientInfo now held. A lost compare-and-swap reads again and
+ * retries (a batch applies to whatever the record holds then).
+ */
+async function storeClientInfo(
+  ctx: Context,
+  peerId: string,
+  infos: readonly ClientInfoRecord[],
+): Promise<ClientInfoData[]> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const hub = await hubPeer(ctx, peerId)
+    const held = new Map((hub.clientInfo ?? []).map((c) => [partyKey(c), c]))
+    let changed = false
+    const answers = infos.map((info) => {
+      const current = held.get(partyKey(info))
+      if (current !== undefined && current.last_updated > info.last_updated) return toData(current)
+      held.set(partyKey(info), info)
+      changed = true
+      return toData(info)
+    })
+    if (!changed) return answers
+    const next: RegisteredPeer = { ...hub, clientInfo: [...held.values()], updatedAt: ctx.now() }
+    if ((await ctx.store.casPeer(hub.id, hub.revision, next)) !== null) return answers
+  }
+  throw new OcpiError('ERR_OCPI_CONFLICT', 'the hub record changed concurrently; retry')
 }
 
 /**
@@ -130,11 +151,12 @@ async function hubPeer(ctx: Context, peerId: string): Promise<RegisteredPeer> {
 
 /**
  * The ClientInfo objects of every party of one of our peers, as a hub reports them to its other connected
- * platforms speaking `version`: registered peers CONNECTED or OFFLINE, ended links SUSPENDED; `last_updated`
- * is the time of the peer record's last change, rounded up to the second. Parties without a role (2.1.1 links) or with a role that
- * `version` does not define (HUB towards 2.3.0, PTP towards 2.2.1) are left out. Parties the peer just
- * stopped presenting (`removed`) are reported SUSPENDED: they will not be reachable through it again (an
- * invited peer, with no link, reports only those). Pure.
+ * platforms speaking `version`: registered peers CONNECTED or OFFLINE, ended links SUSPENDED, invited
+ * peers (a new invitation, or a revoked link invited again) PLANNED for the parties the invitation
+ * expects; `last_updated` is the time of the peer record's last change, rounded up to the second. Parties
+ * without a role (2.1.1 links, an expectation without one) or with a role that `version` does not define
+ * (HUB towards 2.3.0, PTP towards 2.2.1) are left out. Parties the peer just stopped presenting
+ * (`removed`) are reported SUSPENDED: they will not be reachable through it again. Pure.
  *
  * @example
  * ```ts
@@ -149,7 +171,10 @@ export function clientInfoOf(
   // Whole seconds, rounded up: a change at 10:05:00.700 is 10:05:01Z, so that a client pulling with
   // `date_from` = the time of its last pull (10:05:00.400) still gets it. Rounded down, it never would.
   const last_updated = formatDateTime(new Date(Math.ceil(peer.updatedAt / 1000) * 1000))
-  const infos = (parties: readonly Party[], status: ConnectionStatus) =>
+  const infos = (
+    parties: readonly Pick<Party, 'role' | 'country_code' | 'party_id'>[],
+    status: ConnectionStatus,
+  ) =>
     parties.flatMap((party) =>
       party.role === null || !definesRole(version, party.role)
         ? []
@@ -165,6 +190,11 @@ export function clientInfoOf(
     )
   // The parties gone first: a platform reading the pushes in order never sees them outlive the others.
   const gone = infos(removed, 'SUSPENDED')
+  if (peer.state === 'invited') {
+    // Expected to connect (a new invitation, or a revoked link invited again): PLANNED, its status.
+    const expected = (peer.expectedParties ?? []).map((p) => ({ ...p, role: p.role ?? null }))
+    return [...gone, ...infos(expected, 'PLANNED')]
+  }
   if ((peer.state !== 'registered' && peer.state !== 'unregistered') || peer.link === null) return gone
   return [...gone, ...infos(peer.link.parties, connectionStatusOf(peer))]
 }
@@ -237,7 +267,11 @@ export async function listClientInfo(
 
 /** Whether the list keeps `candidate` over `held` for one party: a live link's entry first, then the newer. */
 function replaces(candidate: ClientInfoData, held: ClientInfoData): boolean {
-  const live = (info: ClientInfoData) => info.status !== 'SUSPENDED'
-  if (live(candidate) !== live(held)) return live(candidate)
+  if (isLive(candidate) !== isLive(held)) return isLive(candidate)
   return Date.parse(candidate.last_updated) > Date.parse(held.last_updated)
+}
+
+/** A ClientInfo of a registered link (CONNECTED or OFFLINE), as against PLANNED or SUSPENDED. */
+export function isLive(info: ClientInfoData): boolean {
+  return info.status === 'CONNECTED' || info.status === 'OFFLINE'
 }
