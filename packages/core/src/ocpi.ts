@@ -14,6 +14,7 @@ import { Batches } from './engine/batches.js'
 import { createPeerClient, type PeerClient } from './engine/client.js'
 import { pushClientInfo } from './engine/client-info-push.js'
 import { connectionStatus } from './engine/connection-status.js'
+import { CALLBACK_BUDGET_MS } from './engine/discover-for-peer.js'
 import {
   checkHealth,
   type HealthCheckOptions,
@@ -181,9 +182,6 @@ export interface Ocpi {
 
 /** At most this many cached authentications (one per Authorization header value seen recently). */
 const AUTH_CACHE_ENTRIES = 10_000
-
-/** Total time our callback discovery may take while a peer's POST or PUT waits (its timeout is ≥ 30 s). */
-const CALLBACK_BUDGET_MS = 20_000
 
 const STORE_METHODS: readonly (keyof CredentialsStore)[] = [
   'createPeer',

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { http } from 'msw'
+import { describe, expect, it, vi } from 'vitest'
 import type { OcpiEvents } from '../src/index.js'
 import {
   call,
@@ -44,6 +45,33 @@ async function expectRetrySucceeds(post: (body: unknown) => ReturnType<typeof ca
 }
 
 describe('a refused registration changes nothing and leaves TOKEN_A usable', () => {
+  it('a sender slow on every GET gets 3001 once our whole discovery took 20 s, not 20 s per GET', async () => {
+    const { post, backing } = await setUp()
+    const before = snapshot(backing)
+    // It refuses the Base64 form we try first, so our discovery makes four GETs (the probe); 9 s each
+    // stays under the 10 s limit of one GET.
+    installSender(server, { version: '2.2.1', token: TOKEN_B, tokenMode: 'raw-only' })
+    const gets: number[] = []
+    server.use(
+      http.get(`${SENDER_BASE}/*`, async () => {
+        gets.push(performance.now())
+        await new Promise((resolve) => setTimeout(resolve, 9_000))
+      }),
+    )
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const answering = post(senderCredentials('2.2.1', TOKEN_B))
+      await vi.advanceTimersByTimeAsync(40_000)
+      const response = await answering
+      expect([response.status, response.body.status_code]).toEqual([200, 3001])
+      expect(gets).toHaveLength(3) // at 0, 9 and 18 s: the third is cut at 20 s
+    } finally {
+      vi.useRealTimers()
+    }
+    expect(snapshot(backing)).toBe(before)
+    await expectRetrySucceeds(post)
+  })
+
   it('invalid JSON: HTTP 400 / 2000', async () => {
     const { post, backing } = await setUp()
     const before = snapshot(backing)
@@ -84,18 +112,29 @@ describe('a refused registration changes nothing and leaves TOKEN_A usable', () 
   })
 
   it.each(['versions-500', 'details-500', 'versions-garbage', 'versions-unreachable'] as const)(
-    'callback discovery fails (%s): HTTP 200 / 3001 naming the step',
+    'callback discovery fails (%s): HTTP 200 / 3001 naming the step, the detail in our log only',
     async (fail) => {
-      const { post, backing, ocpi } = await setUp()
+      const { post, backing, ocpi, captured } = await setUp()
       const failures: OcpiEvents['registration-failed'][] = []
       ocpi.on('registration-failed', (e) => failures.push(e))
       installSender(server, { version: '2.2.1', token: TOKEN_B, fail })
       const before = snapshot(backing)
       const response = await post(senderCredentials('2.2.1', TOKEN_B))
       expect([response.status, response.body.status_code]).toEqual([200, 3001])
-      expect(response.body.status_message).toContain(
-        fail.startsWith('details') ? 'GET version details' : 'GET versions',
+      const step = fail.startsWith('details') ? 'GET version details' : 'GET versions'
+      // What failed, and how, would let a TOKEN_A holder map our network with the URLs it hands us.
+      expect(response.body.status_message).toBe(
+        `unable to use your API (${step}); if this persists, ask our operators for the detail`,
       )
+      const detail = {
+        'versions-500': 'HTTP 500',
+        'details-500': 'HTTP 500',
+        'versions-garbage': 'not JSON',
+        'versions-unreachable': 'reached',
+      }[fail]
+      expect(captured.lines.filter((line) => line.startsWith('warn our callback discovery'))).toEqual([
+        expect.stringContaining(detail),
+      ])
       expect(snapshot(backing)).toBe(before)
       expect(failures).toHaveLength(1)
       expect(failures[0]?.code).toBe('ERR_OCPI_CALLBACK_FAILED')

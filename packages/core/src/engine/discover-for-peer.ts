@@ -2,8 +2,15 @@ import type { Context } from '../context.js'
 import { OcpiError, type OcpiErrorCode } from '../errors.js'
 import type { SealedToken } from '../model.js'
 import { sealAhead } from '../tokens/sealing.js'
+import type { Transport } from '../transport/transport.js'
 import { type Discovery, discover } from './discovery.js'
 import { missingEndpoints } from './requirements.js'
+
+/**
+ * Time our callback discovery may take, all of its GETs together (the token-form probe can make four),
+ * while a peer's POST or PUT waits for our answer: its own timeout is 30 s at least.
+ */
+export const CALLBACK_BUDGET_MS = 20_000
 
 const CALLBACK_CODES: ReadonlySet<OcpiErrorCode> = new Set([
   'ERR_OCPI_PEER_UNREACHABLE',
@@ -16,7 +23,7 @@ const CALLBACK_CODES: ReadonlySet<OcpiErrorCode> = new Set([
 
 /**
  * Discovery made while a peer's POST or PUT is open (the callback), on the callback transport (no
- * retries, a short total budget): failures to use the peer's API
+ * retries) and within {@link CALLBACK_BUDGET_MS} for all of its GETs: failures to use the peer's API
  * become `ERR_OCPI_CALLBACK_FAILED` (OCPI 3001) naming the step; an absent version stays
  * `ERR_OCPI_UNSUPPORTED_VERSION` (3002). The token the peer sent (the one discovery uses) is sealed
  * meanwhile, for the record to keep: WebCrypto's thread pool works while the HTTP does.
@@ -32,17 +39,50 @@ export async function discoverForPeer(
   args: Parameters<typeof discover>[1],
 ): Promise<Discovery & { readonly outbound: SealedToken }> {
   const sealed = sealAhead(ctx.sealer, args.token)
+  // One deadline for the whole discovery: each GET's own limit would allow four times the budget.
+  const deadline = new AbortController()
+  const timer = setTimeout(
+    () =>
+      deadline.abort(
+        new OcpiError(
+          'ERR_OCPI_PEER_TIMEOUT',
+          `the discovery of your API took over ${CALLBACK_BUDGET_MS / 1000} s in all`,
+        ),
+      ),
+    CALLBACK_BUDGET_MS,
+  )
+  ;(timer as { unref?: () => void }).unref?.()
+  const transport: Transport = {
+    send: (request) =>
+      ctx.callbackTransport.send({
+        ...request,
+        signal:
+          request.signal === undefined ? deadline.signal : AbortSignal.any([request.signal, deadline.signal]),
+      }),
+  }
   let found: Discovery
   try {
-    found = await discover({ ...ctx, transport: ctx.callbackTransport }, args)
+    found = await discover({ ...ctx, transport }, args)
   } catch (error) {
     if (error instanceof OcpiError && CALLBACK_CODES.has(error.code)) {
-      throw new OcpiError('ERR_OCPI_CALLBACK_FAILED', `unable to use your API: ${error.message}`, {
-        cause: error,
-        ...(error.step === undefined ? {} : { step: error.step }),
+      // The peer is told the step only. The detail (an address range a name resolves to, a closed port,
+      // an internal service's HTTP status) would let whoever holds a TOKEN_A map our network through the
+      // URLs it hands us, as often as it likes: a refused POST leaves the TOKEN_A usable. Our log has it.
+      ctx.log.warn?.('our callback discovery of a peer failed', {
+        step: error.step ?? 'discovery',
+        code: error.code,
+        detail: error.message,
       })
+      const step = error.step ?? 'discovery'
+      throw new OcpiError(
+        'ERR_OCPI_CALLBACK_FAILED',
+        `unable to use your API (${step}); if this persists, ask our operators for the detail`,
+        { cause: error, step },
+      )
     }
     throw error
+  } finally {
+    clearTimeout(timer)
   }
   const missing = missingEndpoints(ctx.config, found.details.endpoints, found.version)
   if (missing.length > 0) {
