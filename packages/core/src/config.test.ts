@@ -66,6 +66,12 @@ describe('configuration is validated at start', () => {
     }
   })
 
+  it('says what to do with an empty sealing key (an unset environment variable)', () => {
+    expect(() =>
+      createOcpi({ ...valid, sealingKeys: [{ kid: '2026-11', key: process.env['UNSET_KEY'] ?? '' }] }),
+    ).toThrow(/sealing key "2026-11" is empty .*openssl rand -base64 32/)
+  })
+
   it('accepts a custom module declared as such', () => {
     expect(() =>
       createOcpi({ ...valid, modules: [{ id: 'nlexa-bookings', role: 'SENDER', custom: true }] }),

@@ -35,8 +35,17 @@ export type OcpiErrorCode =
   | 'ERR_OCPI_STORE'
 
 /**
+ * Where an SDK error keeps the names of its classes (`['OcpiConfigError', 'OcpiError']`), so that
+ * `instanceof` holds across copies of this package: its ESM and CommonJS builds both loaded by one app
+ * (a `require` here, an `import` there), or two versions side by side.
+ */
+const KINDS = Symbol.for('@ocpi-credentials/core:error-kinds')
+
+/**
  * The one base class of every error the SDK throws. Messages never contain a token, whole or in part:
- * they name the step, the peer id and the URL at most.
+ * they name the step, the peer id and the URL at most. `instanceof OcpiError` (and `OcpiConfigError`)
+ * also recognises errors made by another copy of the package (its CommonJS and ESM builds loaded side
+ * by side, or two versions).
  *
  * @example
  * ```ts
@@ -61,7 +70,32 @@ export class OcpiError extends Error {
     this.name = new.target.name
     this.code = code
     this.step = options.step
+    const kinds: string[] = []
+    for (let kind: unknown = new.target; kind !== Error && typeof kind === 'function'; ) {
+      kinds.push((kind as { name: string }).name)
+      kind = Object.getPrototypeOf(kind)
+    }
+    Object.defineProperty(this, KINDS, { value: kinds })
   }
+
+  /**
+   * `instanceof`, across copies of the package: an error of this class, made by this copy or by another.
+   *
+   * @param value - Anything.
+   * @returns Whether `value` is an SDK error of this class (or a subclass).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked about, a subclass included
+    return isErrorOf(this, value)
+  }
+}
+
+/** Whether `value` is an error of class `asked`: by its prototype chain, or by the names another copy left. */
+function isErrorOf(asked: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+  if (Function.prototype[Symbol.hasInstance].call(asked, value)) return true
+  if (typeof value !== 'object' || value === null) return false
+  const kinds = (value as { [KINDS]?: unknown })[KINDS]
+  return Array.isArray(kinds) && kinds.includes(asked.name)
 }
 
 /**

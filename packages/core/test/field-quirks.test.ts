@@ -108,8 +108,8 @@ describe('controls: the fake peer itself works', () => {
 })
 
 describe('an endpoint URL the URL policy refuses', () => {
-  /** The fake peer, with the details' URL of `identifier` turned into plain http. */
-  const withHttpEndpoint = (identifier: string) => {
+  /** The fake peer, with the details' URL of `identifier` turned into plain http, and `extra` more such. */
+  const withHttpEndpoint = (identifier: string, extra = 0) => {
     const peer = fakePeer()
     const fetch = async (input: Request | string | URL, init?: RequestInit) => {
       const request = new Request(input, init)
@@ -118,6 +118,8 @@ describe('an endpoint URL the URL policy refuses', () => {
       const json = (await response.json()) as { data: { endpoints: { identifier: string; url: string }[] } }
       for (const e of json.data.endpoints)
         if (e.identifier === identifier) e.url = e.url.replace('https:', 'http:')
+      for (let i = 0; i < extra; i++)
+        json.data.endpoints.push({ identifier: `x${i}`, url: 'http://10.0.0.1/x' })
       return Response.json(json)
     }
     return { ...peer, fetch }
@@ -128,9 +130,18 @@ describe('an endpoint URL the URL policy refuses', () => {
     const { ocpi, captured } = createReceiver({ fetch: peer.fetch })
     const registered = await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.tokenA })
     expect(registered.endpoints.map((e) => e.identifier)).toEqual(['credentials'])
-    expect(
-      captured.lines.some((l) => l.includes('left out an endpoint') && l.includes('"identifier":"tokens"')),
-    ).toBe(true)
+    expect(captured.lines.filter((l) => l.includes('left out endpoints'))).toEqual([
+      expect.stringContaining('"count":1,"first":[{"identifier":"tokens"'),
+    ])
+  })
+
+  it('logs one line for all the endpoints it leaves out, however many the peer lists', async () => {
+    const peer = withHttpEndpoint('tokens', 2_000)
+    const { ocpi, captured } = createReceiver({ fetch: peer.fetch })
+    await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.tokenA })
+    expect(captured.lines.filter((l) => l.includes('left out endpoints'))).toEqual([
+      expect.stringContaining('"count":2001'),
+    ])
   })
 
   it('refuses the registration when it is the credentials endpoint, or a module the host requires', async () => {

@@ -109,6 +109,12 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
   const ch = n.channel
 
   let schemaChecked: Promise<void> | undefined
+  // The remedy names the location this store was given, so that following it migrates these tables.
+  const location = [
+    ...(options.schema === undefined ? [] : [`schema: '${options.schema}'`]),
+    ...(options.tablePrefix === undefined ? [] : [`tablePrefix: '${options.tablePrefix}'`]),
+  ]
+  const migrateOptions = location.length === 0 ? '' : `, { ${location.join(', ')} }`
   /** Checked once, before the first operation (and again after a failed check). */
   const ready = (): Promise<void> => {
     schemaChecked ??= (async () => {
@@ -125,7 +131,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
       if (version < SCHEMA_VERSION) {
         throw new OcpiError(
           'ERR_OCPI_STORE',
-          `the tables are at schema version ${version}, this package needs ${SCHEMA_VERSION}: run migrate(pool) first`,
+          `the tables are at schema version ${version}, this package needs ${SCHEMA_VERSION}: run migrate(pool${migrateOptions}) first`,
         )
       }
       if (version > SCHEMA_VERSION) {

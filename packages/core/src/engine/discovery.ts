@@ -200,6 +200,7 @@ export async function discover(
   // An endpoint whose URL the policy refuses is left out (never called), not a failure of the whole link:
   // a peer listing one optional module on a dev URL still registers. Credentials must be reachable;
   // a module the host requires and lost this way fails the `requires` check.
+  const refused: { identifier: string; role: string | null; reason: string }[] = []
   const endpoints = details.data.endpoints.filter((endpoint) => {
     const check = checkPeerUrl(endpoint.url, ctx.urlPolicy)
     if (check.ok) return true
@@ -208,12 +209,15 @@ export async function discover(
         step: 'GET version details',
       })
     }
-    ctx.log.warn?.("left out an endpoint of the peer's version details: the URL policy refuses its URL", {
-      identifier: endpoint.identifier,
-      role: endpoint.role ?? null,
-      reason: check.reason,
-    })
+    refused.push({ identifier: endpoint.identifier, role: endpoint.role ?? null, reason: check.reason })
     return false
   })
+  // One line per discovery, however many endpoints a peer lists: a peer must not flood our log.
+  if (refused.length > 0) {
+    ctx.log.warn?.("left out endpoints of the peer's version details: the URL policy refuses their URLs", {
+      count: refused.length,
+      first: refused.slice(0, 5),
+    })
+  }
   return { versions: list.data, version, details: { ...details.data, endpoints }, encoding }
 }

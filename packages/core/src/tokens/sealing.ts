@@ -54,7 +54,16 @@ function decodeKey(key: Uint8Array | string, kid: string): Uint8Array {
   } catch {
     throw new OcpiConfigError(`sealing key "${kid}" is not valid Base64`)
   }
-  if (bytes.length !== 32) throw new OcpiConfigError(`sealing key "${kid}" must decode to 32 bytes`)
+  if (bytes.length === 0) {
+    throw new OcpiConfigError(
+      `sealing key "${kid}" is empty (an unset environment variable?): give it 32 random bytes in Base64, e.g. from \`openssl rand -base64 32\``,
+    )
+  }
+  if (bytes.length !== 32) {
+    throw new OcpiConfigError(
+      `sealing key "${kid}" must decode to 32 bytes, not ${bytes.length} (\`openssl rand -base64 32\` makes one)`,
+    )
+  }
   return bytes
 }
 
