@@ -1,6 +1,6 @@
 // The health checks at their edges: a peer that calls us while our probe of it is failing, and a job
 // stopped while a pass is under way.
-import { expect, it } from 'vitest'
+import { expect, it, vi } from 'vitest'
 import { World } from './platforms.js'
 
 const MINUTE = 60_000
@@ -51,7 +51,7 @@ it('a peer that calls us while our probe of it fails is not marked OFFLINE, nor 
   expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
 })
 
-it('stop() ends a pass under way after the peer it is at: no other peer is probed', async () => {
+it('stop() ends a pass under way after the peers it is at: no other peer is probed', async () => {
   const world = new World()
   const probed: string[] = []
   let release: () => void = () => undefined
@@ -79,10 +79,65 @@ it('stop() ends a pass under way after the peer it is at: no other peer is probe
   }
   world.now += 5 * MINUTE
   armed = true
-  const job = cpo.ocpi.startHealthChecks()
+  const job = cpo.ocpi.startHealthChecks({ concurrency: 2 })
   await probing
   const stopping = job.stop() // e.g. on SIGTERM
   release()
   await stopping
-  expect(new Set(probed).size).toBe(1) // the peer it was at (its retries included), and no other
+  expect(new Set(probed).size).toBe(2) // the two peers it was at (their retries included), no other
+})
+
+it('a peer that does not answer does not hold up the probes of the others', async () => {
+  const world = new World()
+  let release: () => void = () => undefined
+  const gate = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const probedHosts: string[] = []
+  let silent = new Set<string>()
+  const cpoFetch = async (input: Request | string | URL, init?: RequestInit) => {
+    const request = new Request(input, init)
+    const host = new URL(request.url).host
+    if (request.url.endsWith('/ocpi/versions') && host.startsWith('emsp')) probedHosts.push(host)
+    if (silent.has(host)) {
+      await gate // no answer until the test is done
+      throw new TypeError('fetch failed')
+    }
+    return world.fetch(request)
+  }
+  const cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' }, { fetch: cpoFetch })
+  const links: { onFrom: string; host: string }[] = []
+  for (const n of [1, 2, 3, 4]) {
+    const emsp = world.add(`emsp${n}`, { role: 'EMSP', country_code: 'DE', party_id: `MS${n}` })
+    links.push({ onFrom: (await world.link(cpo, emsp)).onFrom, host: new URL(emsp.origin).host })
+  }
+  // The peers are visited in id order: the last one answers, the three before it do not.
+  links.sort((a, b) => (a.onFrom < b.onFrom ? -1 : 1))
+  const answering = links.at(-1)?.host as string
+  silent = new Set(links.slice(0, -1).map((link) => link.host))
+  world.now += 5 * MINUTE
+  probedHosts.length = 0 // the registrations' discovery GETs
+  const pass = cpo.ocpi.checkHealth({ concurrency: 4 })
+  await vi.waitFor(() => expect(probedHosts).toContain(answering), { timeout: 1_000 })
+  release()
+  const report = await pass
+  expect(report.offline.sort()).toEqual(
+    links
+      .slice(0, -1)
+      .map((link) => link.onFrom)
+      .sort(),
+  )
+})
+
+it('refuses health options that are not positive numbers', async () => {
+  const cpo = new World().add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' })
+  for (const options of [
+    { concurrency: 0 },
+    { concurrency: 1.5 },
+    { silenceMs: -1 },
+    { offlineRetryMs: Number.NaN },
+  ]) {
+    await expect(cpo.ocpi.checkHealth(options)).rejects.toMatchObject({ code: 'ERR_OCPI_INVALID_INPUT' })
+  }
+  expect(() => cpo.ocpi.startHealthChecks({ intervalMs: 0 })).toThrow(/intervalMs must be a positive/)
 })

@@ -1,4 +1,5 @@
 import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
 import {
   type ConnectionStatus,
   connectionStatusOf,
@@ -25,6 +26,11 @@ export interface HealthCheckOptions {
   readonly offlineRetryMs?: number
   /** This instance's id, recorded in the probe leases; default: random per SDK instance. */
   readonly instanceId?: string
+  /**
+   * How many peers are looked at (probed, settled) at once. A peer that does not answer holds its probe
+   * for its GET timeouts and retries (about 30 s by default); the others go on meanwhile. Default 8.
+   */
+  readonly concurrency?: number
 }
 
 /**
@@ -51,6 +57,7 @@ export interface HealthReport {
 }
 
 const DEFAULT_SILENCE_MS = 5 * 60_000
+const DEFAULT_CONCURRENCY = 8
 const DEFAULT_OFFLINE_RETRY_MS = 60_000
 
 /**
@@ -70,6 +77,7 @@ export async function checkHealth(
   options: HealthCheckOptions & { instanceId: string },
   stopping: () => boolean = () => false,
 ): Promise<HealthReport> {
+  checkHealthOptions(options)
   const silenceMs = options.silenceMs ?? DEFAULT_SILENCE_MS
   const retryMs = Math.min(options.offlineRetryMs ?? DEFAULT_OFFLINE_RETRY_MS, silenceMs)
   const probed: string[] = []
@@ -130,6 +138,7 @@ export async function checkHealth(
       }
     },
     stopping,
+    options.concurrency ?? DEFAULT_CONCURRENCY,
   )
   return { probed, offline, online, settled }
 }
@@ -148,9 +157,25 @@ export function startHealthChecks(
   ctx: Context,
   options: HealthCheckOptions & { instanceId: string; intervalMs?: number },
 ): Job {
+  checkHealthOptions(options)
   return startJob(ctx, 'health check', options.intervalMs ?? 30_000, (stopping) =>
     checkHealth(ctx, options, stopping),
   )
+}
+
+/** Refuses health options that are not positive numbers (`concurrency`: a positive integer). */
+function checkHealthOptions(options: HealthCheckOptions & { intervalMs?: number }): void {
+  for (const name of ['silenceMs', 'offlineRetryMs', 'intervalMs', 'concurrency'] as const) {
+    const value = options[name]
+    if (value === undefined) continue
+    const valid =
+      name === 'concurrency' ? Number.isSafeInteger(value) && value > 0 : Number.isFinite(value) && value > 0
+    if (!valid)
+      throw new OcpiError(
+        'ERR_OCPI_INVALID_INPUT',
+        `${name} must be a positive ${name === 'concurrency' ? 'integer' : 'number of milliseconds'}`,
+      )
+  }
 }
 
 /** A GET of the peer's versions endpoint with our token: `true` on a 2xx answer. */

@@ -23,26 +23,40 @@ export interface Job {
 const PAGE = 100
 
 /**
- * Calls `visit` for every peer (of a state, when given), page by page (keyset on the id), one at a time,
- * until `stopping()` answers true (checked before each peer).
+ * Calls `visit` for every peer (of a state, when given), page by page (keyset on the id), at most
+ * `concurrency` at a time (default one), until `stopping()` answers true (checked before each peer). A
+ * visit that throws stops the others from starting new peers; once those under way have ended, the first
+ * error is thrown.
  */
 export async function eachPeer(
   ctx: Context,
   state: PeerState | undefined,
   visit: (peer: PeerRecord) => Promise<void> | void,
   stopping: () => boolean = () => false,
+  concurrency = 1,
 ): Promise<void> {
   let after: string | undefined
+  let failure: { error: unknown } | undefined
   for (;;) {
     const page = await ctx.store.listPeers({
       ...(state === undefined ? {} : { state }),
       ...(after === undefined ? {} : { after }),
       limit: PAGE,
     })
-    for (const peer of page) {
-      if (stopping()) return
-      await visit(peer)
+    let next = 0
+    const worker = async () => {
+      while (next < page.length && failure === undefined && !stopping()) {
+        const peer = page[next++] as PeerRecord
+        try {
+          await visit(peer)
+        } catch (error) {
+          failure ??= { error }
+        }
+      }
     }
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, page.length)) }, worker))
+    if (failure !== undefined) throw failure.error
+    if (stopping()) return
     const last = page.at(-1)
     if (last === undefined || page.length < PAGE) return
     after = last.id
