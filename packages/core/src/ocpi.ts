@@ -291,7 +291,7 @@ export function createOcpi(options: OcpiOptions): Ocpi {
         }),
       )
     }
-    for (const event of ['registered', 'unregistered', 'revoked', 'connection-status'] as const) {
+    for (const event of ['invited', 'registered', 'unregistered', 'revoked', 'connection-status'] as const) {
       ctx.events.on(event, push)
     }
     ctx.events.on('parties-changed', push)

@@ -2,7 +2,7 @@
 // a connected platform accepts ClientInfo only from a hub, keeps the newest, and refuses to send to a
 // party the hub says is not CONNECTED. The sender's list is filtered and paginated as OCPI asks.
 import { describe, expect, it } from 'vitest'
-import type { Ocpi, OcpiError } from '../src/index.js'
+import { memoryStore, type Ocpi, type OcpiError } from '../src/index.js'
 import { type Platform, World } from './platforms.js'
 
 async function hubWorld() {
@@ -194,16 +194,17 @@ async function headerOf(from: Platform, fromPeerId: string, to: Platform): Promi
 }
 
 describe('HubClientInfo receiver at its edges', () => {
-  it.each([1, 3])(
+  it.each([1, 8])(
     'stores every one of a burst of concurrent PUTs about different parties (%i instances)',
     async (instances) => {
       const world = new World()
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
       const hub = world.add(
         'hub',
         { role: 'HUB', country_code: 'NL', party_id: 'HUB' },
         { hubClientInfo: { sender: true } },
       )
-      const cpo = world.add(
+      let cpo = world.add(
         'cpo',
         { role: 'CPO', country_code: 'NL', party_id: 'CPO' },
         { hubClientInfo: { receiver: true } },
@@ -212,10 +213,25 @@ describe('HubClientInfo receiver at its edges', () => {
       const cpoLink = await world.link(hub, cpo)
       await hub.ocpi.client(cpoLink.onFrom).request('locations', 'SENDER')
       const authorization = cpo.received.at(-1)?.authorization ?? ''
-      // Behind a load balancer: the PUTs spread over the instances, which race on the hub's record.
-      const ids = Array.from({ length: 90 }, (_, i) => `E${String(i).padStart(2, '0')}`)
+      // A store that takes a few milliseconds a call, as PostgreSQL behind a pool does: the instances'
+      // writes of the hub's record overlap as they would in production.
+      const store = memoryStore({ backing: cpo.backing })
+      const slow = new Proxy(store, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver)
+          if (typeof value !== 'function') return value
+          return async (...args: unknown[]) => {
+            await pause(2 + Math.random() * 4)
+            return (value as (...a: unknown[]) => unknown).apply(target, args)
+          }
+        },
+      })
+      cpo = world.reconfigure(cpo, { store: slow })
+      // Behind a load balancer: a hub's stream of PUTs over 0.3 s, spread over the instances.
+      const ids = Array.from({ length: 400 }, (_, i) => i.toString(36).toUpperCase().padStart(3, '0'))
       const answers = await Promise.all(
         ids.map(async (id, i) => {
+          await pause(Math.random() * 300)
           const response = await (cpo.instances[i % instances] as Ocpi).handle(
             new Request(`${cpo.origin}/ocpi/2.2.1/hubclientinfo/DE/${id}`, {
               method: 'PUT',
@@ -277,7 +293,9 @@ describe('HubClientInfo sender at its edges', () => {
     await expect
       .poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, { country_code: 'DE', party_id: 'OTH' }))
       .toBe('CONNECTED')
-    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
+    await new Promise((r) => setTimeout(r, 200))
+    console.log(JSON.stringify(cpo.received.filter((r) => r.method === 'PUT').map((r) => r.path)))
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED') // pushed after it
     const list = await cpo.ocpi.client(cpoLink.onTo).request('hubclientinfo', 'SENDER')
     expect((list.data as { party_id: string; status: string }[]).filter((c) => c.party_id === 'MSP')).toEqual(
       [expect.objectContaining({ status: 'CONNECTED' })],
@@ -337,5 +355,46 @@ describe('HubClientInfo sender at its edges', () => {
     expect(response.headers.get('link')).toBe(
       `<${hub.origin}/ocpi/2.2.1/hubclientinfo?limit=1&offset=1>; rel="next"`,
     )
+  })
+
+  it('announces an invitation PLANNED for the parties it expects, and lists it only while it lives', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const fromHub = cpo.ocpi.client(cpoLink.onTo)
+    const planned = { country_code: 'DE', party_id: 'NEW' }
+    await hub.ocpi.invite({ expiresIn: 3_600_000, expectedParties: [{ ...planned, role: 'EMSP' }] })
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, planned)).toBe('PLANNED')
+    expect((await fromHub.request('hubclientinfo', 'SENDER')).data).toEqual([
+      expect.objectContaining({ ...planned, status: 'PLANNED' }),
+    ])
+    world.now += 2 * 3_600_000 // the TOKEN_A died an hour ago
+    expect((await fromHub.request('hubclientinfo', 'SENDER')).data).toEqual([])
+  })
+
+  it('a platform invited again that comes back with fewer parties: the one it left out is SUSPENDED', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const party = (party_id: string) => ({
+      role: 'EMSP' as const,
+      country_code: 'DE',
+      party_id,
+      business_details: { name: party_id },
+    })
+    const left = { country_code: 'DE', party_id: 'MS2' }
+    let emsp = world.add('emsp', { role: 'EMSP', ...msp }, { parties: [party('MSP'), party('MS2')] })
+    const first = await world.link(hub, emsp)
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, left)).toBe('CONNECTED')
+    world.now += 60_000
+    const { invitation } = await hub.ocpi.revoke(first.onFrom)
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, left)).toBe('PLANNED')
+    // Its admin starts afresh and registers with the new TOKEN_A, without DE/MS2 this time.
+    world.now += 60_000
+    emsp = world.reconfigure(emsp, { parties: [party('MSP')] })
+    for (const peer of await emsp.ocpi.listPeers()) await emsp.ocpi.revoke(peer.id)
+    await emsp.ocpi.register({ versionsUrl: invitation?.versionsUrl ?? '', token: invitation?.token ?? '' })
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, left)).toBe('SUSPENDED')
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED') // pushed after it
+    const list = await cpo.ocpi.client(cpoLink.onTo).request('hubclientinfo', 'SENDER')
+    expect(
+      (list.data as { party_id: string; status: string }[]).map((c) => `${c.party_id}:${c.status}`).sort(),
+    ).toEqual(['MS2:SUSPENDED', 'MSP:CONNECTED'])
   })
 })

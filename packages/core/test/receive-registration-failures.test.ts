@@ -65,6 +65,7 @@ describe('a refused registration changes nothing and leaves TOKEN_A usable', () 
       const response = await answering
       expect([response.status, response.body.status_code]).toEqual([200, 3001])
       expect(gets).toHaveLength(3) // at 0, 9 and 18 s: the third is cut at 20 s
+      expect(response.body.status_message).toContain('(GET version details)')
     } finally {
       vi.useRealTimers()
     }

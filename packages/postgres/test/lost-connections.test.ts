@@ -52,9 +52,13 @@ it('a store transaction whose connection is killed rejects; the pool and the sto
   const lock = await holdLock(`SELECT * FROM "${db.schema}".ocpi_peers WHERE id = '${peerId}' FOR UPDATE`)
   try {
     // revoke → revokeTokens: a transaction whose first UPDATE waits for the row lock.
-    const revoking = ocpi.revoke(peerId)
+    // Settled into a value at once: a rejection while the kill is being polled must not count as unhandled.
+    const revoking = ocpi.revoke(peerId).then(
+      () => null,
+      (error: unknown) => error,
+    )
     await terminateWaiting(`UPDATE "${db.schema}"`)
-    await expect(revoking).rejects.toThrow(/terminat/i)
+    expect(String(await revoking)).toMatch(/terminat/i)
   } finally {
     await lock.release()
   }
@@ -69,9 +73,12 @@ it('migrate whose connection is killed rejects, and a later migrate succeeds', a
   const schema = `${db.schema}_m`
   const lock = await holdLock(`CREATE SCHEMA "${schema}"`) // migrate's CREATE SCHEMA waits for it
   try {
-    const migrating = migrate(db.pool, { schema })
+    const migrating = migrate(db.pool, { schema }).then(
+      () => null,
+      (error: unknown) => error,
+    )
     await terminateWaiting('CREATE SCHEMA IF NOT EXISTS')
-    await expect(migrating).rejects.toThrow(/terminat/i)
+    expect(String(await migrating)).toMatch(/terminat/i)
   } finally {
     await lock.release()
   }

@@ -37,7 +37,7 @@ export async function pushClientInfo(
   for (const target of others) {
     if (!isModern(target.link.version)) continue
     if (!target.link.endpoints.some((e) => e.identifier === 'hubclientinfo' && e.role !== 'SENDER')) continue
-    const infos = clientInfoOf(about, target.link.version, removed).filter(
+    const infos = clientInfoOf(about, target.link.version, ctx.now(), removed).filter(
       (info) => isLive(info) || !live.has(partyKey(info)),
     )
     const client = createPeerClient(ctx, target.id)

@@ -41,24 +41,21 @@ export async function discoverForPeer(
   const sealed = sealAhead(ctx.sealer, args.token)
   // One deadline for the whole discovery: each GET's own limit would allow four times the budget.
   const deadline = new AbortController()
-  const timer = setTimeout(
-    () =>
-      deadline.abort(
-        new OcpiError(
-          'ERR_OCPI_PEER_TIMEOUT',
-          `the discovery of your API took over ${CALLBACK_BUDGET_MS / 1000} s in all`,
-        ),
-      ),
-    CALLBACK_BUDGET_MS,
-  )
+  let step = 'GET versions' // the step under way when the deadline passes, named in the error
+  const timer = setTimeout(() => {
+    const message = `${step}: our discovery took over ${CALLBACK_BUDGET_MS / 1000} s in all`
+    deadline.abort(new OcpiError('ERR_OCPI_PEER_TIMEOUT', message, { step }))
+  }, CALLBACK_BUDGET_MS)
   ;(timer as { unref?: () => void }).unref?.()
   const transport: Transport = {
-    send: (request) =>
-      ctx.callbackTransport.send({
+    send: (request) => {
+      step = request.step
+      return ctx.callbackTransport.send({
         ...request,
         signal:
           request.signal === undefined ? deadline.signal : AbortSignal.any([request.signal, deadline.signal]),
-      }),
+      })
+    },
   }
   let found: Discovery
   try {

@@ -168,8 +168,9 @@ function checkHealthOptions(options: HealthCheckOptions & { intervalMs?: number 
   for (const name of ['silenceMs', 'offlineRetryMs', 'intervalMs', 'concurrency'] as const) {
     const value = options[name]
     if (value === undefined) continue
+    // A timer longer than 2^31 - 1 ms fires at once in Node (and the job would run back to back).
     const valid =
-      name === 'concurrency' ? Number.isSafeInteger(value) && value > 0 : Number.isFinite(value) && value > 0
+      name === 'concurrency' ? Number.isSafeInteger(value) && value > 0 : value > 0 && value <= 2_147_483_647
     if (!valid)
       throw new OcpiError(
         'ERR_OCPI_INVALID_INPUT',

@@ -23,10 +23,11 @@ export interface Job {
 const PAGE = 100
 
 /**
- * Calls `visit` for every peer (of a state, when given), page by page (keyset on the id), at most
- * `concurrency` at a time (default one), until `stopping()` answers true (checked before each peer). A
- * visit that throws stops the others from starting new peers; once those under way have ended, the first
- * error is thrown.
+ * Calls `visit` for every peer (of a state, when given), read page by page (keyset on the id), at most
+ * `concurrency` at a time (default one), until `stopping()` answers true (checked before each peer). The
+ * next page is read as soon as a visit needs it: a slow visit holds up no peer but its own. A visit that
+ * throws stops the others from starting new peers; once those under way have ended, the first error is
+ * thrown.
  */
 export async function eachPeer(
   ctx: Context,
@@ -35,32 +36,46 @@ export async function eachPeer(
   stopping: () => boolean = () => false,
   concurrency = 1,
 ): Promise<void> {
+  let page: readonly PeerRecord[] = []
+  let index = 0
   let after: string | undefined
+  let exhausted = false
+  let reading: Promise<void> | undefined
   let failure: { error: unknown } | undefined
-  for (;;) {
-    const page = await ctx.store.listPeers({
-      ...(state === undefined ? {} : { state }),
-      ...(after === undefined ? {} : { after }),
-      limit: PAGE,
-    })
-    let next = 0
-    const worker = async () => {
-      while (next < page.length && failure === undefined && !stopping()) {
-        const peer = page[next++] as PeerRecord
-        try {
-          await visit(peer)
-        } catch (error) {
-          failure ??= { error }
-        }
+  /** The next peer to visit, reading the next page when this one is used up; `undefined` at the end. */
+  const nextPeer = async (): Promise<PeerRecord | undefined> => {
+    for (;;) {
+      if (index < page.length) return page[index++]
+      if (exhausted) return undefined
+      reading ??= (async () => {
+        const read = await ctx.store.listPeers({
+          ...(state === undefined ? {} : { state }),
+          ...(after === undefined ? {} : { after }),
+          limit: PAGE,
+        })
+        page = read
+        index = 0
+        after = read.at(-1)?.id
+        exhausted = read.length < PAGE
+      })().finally(() => {
+        reading = undefined
+      })
+      await reading
+    }
+  }
+  const worker = async () => {
+    while (failure === undefined && !stopping()) {
+      try {
+        const peer = await nextPeer()
+        if (peer === undefined || failure !== undefined || stopping()) return
+        await visit(peer)
+      } catch (error) {
+        failure ??= { error }
       }
     }
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, page.length)) }, worker))
-    if (failure !== undefined) throw failure.error
-    if (stopping()) return
-    const last = page.at(-1)
-    if (last === undefined || page.length < PAGE) return
-    after = last.id
   }
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker))
+  if (failure !== undefined) throw failure.error
 }
 
 /**

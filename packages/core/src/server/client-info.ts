@@ -7,6 +7,7 @@ import {
   type ClientInfoRecord,
   type ConnectionStatus,
   connectionStatusOf,
+  hubAsParty,
   isHubLink,
   type Party,
   type PartyRef,
@@ -43,7 +44,10 @@ export interface ClientInfoData {
   readonly last_updated: string
 }
 
-const MAX_ATTEMPTS = 5
+/** Writes of one hub's ClientInfo batch before it gives up (with growing random waits: about 1 s in all). */
+const BATCH_ATTEMPTS = 12
+/** The first wait between two writes of a ClientInfo batch, doubling up to 32 times this. */
+const BACKOFF_MS = 5
 
 function toData(info: ClientInfoRecord): ClientInfoData {
   return {
@@ -95,14 +99,16 @@ export async function receiveClientInfo(
 /**
  * Stores a batch of ClientInfo of one hub in one write of its record, each applied in turn unless the
  * held one is newer; answers, per item, the ClientInfo now held. A lost compare-and-swap reads again and
- * retries (a batch applies to whatever the record holds then).
+ * retries (a batch applies to whatever the record holds then), after a random wait that grows with each
+ * try: behind a load balancer, the instances' batches race for the same record, and retrying at once
+ * would have them collide again.
  */
 async function storeClientInfo(
   ctx: Context,
   peerId: string,
   infos: readonly ClientInfoRecord[],
 ): Promise<ClientInfoData[]> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
     const hub = await hubPeer(ctx, peerId)
     const held = new Map((hub.clientInfo ?? []).map((c) => [partyKey(c), c]))
     let changed = false
@@ -116,6 +122,8 @@ async function storeClientInfo(
     if (!changed) return answers
     const next: RegisteredPeer = { ...hub, clientInfo: [...held.values()], updatedAt: ctx.now() }
     if ((await ctx.store.casPeer(hub.id, hub.revision, next)) !== null) return answers
+    const wait = Math.random() * BACKOFF_MS * 2 ** Math.min(attempt, 5)
+    await new Promise((resolve) => setTimeout(resolve, wait))
   }
   throw new OcpiError('ERR_OCPI_CONFLICT', 'the hub record changed concurrently; retry')
 }
@@ -151,52 +159,67 @@ async function hubPeer(ctx: Context, peerId: string): Promise<RegisteredPeer> {
 
 /**
  * The ClientInfo objects of every party of one of our peers, as a hub reports them to its other connected
- * platforms speaking `version`: registered peers CONNECTED or OFFLINE, ended links SUSPENDED, invited
- * peers (a new invitation, or a revoked link invited again) PLANNED for the parties the invitation
- * expects; `last_updated` is the time of the peer record's last change, rounded up to the second. Parties
- * without a role (2.1.1 links, an expectation without one) or with a role that `version` does not define
- * (HUB towards 2.3.0, PTP towards 2.2.1) are left out. Parties the peer just stopped presenting
- * (`removed`) are reported SUSPENDED: they will not be reachable through it again. Pure.
+ * platforms speaking `version`, at `now`:
+ * - a registered link's parties CONNECTED or OFFLINE, an ended link's SUSPENDED;
+ * - an invited peer (a new invitation, or a revoked link invited again) PLANNED for the parties its
+ *   invitation expects, while the invitation lives;
+ * - the parties an invitation expected and the link did not present, SUSPENDED (a platform invited again
+ *   after a revocation that came back with fewer parties: they were announced PLANNED);
+ * - parties the peer just stopped presenting (`removed`), SUSPENDED: they will not be reachable through
+ *   it again. Those gone come first, so that a platform reading pushes in order never sees them outlive
+ *   the others.
+ *
+ * `last_updated` is the time of the peer record's last change, rounded up to the second. Parties without
+ * a role (2.1.1 links, an expectation without one) or with a role that `version` does not define (HUB
+ * towards 2.3.0, PTP towards 2.2.1) are left out. Pure.
  *
  * @example
  * ```ts
- * clientInfoOf(peer, '2.2.1') // [{ country_code: 'DE', party_id: 'ABC', role: 'CPO', status: 'CONNECTED', … }]
+ * clientInfoOf(peer, '2.2.1', Date.now()) // [{ country_code: 'DE', party_id: 'ABC', role: 'CPO', status: 'CONNECTED', … }]
  * ```
  */
 export function clientInfoOf(
   peer: PeerRecord,
   version: SupportedVersion,
+  now: number,
   removed: readonly Party[] = [],
 ): ClientInfoData[] {
   // Whole seconds, rounded up: a change at 10:05:00.700 is 10:05:01Z, so that a client pulling with
   // `date_from` = the time of its last pull (10:05:00.400) still gets it. Rounded down, it never would.
   const last_updated = formatDateTime(new Date(Math.ceil(peer.updatedAt / 1000) * 1000))
+  const seen = new Set<string>()
   const infos = (
     parties: readonly Pick<Party, 'role' | 'country_code' | 'party_id'>[],
     status: ConnectionStatus,
   ) =>
-    parties.flatMap((party) =>
-      party.role === null || !definesRole(version, party.role)
-        ? []
-        : [
-            {
-              party_id: party.party_id,
-              country_code: party.country_code,
-              role: party.role,
-              status,
-              last_updated,
-            },
-          ],
-    )
-  // The parties gone first: a platform reading the pushes in order never sees them outlive the others.
+    parties.flatMap((party) => {
+      if (party.role === null || !definesRole(version, party.role)) return []
+      const key = `${partyKey(party)}/${party.role}`
+      if (seen.has(key)) return []
+      seen.add(key)
+      return [
+        {
+          party_id: party.party_id,
+          country_code: party.country_code,
+          role: party.role,
+          status,
+          last_updated,
+        },
+      ]
+    })
+  const expected = (peer.expectedParties ?? []).map((p) => ({ ...p, role: p.role ?? null }))
   const gone = infos(removed, 'SUSPENDED')
   if (peer.state === 'invited') {
-    // Expected to connect (a new invitation, or a revoked link invited again): PLANNED, its status.
-    const expected = (peer.expectedParties ?? []).map((p) => ({ ...p, role: p.role ?? null }))
-    return [...gone, ...infos(expected, 'PLANNED')]
+    return peer.invitationExpiresAt > now ? [...gone, ...infos(expected, 'PLANNED')] : gone
   }
   if ((peer.state !== 'registered' && peer.state !== 'unregistered') || peer.link === null) return gone
-  return [...gone, ...infos(peer.link.parties, connectionStatusOf(peer))]
+  const { parties, hubPartyId } = peer.link
+  // Presented: by role (a 2.1.1 link presents none), and a 2.3.0 hub by its hub_party_id.
+  const presented = hubPartyId === null ? parties : [...parties, hubAsParty(hubPartyId)]
+  const unmet = expected.filter(
+    (e) => !presented.some((p) => samePartyRef(p, e) && (p.role === null || p.role === e.role)),
+  )
+  return [...gone, ...infos(unmet, 'SUSPENDED'), ...infos(parties, connectionStatusOf(peer))]
 }
 
 const listQuerySchema = z.object({
@@ -236,9 +259,10 @@ export async function listClientInfo(
   const own = requester?.state === 'registered' ? requester.link.parties : []
   // One entry per party (country, id, role): a live link's entry beats an ended one's, then the newer wins.
   const byParty = new Map<string, ClientInfoData>()
+  const now = ctx.now()
   await eachPeer(ctx, undefined, (peer) => {
     if (peer.id === args.requester) return
-    for (const info of clientInfoOf(peer, args.version)) {
+    for (const info of clientInfoOf(peer, args.version, now)) {
       if (own.some((p) => samePartyRef(p, info))) continue
       const key = `${info.country_code}*${info.party_id}*${info.role}`
       const held = byParty.get(key)
