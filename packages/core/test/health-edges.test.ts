@@ -129,17 +129,28 @@ it('peers that do not answer hold up no other probe, on their page or the next',
   expect([...report.offline].sort()).toEqual(quiet.map((link) => link.onFrom).sort())
 })
 
-it('refuses health options that are not positive numbers', async () => {
+it('refuses options of the periodic jobs that are not positive numbers', async () => {
   const cpo = new World().add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' })
   for (const options of [
     { concurrency: 0 },
     { concurrency: 1.5 },
     { silenceMs: -1 },
     { offlineRetryMs: Number.NaN },
+    { silenceMs: '1' },
+    { offlineRetryMs: true },
   ]) {
-    await expect(cpo.ocpi.checkHealth(options)).rejects.toMatchObject({ code: 'ERR_OCPI_INVALID_INPUT' })
+    await expect(cpo.ocpi.checkHealth(options as never)).rejects.toMatchObject({
+      code: 'ERR_OCPI_INVALID_INPUT',
+    })
   }
-  expect(() => cpo.ocpi.startHealthChecks({ intervalMs: 0 })).toThrow(/intervalMs must be a positive/)
-  // Longer than a timer can wait (2^31 - 1 ms): Node would fire it at once, and the job run back to back.
-  expect(() => cpo.ocpi.startHealthChecks({ intervalMs: 30 * 24 * 3_600_000 })).toThrow(/intervalMs/)
+  await expect(cpo.ocpi.rotateStale({ maxAgeMs: 0 })).rejects.toMatchObject({
+    code: 'ERR_OCPI_INVALID_INPUT',
+  })
+  // A silence of a month is fine: it is compared, never waited for.
+  expect((await cpo.ocpi.checkHealth({ silenceMs: 30 * 24 * 3_600_000 })).probed).toEqual([])
+  for (const intervalMs of [0, true, 30 * 24 * 3_600_000]) {
+    // Longer than a timer can wait (2^31 - 1 ms): Node would fire it at once, and the job run back to back.
+    expect(() => cpo.ocpi.startHealthChecks({ intervalMs } as never)).toThrow(/intervalMs must be/)
+    expect(() => cpo.ocpi.startScheduledRotation({ intervalMs } as never)).toThrow(/intervalMs must be/)
+  }
 })

@@ -1,5 +1,4 @@
 import type { Context } from '../context.js'
-import { OcpiError } from '../errors.js'
 import {
   type ConnectionStatus,
   connectionStatusOf,
@@ -7,7 +6,7 @@ import {
   type RegisteredPeer,
 } from '../model.js'
 import { buildRequest } from './outbound.js'
-import { eachPeer, type Job, startJob } from './periodic.js'
+import { checkJobOptions, eachPeer, type Job, startJob } from './periodic.js'
 import { settleRotation } from './rotate.js'
 import { rotationState } from './rotation-mark.js'
 
@@ -165,18 +164,11 @@ export function startHealthChecks(
 
 /** Refuses health options that are not positive numbers (`concurrency`: a positive integer). */
 function checkHealthOptions(options: HealthCheckOptions & { intervalMs?: number }): void {
-  for (const name of ['silenceMs', 'offlineRetryMs', 'intervalMs', 'concurrency'] as const) {
-    const value = options[name]
-    if (value === undefined) continue
-    // A timer longer than 2^31 - 1 ms fires at once in Node (and the job would run back to back).
-    const valid =
-      name === 'concurrency' ? Number.isSafeInteger(value) && value > 0 : value > 0 && value <= 2_147_483_647
-    if (!valid)
-      throw new OcpiError(
-        'ERR_OCPI_INVALID_INPUT',
-        `${name} must be a positive ${name === 'concurrency' ? 'integer' : 'number of milliseconds'}`,
-      )
-  }
+  checkJobOptions(options, {
+    durations: ['silenceMs', 'offlineRetryMs'],
+    timers: ['intervalMs'],
+    integers: ['concurrency'],
+  })
 }
 
 /** A GET of the peer's versions endpoint with our token: `true` on a 2xx answer. */

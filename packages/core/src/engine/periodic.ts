@@ -19,6 +19,43 @@ export interface Job {
   stop(): Promise<void>
 }
 
+/** The longest a timer waits: Node fires a longer one at once (a job would then run back to back). */
+const LONGEST_TIMER_MS = 2_147_483_647
+
+/**
+ * Refuses options of the periodic jobs that are not positive finite numbers with
+ * `ERR_OCPI_INVALID_INPUT`: `integers` must also be whole, `timers` at most what a timer can wait.
+ */
+export function checkJobOptions(
+  options: object,
+  kinds: {
+    readonly durations: readonly string[]
+    readonly timers?: readonly string[]
+    readonly integers?: readonly string[]
+  },
+): void {
+  for (const name of [...kinds.durations, ...(kinds.timers ?? []), ...(kinds.integers ?? [])]) {
+    const value = (options as Record<string, unknown>)[name]
+    if (value === undefined) continue
+    const integer = kinds.integers?.includes(name) === true
+    const timer = kinds.timers?.includes(name) === true
+    const valid =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      value > 0 &&
+      (!integer || Number.isInteger(value)) &&
+      (!timer || value <= LONGEST_TIMER_MS)
+    if (!valid) {
+      const what = integer
+        ? 'a positive integer'
+        : timer
+          ? 'a positive number of milliseconds up to 2^31 - 1'
+          : 'a positive number of milliseconds'
+      throw new OcpiError('ERR_OCPI_INVALID_INPUT', `${name} must be ${what}`)
+    }
+  }
+}
+
 /** Peers read per page by the periodic jobs. */
 const PAGE = 100
 

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
 import { connectionStatusOf, type PeerRecord } from '../model.js'
-import { eachPeer, type Job, startJob } from './periodic.js'
+import { checkJobOptions, eachPeer, type Job, startJob } from './periodic.js'
 import { rotate } from './rotate.js'
 import { rotationState } from './rotation-mark.js'
 
@@ -54,6 +54,7 @@ export async function rotateStale(
   options: ScheduledRotationOptions & { instanceId: string },
   stopping: () => boolean = () => false,
 ): Promise<ScheduledRotationReport> {
+  checkJobOptions(options, { durations: ['maxAgeMs'] })
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS
   const rotated: string[] = []
   const failed: { peerId: string; code: string }[] = []
@@ -97,6 +98,7 @@ export function startScheduledRotation(
   ctx: Context,
   options: ScheduledRotationOptions & { instanceId: string; intervalMs?: number },
 ): Job {
+  checkJobOptions(options, { durations: ['maxAgeMs'], timers: ['intervalMs'] })
   return startJob(ctx, 'scheduled rotation', options.intervalMs ?? 60 * 60_000, (stopping) =>
     rotateStale(ctx, options, stopping),
   )

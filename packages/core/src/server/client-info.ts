@@ -44,8 +44,8 @@ export interface ClientInfoData {
   readonly last_updated: string
 }
 
-/** Writes of one hub's ClientInfo batch before it gives up (with growing random waits: about 1 s in all). */
-const BATCH_ATTEMPTS = 12
+/** Writes of one hub's ClientInfo batch before it gives up (with growing random waits: about 2 s at most). */
+const BATCH_ATTEMPTS = 16
 /** The first wait between two writes of a ClientInfo batch, doubling up to 32 times this. */
 const BACKOFF_MS = 5
 
@@ -122,6 +122,7 @@ async function storeClientInfo(
     if (!changed) return answers
     const next: RegisteredPeer = { ...hub, clientInfo: [...held.values()], updatedAt: ctx.now() }
     if ((await ctx.store.casPeer(hub.id, hub.revision, next)) !== null) return answers
+    if (attempt === BATCH_ATTEMPTS - 1) break
     const wait = Math.random() * BACKOFF_MS * 2 ** Math.min(attempt, 5)
     await new Promise((resolve) => setTimeout(resolve, wait))
   }
@@ -162,7 +163,7 @@ async function hubPeer(ctx: Context, peerId: string): Promise<RegisteredPeer> {
  * platforms speaking `version`, at `now`:
  * - a registered link's parties CONNECTED or OFFLINE, an ended link's SUSPENDED;
  * - an invited peer (a new invitation, or a revoked link invited again) PLANNED for the parties its
- *   invitation expects, while the invitation lives;
+ *   invitation expects while the invitation lives, SUSPENDED once it expired;
  * - the parties an invitation expected and the link did not present, SUSPENDED (a platform invited again
  *   after a revocation that came back with fewer parties: they were announced PLANNED);
  * - parties the peer just stopped presenting (`removed`), SUSPENDED: they will not be reachable through
@@ -210,7 +211,9 @@ export function clientInfoOf(
   const expected = (peer.expectedParties ?? []).map((p) => ({ ...p, role: p.role ?? null }))
   const gone = infos(removed, 'SUSPENDED')
   if (peer.state === 'invited') {
-    return peer.invitationExpiresAt > now ? [...gone, ...infos(expected, 'PLANNED')] : gone
+    // An invitation that expired without a registration: nobody is coming, and a platform that heard
+    // PLANNED (pushes are never deleted) learns from the list that it is over.
+    return [...gone, ...infos(expected, peer.invitationExpiresAt > now ? 'PLANNED' : 'SUSPENDED')]
   }
   if ((peer.state !== 'registered' && peer.state !== 'unregistered') || peer.link === null) return gone
   const { parties, hubPartyId } = peer.link
