@@ -267,7 +267,7 @@ export async function listClientInfo(
     if (peer.id === args.requester) return
     for (const info of clientInfoOf(peer, args.version, now)) {
       if (own.some((p) => samePartyRef(p, info))) continue
-      const key = `${info.country_code}*${info.party_id}*${info.role}`
+      const key = `${partyKey(info)}/${info.role}`
       const held = byParty.get(key)
       if (held === undefined || replaces(info, held)) byParty.set(key, info)
     }
