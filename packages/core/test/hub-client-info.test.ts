@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { memoryStore, type Ocpi, type OcpiError } from '../src/index.js'
 import { type Platform, World } from './platforms.js'
 
-async function hubWorld() {
+/** A hub (sender) and a CPO (receiver, served by `instances` instances) registered with it. */
+async function hubWorld(instances = 1) {
   const world = new World()
   const hub = world.add(
     'hub',
@@ -16,6 +17,7 @@ async function hubWorld() {
     'cpo',
     { role: 'CPO', country_code: 'NL', party_id: 'CPO' },
     { hubClientInfo: { receiver: true } },
+    instances,
   )
   const cpoLink = await world.link(hub, cpo) // the CPO registers with the hub
   return { world, hub, cpo, cpoLink }
@@ -197,20 +199,9 @@ describe('HubClientInfo receiver at its edges', () => {
   it.each([1, 8])(
     'stores every one of a burst of concurrent PUTs about different parties (%i instances)',
     async (instances) => {
-      const world = new World()
       const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-      const hub = world.add(
-        'hub',
-        { role: 'HUB', country_code: 'NL', party_id: 'HUB' },
-        { hubClientInfo: { sender: true } },
-      )
-      let cpo = world.add(
-        'cpo',
-        { role: 'CPO', country_code: 'NL', party_id: 'CPO' },
-        { hubClientInfo: { receiver: true } },
-        instances,
-      )
-      const cpoLink = await world.link(hub, cpo)
+      const { world, hub, cpoLink, cpo: served } = await hubWorld(instances)
+      let cpo = served
       await hub.ocpi.client(cpoLink.onFrom).request('locations', 'SENDER')
       const authorization = cpo.received.at(-1)?.authorization ?? ''
       // A store that takes a few milliseconds a call, as PostgreSQL behind a pool does: the instances'

@@ -86,7 +86,8 @@ describe('violations are recorded, not silently accepted', () => {
     expect(response.status).toBe(401)
   })
 
-  test('a PUT that moves from 2.1.1 to 2.2.1 may use either encoding (the spec does not say)', async () => {
+  /** A mock offering 2.1.1 and 2.2.1, registered by the fake platform on 2.1.1 (the raw token). */
+  async function registeredOn211() {
     const { peer, fake, tokenB } = setup({ versions: ['2.1.1', '2.2.1'] }, ['2.1.1', '2.2.1'])
     const post = ocpiInit('POST', peer.invite(), {
       body: credentials('2.1.1', tokenB),
@@ -94,6 +95,11 @@ describe('violations are recorded, not silently accepted', () => {
       encoding: 'raw',
     })
     await peer.fetch(`${BASE}/2.1.1/credentials`, post)
+    return { peer, fake }
+  }
+
+  test('a PUT that moves from 2.1.1 to 2.2.1 may use either encoding (the spec does not say)', async () => {
+    const { peer, fake } = await registeredOn211()
     const newB = `sdk-b2-${crypto.randomUUID()}`
     fake.accepted.add(newB)
     const put = ocpiInit('PUT', peer.state.tokenForSdk ?? '', {
@@ -106,13 +112,7 @@ describe('violations are recorded, not silently accepted', () => {
   })
 
   test('after a PUT to 2.2.1, module calls on 2.1.1 or with the raw token are violations', async () => {
-    const { peer, fake, tokenB } = setup({ versions: ['2.1.1', '2.2.1'] }, ['2.1.1', '2.2.1'])
-    const post = ocpiInit('POST', peer.invite(), {
-      body: credentials('2.1.1', tokenB),
-      legacy: true,
-      encoding: 'raw',
-    })
-    await peer.fetch(`${BASE}/2.1.1/credentials`, post)
+    const { peer, fake } = await registeredOn211()
     const token = () => peer.state.tokenForSdk ?? ''
     // On 2.1.1, the raw token on a 2.1.1 module: fine.
     expect(
