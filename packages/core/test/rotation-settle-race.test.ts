@@ -71,21 +71,15 @@ describe('rotate after settling an earlier rotation', () => {
     expect(bResult).toMatchObject({ state: 'registered' })
     const puts = emsp.received.filter((r) => r.method === 'PUT').length
     world.now += 11 * MINUTE
+    /** The HTTP status of a call, or the code of the error it was refused with. */
+    const outcomeOf = (call: Promise<{ status: number }>) =>
+      call.then(
+        (r) => r.status,
+        (e: unknown) => (e as { code: string }).code,
+      )
     const calls = [
-      await cpo.ocpi
-        .client(peerId)
-        .request('tokens', 'SENDER')
-        .then(
-          (r) => r.status,
-          (e: unknown) => (e as { code: string }).code,
-        ),
-      await emsp.ocpi
-        .client(emspPeerId)
-        .request('locations', 'SENDER')
-        .then(
-          (r) => r.status,
-          (e: unknown) => (e as { code: string }).code,
-        ),
+      await outcomeOf(cpo.ocpi.client(peerId).request('tokens', 'SENDER')),
+      await outcomeOf(emsp.ocpi.client(emspPeerId).request('locations', 'SENDER')),
     ]
     // "Concurrent rotations of one peer: exactly one proceeds, the others get ERR_OCPI_CONFLICT before
     // sending anything": the lost PUT plus one more.
