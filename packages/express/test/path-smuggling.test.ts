@@ -100,6 +100,21 @@ describe.each(EXPRESS_MAJORS)('%s: paths the web URL would rewrite', (_, express
     expect(await ocpi.listPeers()).toEqual([])
   })
 
+  it('under strict routing, a guard on /admin/invitations holds against /admin/invitations/', async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+    const app = express()
+    app.set('strict routing', true)
+    // A route guard (app.post), which strict routing keeps from matching the path with a trailing slash.
+    app.post('/admin/invitations', (_req, res) => {
+      res.status(403).json({ code: 'super-admins only' })
+    })
+    app.use('/admin', ocpiAdmin(ocpi))
+    expect((await rawRequest(app, 'POST', '/admin/invitations')).status).toBe(403)
+    const answer = await rawRequest(app, 'POST', '/admin/invitations/')
+    expect(answer.status).toBe(404)
+    expect(await ocpi.listPeers()).toEqual([])
+  })
+
   it('ocpiRouter answers such a path of its own with an OCPI envelope (400 / 2000), not the rewritten route', async () => {
     const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO, { hubClientInfo: { receiver: true } })
     const app = express()

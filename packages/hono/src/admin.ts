@@ -1,6 +1,8 @@
 import { type AdminHandlerOptions, createAdminHandler, type Ocpi } from '@ocpi-credentials/core'
 import { type Context, Hono } from 'hono'
+import { routePath } from 'hono/route'
 import { coreRequestOf } from './core-request.js'
+import { rawPathOf } from './raw-path.js'
 
 /**
  * A Hono sub-app serving the core's admin API (invitations, registrations, peers, rotation, revocation,
@@ -40,11 +42,12 @@ export function ocpiAdmin(ocpi: Ocpi, options: AdminHandlerOptions = {}): Hono {
  * Where the admin app is mounted for this request (`/admin`, `/acme/admin` for `/:tenant/admin`), so that
  * the core matches routes exactly under it: `/admin/x/invitations` is no route, and a host's guard on
  * `/admin/invitations` cannot be walked around. `undefined` when Hono does not say (the core then
- * recognises routes by their tail).
+ * recognises routes by their tail). Cut from the path as it arrived, percent-encoding kept, as the core
+ * compares it: `/m%C3%BCnchen/admin` for `/:city/admin`.
  */
 function mountPathOf(c: Context): string | undefined {
-  const routePath = (c.req as { routePath?: unknown }).routePath
-  if (typeof routePath !== 'string' || !routePath.endsWith('*')) return undefined
-  const depth = routePath.slice(0, -1).replace(/\/$/, '').split('/').length
-  return c.req.path.split('/').slice(0, depth).join('/')
+  const pattern = routePath(c)
+  if (!pattern.endsWith('*')) return undefined
+  const depth = pattern.slice(0, -1).replace(/\/$/, '').split('/').length
+  return rawPathOf(c.req.url).split('/').slice(0, depth).join('/')
 }

@@ -2,6 +2,7 @@ import type { Ocpi } from '@ocpi-credentials/core'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { coreRequestOf } from './core-request.js'
 import { handOn } from './hand-on.js'
+import { rawPathOf } from './raw-path.js'
 
 /**
  * The path shapes that may be the core's, one plain parameter per depth: `versions` or `{version}`,
@@ -44,7 +45,7 @@ const CORE_PATH_SHAPES = [
 export function ocpiRoutes(ocpi: Ocpi): Hono {
   const app = new Hono()
   const forward: MiddlewareHandler = (c, next) => {
-    if (!ocpi.ownsPath(c.req.path)) return handOn(next)
+    if (!ocpi.ownsPath(rawPathOf(c.req.url))) return handOn(next)
     return c.req.raw.bodyUsed ? coreRequestOf(c).then(ocpi.handle) : ocpi.handle(c.req.raw)
   }
   for (const path of CORE_PATH_SHAPES) app.all(path, forward)

@@ -54,7 +54,7 @@ describe.each(['/admin', '/internal/ocpi-admin'])('ocpiAdmin mounted at %s', (pr
 })
 
 describe('ocpiAdmin matches the path exactly under its mount', () => {
-  it.each(['/admin/x/invitations', '/admin//invitations', '/admin/peers/invitations'])(
+  it.each(['/admin/x/invitations', '/admin//invitations', '/admin/peers/invitations', '/admin/invitations/'])(
     'a guard on /admin/invitations holds against %s (nothing issued)',
     async (path) => {
       const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
@@ -74,5 +74,25 @@ describe('ocpiAdmin matches the path exactly under its mount', () => {
     app.route('/:tenant/admin', ocpiAdmin(ocpi))
     expect((await app.request('/acme/admin/invitations', { method: 'POST' })).status).toBe(201)
     expect((await app.request('/acme/admin/x/invitations', { method: 'POST' })).status).toBe(404)
+  })
+
+  it('works under a mount parameter that arrives percent-encoded', async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+    const app = new Hono()
+    app.route('/:city/admin', ocpiAdmin(ocpi))
+    expect((await app.request('/m%C3%BCnchen/admin/invitations', { method: 'POST' })).status).toBe(201)
+    expect((await app.request('/ac%20me/admin/peers')).status).toBe(200)
+    expect((await app.request('/m%C3%BCnchen/admin/x/invitations', { method: 'POST' })).status).toBe(404)
+  })
+
+  it('a guard on a peer action holds against the same path with a trailing slash (nothing revoked)', async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+    const app = new Hono()
+    app.use('/admin/peers/:id/revocation', async (c) => c.json({ code: 'super-admins only' }, 403))
+    app.route('/admin', ocpiAdmin(ocpi))
+    const invited = await (await app.request('/admin/invitations', { method: 'POST' })).json()
+    const answer = await app.request(`/admin/peers/${invited.peer_id}/revocation/`, { method: 'POST' })
+    expect(answer.status).toBe(404)
+    expect(await ocpi.getPeer(invited.peer_id)).toMatchObject({ state: 'invited' })
   })
 })

@@ -8,6 +8,17 @@ import { CPO, EMSP, envelope, hostApp, type InProcessApp, inProcessFetch, makeOc
 
 const token = (value: string) => ({ authorization: `Token ${value}` })
 
+describe('ocpiRoutes under a base path with a non-ASCII character', () => {
+  it('serves a base path with a character that arrives percent-encoded', async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/münchen/ocpi', CPO)
+    const app = new Hono()
+    app.route('/münchen/ocpi', ocpiRoutes(ocpi))
+    const { token: tokenA } = await ocpi.invite()
+    const versions = await app.request('/m%C3%BCnchen/ocpi/versions', { headers: token(tokenA) })
+    expect(versions.status).toBe(200)
+  })
+})
+
 describe.each([
   { prefix: '/ocpi', baseUrl: 'https://cpo.example.com/ocpi' },
   { prefix: '/api/ocpi', baseUrl: 'https://cpo.example.com/api/ocpi' },

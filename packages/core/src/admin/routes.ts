@@ -49,8 +49,9 @@ export const ADMIN_METHODS: Readonly<Record<AdminRoute['name'], readonly string[
  * the path must be exactly one route: `/admin/x/invitations` is no route under `/admin`, so a host's
  * path-based guard on `/admin/invitations` cannot be walked around. Without it, routes are recognised by
  * the path's tail (the most specific pattern wins: `…/peers/:id/rotation` and `…/peers/:id/revocation`
- * first, then `…/invitations`, `…/registrations` and `…/peers`, then `…/peers/:id`). A single trailing
- * slash is ignored. Pure: no I/O.
+ * first, then `…/invitations`, `…/registrations` and `…/peers`, then `…/peers/:id`), and a single
+ * trailing slash is ignored. Under a `basePath`, a trailing slash makes no route: a guard on
+ * `/admin/invitations` cannot be walked around through `/admin/invitations/`. Pure: no I/O.
  *
  * @example
  * ```ts
@@ -62,10 +63,12 @@ export function matchAdminRoute(pathname: string, basePath?: string): AdminRoute
   if (basePath !== undefined) {
     const base = basePath.replace(/\/+$/, '')
     if (!pathname.startsWith(`${base}/`)) return NOT_FOUND
-    return matchSegments(segmentsOf(pathname.slice(base.length + 1)))
+    return matchSegments(pathname.slice(base.length + 1).split('/'))
   }
   // By the tail: the most specific shape first (…/peers/:id/action, then …/name, then …/peers/:id).
-  const segments = segmentsOf(pathname)
+  // A single trailing slash is ignored here: tail matching gives path guards no hold anyway.
+  const segments = pathname.split('/')
+  if (segments.length > 1 && segments.at(-1) === '') segments.pop()
   for (const depth of [3, 1, 2]) {
     if (segments.length < depth) continue
     const match = matchSegments(segments.slice(-depth))
@@ -75,13 +78,6 @@ export function matchAdminRoute(pathname: string, basePath?: string): AdminRoute
 }
 
 const NOT_FOUND: AdminRouteMatch = { ok: false, reason: 'not-found' }
-
-/** A path's segments, a single trailing slash ignored. */
-function segmentsOf(path: string): string[] {
-  const segments = path.split('/')
-  if (segments.length > 1 && segments.at(-1) === '') segments.pop()
-  return segments
-}
 
 /** Exactly one route's segments: `name`, `peers/:id` or `peers/:id/action`. */
 function matchSegments([first, id, action, ...more]: readonly string[]): AdminRouteMatch {
