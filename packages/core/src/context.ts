@@ -19,6 +19,12 @@ export interface Context {
    * retries and a short total budget, so we answer well within the peer's own timeout.
    */
   readonly callbackTransport: Transport
+  /**
+   * How long the calls of one rotation we start may take, all of them together (the transport's `total`
+   * timeout): a rotation mark still under way later than this (and a margin) was left by a process that
+   * died, and is settled by asking the peer.
+   */
+  readonly rotationBudgetMs: number
   readonly urlPolicy: UrlPolicy
   readonly events: EventBus
   readonly log: OcpiLogger

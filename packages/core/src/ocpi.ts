@@ -49,7 +49,12 @@ import { createHandler } from './server/handler.js'
 import { ownsPath, ownUrls } from './server/routes.js'
 import type { CredentialsStore, ListPeersOptions } from './store/types.js'
 import { createSealer, type SealingKey } from './tokens/sealing.js'
-import { createTransport, type FetchLike, type TransportOptions } from './transport/transport.js'
+import {
+  createTransport,
+  type FetchLike,
+  type TransportOptions,
+  transportDefaults,
+} from './transport/transport.js'
 import type { UrlPolicy } from './transport/url-policy.js'
 
 /**
@@ -273,6 +278,7 @@ export function createOcpi(options: OcpiOptions): Ocpi {
         total: Math.min(transport?.timeouts?.total ?? CALLBACK_BUDGET_MS, CALLBACK_BUDGET_MS),
       },
     }),
+    rotationBudgetMs: transport?.timeouts?.total ?? transportDefaults.timeouts.total,
     urlPolicy: policy,
     events: new EventBus(log),
     log,
@@ -280,6 +286,13 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     partyAdditionPolicy: partyAdditionPolicy ?? defaultPartyAdditionPolicy,
     partyRemovalPolicy: partyRemovalPolicy ?? defaultPartyRemovalPolicy,
     batches: new Batches(),
+  }
+  if (config.pendingTtlMs < 2 * ctx.rotationBudgetMs) {
+    // Our pending token must outlive the POST or PUT that carries it, and leave time to settle a
+    // rotation whose answer was lost (or whose process died) while the peer may hold it.
+    throw new OcpiConfigError(
+      `pendingTtlMs (${config.pendingTtlMs} ms) must be at least twice the transport's total timeout (${ctx.rotationBudgetMs} ms)`,
+    )
   }
   if (config.hubClientInfo.sender) {
     // As a hub: every change of a platform's link or status is pushed to the other connected platforms.

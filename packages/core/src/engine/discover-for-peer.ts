@@ -2,7 +2,7 @@ import type { Context } from '../context.js'
 import { OcpiError, type OcpiErrorCode } from '../errors.js'
 import type { SealedToken } from '../model.js'
 import { sealAhead } from '../tokens/sealing.js'
-import type { Transport } from '../transport/transport.js'
+import { withDeadline } from './deadline.js'
 import { type Discovery, discover } from './discovery.js'
 import { missingEndpoints } from './requirements.js'
 
@@ -40,26 +40,14 @@ export async function discoverForPeer(
 ): Promise<Discovery & { readonly outbound: SealedToken }> {
   const sealed = sealAhead(ctx.sealer, args.token)
   // One deadline for the whole discovery: each GET's own limit would allow four times the budget.
-  const deadline = new AbortController()
-  let step = 'GET versions' // the step under way when the deadline passes, named in the error
-  const timer = setTimeout(() => {
-    const message = `${step}: our discovery took over ${CALLBACK_BUDGET_MS / 1000} s in all`
-    deadline.abort(new OcpiError('ERR_OCPI_PEER_TIMEOUT', message, { step }))
-  }, CALLBACK_BUDGET_MS)
-  ;(timer as { unref?: () => void }).unref?.()
-  const transport: Transport = {
-    send: (request) => {
-      step = request.step
-      return ctx.callbackTransport.send({
-        ...request,
-        signal:
-          request.signal === undefined ? deadline.signal : AbortSignal.any([request.signal, deadline.signal]),
-      })
-    },
-  }
+  const deadline = withDeadline(
+    ctx.callbackTransport,
+    CALLBACK_BUDGET_MS,
+    (step) => `${step}: our discovery took over ${CALLBACK_BUDGET_MS / 1000} s in all`,
+  )
   let found: Discovery
   try {
-    found = await discover({ ...ctx, transport }, args)
+    found = await discover({ ...ctx, transport: deadline.transport }, args)
   } catch (error) {
     if (error instanceof OcpiError && CALLBACK_CODES.has(error.code)) {
       // The peer is told the step only. The detail (an address range a name resolves to, a closed port,
@@ -79,7 +67,7 @@ export async function discoverForPeer(
     }
     throw error
   } finally {
-    clearTimeout(timer)
+    deadline.done()
   }
   const missing = missingEndpoints(ctx.config, found.details.endpoints, found.version)
   if (missing.length > 0) {

@@ -1,16 +1,25 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
-import type { OutboundToken, PeerRecord, RegisteredPeer, RotationMark, TokenDigest } from '../model.js'
+import type {
+  InboundToken,
+  OutboundToken,
+  PeerRecord,
+  RegisteredPeer,
+  RotationMark,
+  TokenDigest,
+} from '../model.js'
 import { type Peer, peerView } from '../peer-view.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
 import { ownCredentialsBody, parsePeerCredentials } from './credentials-body.js'
+import { withDeadline } from './deadline.js'
 import { defaultEncoding, discover } from './discovery.js'
 import { emitPartyChanges, lockLinkIdentity } from './identity-lock.js'
 import { buildRequest, processEnvelope } from './outbound.js'
 import { mayHaveCommitted, sendCredentials } from './peer-calls.js'
 import { missingEndpoints } from './requirements.js'
+import { CAS_ATTEMPTS, waitBeforeRetry } from './retry-wait.js'
 import { rotationState } from './rotation-mark.js'
 
 /**
@@ -26,8 +35,6 @@ export interface RotateOptions {
   readonly version?: SupportedVersion
 }
 
-const MAX_ATTEMPTS = 5
-
 function withoutMark(peer: RegisteredPeer): RegisteredPeer {
   const { rotation: _mark, ...rest } = peer
   return rest
@@ -40,7 +47,8 @@ async function changeMark(
   digest: TokenDigest,
   change: (unmarked: RegisteredPeer, mark: RotationMark) => RegisteredPeer,
 ): Promise<void> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    if (attempt > 0) await waitBeforeRetry(attempt - 1)
     const current = await ctx.store.getPeer(peerId)
     if (current === null || current.state !== 'registered' || current.rotation?.digest !== digest) return
     const next = {
@@ -114,6 +122,8 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
     }
   }
   const version = options.version ?? peer.link.version
+  // Before anything is written: a token no configured key opens (see `reseal`) must leave nothing behind.
+  const outbound = (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken
   const now = ctx.now()
   const token = generateToken()
   const digest = digestToken(token)
@@ -138,7 +148,36 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
     throw new OcpiError('ERR_OCPI_CONFLICT', `peer ${peerId} changed concurrently (another rotation?); retry`)
   }
 
-  const outbound = (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken
+  // All of this rotation's calls end within its budget: a mark still under way past it (and a margin)
+  // can only be one left by a process that died, which the health checks then settle (`rotationState`).
+  const deadline = withDeadline(
+    ctx.transport,
+    ctx.rotationBudgetMs,
+    (step) => `${step}: the rotation's calls took over ${ctx.rotationBudgetMs / 1000} s in all`,
+  )
+  try {
+    return await rotateMarked(
+      { ...ctx, transport: deadline.transport },
+      { peer, outbound, token, digest, version },
+    )
+  } finally {
+    deadline.done()
+  }
+}
+
+/** The rest of {@link rotate}, once our pending token is stored and the record marked. */
+async function rotateMarked(
+  ctx: Context,
+  args: {
+    peer: RegisteredPeer
+    outbound: OutboundToken
+    token: InboundToken
+    digest: TokenDigest
+    version: SupportedVersion
+  },
+): Promise<Peer> {
+  const { peer, outbound, token, digest, version } = args
+  const peerId = peer.id
   let data: unknown
   let found: Discovered
   try {
@@ -295,6 +334,8 @@ export async function settleRotation(ctx: Context, peerId: string): Promise<Sett
   } catch (error) {
     // Settled meanwhile by another instance, or superseded: nothing left to do here.
     if (error instanceof OcpiError && error.code === 'ERR_OCPI_CONFLICT') return 'none'
+    // Other writers kept winning the record: asked again in the next pass.
+    if (error instanceof OcpiError && error.code === 'ERR_OCPI_OUTCOME_UNKNOWN') return 'unsettled'
     throw error
   }
 }
@@ -335,7 +376,8 @@ async function commitRotation(
   },
 ): Promise<Peer> {
   const outbound = await ctx.sealer.seal(args.credentials.token)
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    if (attempt > 0) await waitBeforeRetry(attempt - 1)
     const current: PeerRecord | null = await ctx.store.getPeer(args.peerId)
     if (current === null || current.state !== 'registered' || current.rotation?.digest !== args.digest) {
       // Unregistered, revoked, or superseded while our PUT was under way: our token must not live on
@@ -394,11 +436,23 @@ async function commitRotation(
       return peerView(stored)
     }
   }
-  throw new OcpiError(
-    'ERR_OCPI_CONFLICT',
-    `peer ${args.peerId} kept changing; the rotation was not committed`,
-    {
+  // Other writers kept winning the record (another instance, a hub's ClientInfo batches). The peer took
+  // our PUT and holds our new token: the rotation is left to be settled (the health checks ask the peer,
+  // which hands its new token again) while our pending token lives, rather than dropped.
+  if (args.settling === true) {
+    throw new OcpiError('ERR_OCPI_OUTCOME_UNKNOWN', `peer ${args.peerId} kept changing; settled later`, {
       step: 'commit',
-    },
+    })
+  }
+  await changeMark(ctx, args.peerId, args.digest, (unmarked, mark) => ({
+    ...unmarked,
+    rotation: { ...mark, outcome: 'unknown' },
+  }))
+  const error = new OcpiError(
+    'ERR_OCPI_OUTCOME_UNKNOWN',
+    `the peer took our PUT, but peer ${args.peerId} kept changing and the rotation could not be committed yet; it is settled by the health checks or by rotating again`,
+    { step: 'commit' },
   )
+  emitFailure(ctx, args.peerId, error, 'unknown')
+  throw error
 }

@@ -2,6 +2,7 @@ import * as z from 'zod'
 import type { Context } from '../context.js'
 import { definesRole, describeIssues } from '../engine/credentials-body.js'
 import { eachPeer } from '../engine/periodic.js'
+import { CAS_ATTEMPTS, waitBeforeRetry } from '../engine/retry-wait.js'
 import { OcpiError } from '../errors.js'
 import {
   type ClientInfoRecord,
@@ -43,11 +44,6 @@ export interface ClientInfoData {
   readonly status: ConnectionStatus
   readonly last_updated: string
 }
-
-/** Writes of one hub's ClientInfo batch before it gives up (with growing random waits: about 2 s at most). */
-const BATCH_ATTEMPTS = 16
-/** The first wait between two writes of a ClientInfo batch, doubling up to 32 times this. */
-const BACKOFF_MS = 5
 
 function toData(info: ClientInfoRecord): ClientInfoData {
   return {
@@ -108,7 +104,7 @@ async function storeClientInfo(
   peerId: string,
   infos: readonly ClientInfoRecord[],
 ): Promise<ClientInfoData[]> {
-  for (let attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     const hub = await hubPeer(ctx, peerId)
     const held = new Map((hub.clientInfo ?? []).map((c) => [partyKey(c), c]))
     let changed = false
@@ -122,9 +118,7 @@ async function storeClientInfo(
     if (!changed) return answers
     const next: RegisteredPeer = { ...hub, clientInfo: [...held.values()], updatedAt: ctx.now() }
     if ((await ctx.store.casPeer(hub.id, hub.revision, next)) !== null) return answers
-    if (attempt === BATCH_ATTEMPTS - 1) break
-    const wait = Math.random() * BACKOFF_MS * 2 ** Math.min(attempt, 5)
-    await new Promise((resolve) => setTimeout(resolve, wait))
+    if (attempt < CAS_ATTEMPTS - 1) await waitBeforeRetry(attempt)
   }
   throw new OcpiError('ERR_OCPI_CONFLICT', 'the hub record changed concurrently; retry')
 }
