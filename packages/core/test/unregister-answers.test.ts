@@ -81,3 +81,23 @@ describe('our DELETE and what the peer answers', () => {
     expect((await ocpi.authenticate(request(), { module: 'locations' })).ok).toBe(false)
   })
 })
+
+describe('our DELETE racing another end of the link', () => {
+  it('a revocation meanwhile: 409, saying our DELETE went out and what the peer made of it', async () => {
+    let revokeFirst: (() => Promise<unknown>) | null = null
+    const { ocpi, peer, backing } = await adoptedPeer(async () => {
+      await revokeFirst?.() // the admin revokes the link while our DELETE is on its way
+      return Response.json({ status_code: 1000, timestamp: '2026-11-23T10:00:00Z' })
+    })
+    revokeFirst = () => ocpi.revoke(peer.id)
+    const error = await ocpi.unregister(peer.id).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({
+      code: 'ERR_OCPI_WRONG_STATE',
+      message: `peer ${peer.id} was ended meanwhile by another call; our DELETE was sent too (the peer confirmed it)`,
+    })
+    expect(backing.peers.get(peer.id)?.state).toBe('unregistered') // as the revocation left it
+  })
+})

@@ -12,6 +12,7 @@ import { type Peer, peerView } from '../peer-view.js'
 import { ownUrls } from '../server/routes.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
+import { CAS_ATTEMPTS, waitBeforeRetry } from './retry-wait.js'
 
 /**
  * The result of {@link Ocpi.revoke}: the peer after revocation, and, when we issued the original TOKEN_A,
@@ -45,7 +46,9 @@ export interface Revocation {
  * ```
  */
 export async function revoke(ctx: Context, peerId: string): Promise<Revocation> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    // A breach must not lose to a busy record (a hub's ClientInfo batches): retried with growing waits.
+    if (attempt > 0) await waitBeforeRetry(attempt - 1)
     const current = await ctx.store.getPeer(peerId)
     if (current === null) throw new OcpiError('ERR_OCPI_UNKNOWN_PEER', `no peer ${peerId}`)
     const now = ctx.now()

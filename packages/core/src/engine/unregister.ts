@@ -17,6 +17,12 @@ import { sendCredentials } from './peer-calls.js'
  */
 export type UnregisterOutcome = 'confirmed' | 'not-registered' | 'failed'
 
+const REMOTE_SAYS: Readonly<Record<UnregisterOutcome, string>> = {
+  confirmed: 'the peer confirmed it',
+  'not-registered': 'the peer no longer knew us',
+  failed: 'the peer did not confirm it',
+}
+
 /**
  * Ends a link from our side: sends DELETE to the peer's credentials endpoint, then kills every token of
  * the peer at once, whatever the peer answered (the intent is to stop; a peer that did not hear it gets
@@ -57,7 +63,14 @@ export async function unregister(
     })
   }
   const ended = await endLink(ctx, peerId)
-  if (ended === null) throw new OcpiError('ERR_OCPI_WRONG_STATE', `peer ${peerId} is no longer registered`)
+  if (ended === null) {
+    // Ended meanwhile by another call (a revocation, another unregister). Our DELETE went out all the
+    // same: say what the peer made of it, lest the link be thought alive on its side.
+    throw new OcpiError(
+      'ERR_OCPI_WRONG_STATE',
+      `peer ${peerId} was ended meanwhile by another call; our DELETE was sent too (${REMOTE_SAYS[remote]})`,
+    )
+  }
   ctx.events.emit('unregistered', { peerId, by: 'us' })
   return { peer: peerView(ended), remote }
 }

@@ -1,5 +1,6 @@
 import type { Context } from '../context.js'
 import { ownCredentialsBody } from '../engine/credentials-body.js'
+import { CAS_ATTEMPTS, waitBeforeRetry } from '../engine/retry-wait.js'
 import { OcpiError } from '../errors.js'
 import type { InboundToken, PeerRecord, RegisteredPeer, UnregisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
@@ -54,11 +55,10 @@ export function unregisteredRecord(peer: RegisteredPeer, now: number): Unregiste
   }
 }
 
-const MAX_CAS_ATTEMPTS = 5
-
 /**
  * Ends a link: every token of the peer dies and the record becomes `unregistered`, in one atomic store
- * step. Retries its compare-and-swap when a concurrent write (e.g. a rotation) moved the revision.
+ * step. Retries its compare-and-swap, with growing waits, when a concurrent write (a rotation, a hub's
+ * ClientInfo batch) moved the revision.
  * Returns `null` when the peer is not registered (any more).
  *
  * @example
@@ -67,7 +67,8 @@ const MAX_CAS_ATTEMPTS = 5
  * ```
  */
 export async function endLink(ctx: Context, peerId: string): Promise<PeerRecord | null> {
-  for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    if (attempt > 0) await waitBeforeRetry(attempt - 1)
     const peer = await ctx.store.getPeer(peerId)
     if (peer === null || peer.state !== 'registered') return null
     const stored = await ctx.store.revokeTokens({

@@ -3,6 +3,7 @@ import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-
 import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
 import { emitPartyChanges, lockLinkIdentity } from '../engine/identity-lock.js'
+import { CAS_ATTEMPTS, waitBeforeRetry } from '../engine/retry-wait.js'
 import { rotationState } from '../engine/rotation-mark.js'
 import { OcpiError } from '../errors.js'
 import type { RegisteredPeer } from '../model.js'
@@ -129,7 +130,7 @@ export async function receiveUpdate(
     const fresh = await ctx.store.getPeer(peer.id)
     const used = await ctx.store.findToken(record.digest)
     if (
-      attempt >= MAX_COMMIT_ATTEMPTS ||
+      attempt >= CAS_ATTEMPTS ||
       fresh === null ||
       fresh.state !== 'registered' ||
       used === null ||
@@ -145,6 +146,7 @@ export async function receiveUpdate(
       )
     }
     base = fresh
+    await waitBeforeRetry(attempt - 1)
   }
   ctx.events.emit('rotated', { peerId: peer.id, version: args.version, by: 'peer' })
   emitPartyChanges(ctx, peer.id, lock)
@@ -156,9 +158,6 @@ export async function receiveUpdate(
 async function currentTokenOf(ctx: Context, peerId: string): Promise<string | null> {
   return (await ctx.store.listTokens(peerId)).find((t) => t.kind === 'current')?.digest ?? null
 }
-
-/** Commits of one PUT against a record that other writers keep changing, before it gives up. */
-const MAX_COMMIT_ATTEMPTS = 5
 
 /**
  * A PUT made with the pending token of our rotation whose outcome is unknown proves that the peer took
