@@ -2,7 +2,14 @@ import * as z from 'zod'
 import { isOwnParty } from '../config.js'
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
-import type { OutboundToken, PartyRef, RegisteredPeer, RegisteringPeer, UnregisteredPeer } from '../model.js'
+import type {
+  OutboundToken,
+  PartyRef,
+  PeerRecord,
+  RegisteredPeer,
+  RegisteringPeer,
+  UnregisteredPeer,
+} from '../model.js'
 import { type Peer, peerView } from '../peer-view.js'
 import { countryCodeSchema, credentialsTokenSchema, partyIdSchema } from '../protocol/schemas.js'
 import { SUPPORTED_VERSIONS } from '../protocol/versions.js'
@@ -172,44 +179,57 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
   }
 
   const committedAt = ctx.now()
-  const next: RegisteredPeer = {
-    ...peer,
-    revision: 1,
-    updatedAt: committedAt,
-    lastContactAt: committedAt,
-    state: 'registered',
-    registeredAt: committedAt,
-    link: {
-      version: found.version,
-      versionsUrl,
-      endpoints: found.details.endpoints,
-      parties: credentials.value.parties,
-      hubPartyId: credentials.value.hubPartyId,
-      outbound: await ctx.sealer.seal(tokenC),
-      encoding: found.encoding,
-    },
+  let stored: PeerRecord | null = null
+  let cause: unknown
+  try {
+    const next: RegisteredPeer = {
+      ...peer,
+      revision: 1,
+      updatedAt: committedAt,
+      lastContactAt: committedAt,
+      state: 'registered',
+      registeredAt: committedAt,
+      link: {
+        version: found.version,
+        versionsUrl,
+        endpoints: found.details.endpoints,
+        parties: credentials.value.parties,
+        hubPartyId: credentials.value.hubPartyId,
+        outbound: await ctx.sealer.seal(tokenC),
+        encoding: found.encoding,
+      },
+    }
+    stored = await ctx.store.commitToken({
+      peerId: peer.id,
+      revision: peer.revision,
+      next,
+      token: { pending: digestB },
+      grace: null,
+      now: committedAt,
+    })
+  } catch (error) {
+    cause = error // sealing or the store failed: the attempt ends all the same, as below
   }
-  const stored = await ctx.store.commitToken({
-    peerId: peer.id,
-    revision: peer.revision,
-    next,
-    token: { pending: digestB },
-    grace: null,
-    now: committedAt,
-  })
-  if (stored === null) {
+  if (stored === null || stored.state !== 'registered') {
     await abandon(ctx, peer.id)
-    throw new OcpiError(
+    const failure = new OcpiError(
       'ERR_OCPI_OUTCOME_UNKNOWN',
-      'the registration could not be committed (our pending token expired or the record changed); the peer holds a dead token: ask for a fresh TOKEN_A',
-      { step: 'commit' },
+      'the registration could not be committed (our pending token expired, the record changed, or the store failed); the peer holds a dead token: ask for a fresh TOKEN_A',
+      { step: 'commit', ...(cause === undefined ? {} : { cause }) },
     )
+    ctx.events.emit('registration-failed', {
+      peerId: peer.id,
+      direction: 'outbound',
+      code: failure.code,
+      message: failure.message,
+    })
+    throw failure
   }
   ctx.events.emit('registered', {
     peerId: peer.id,
     version: found.version,
     direction: 'outbound',
-    parties: next.link.parties,
+    parties: stored.link.parties,
   })
   ctx.log.info?.('registered with peer', { peerId: peer.id, version: found.version, direction: 'outbound' })
   return peerView(stored)

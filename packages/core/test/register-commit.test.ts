@@ -1,0 +1,75 @@
+// The last step of our registration: the peer answered and holds a link, but our commit fails. The
+// attempt must end as any failed attempt does (event, record, pending token), not vanish.
+import { expect, it } from 'vitest'
+import { createMemoryBacking, memoryStore, type OcpiEvents } from '../src/index.js'
+import { World } from './platforms.js'
+
+const CPO = { role: 'CPO', country_code: 'NL', party_id: 'CPO' } as const
+const EMSP = { role: 'EMSP', country_code: 'DE', party_id: 'MSP' } as const
+
+it('a registration whose commit fails ends like any failed attempt: event, record, no live token', async () => {
+  const world = new World()
+  let onPost: (() => Promise<void>) | null = null
+  const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+    const request = new Request(input, init)
+    const response = await world.fetch(request)
+    if (request.method === 'POST') await onPost?.()
+    return response
+  }
+  const cpo = world.add('cpo', CPO, { fetch })
+  const emsp = world.add('emsp', EMSP)
+  // An admin (or another instance) revokes the attempt while our POST's answer is on its way.
+  onPost = async () => {
+    const [registering] = await cpo.ocpi.listPeers({ state: 'registering' })
+    if (registering !== undefined) await cpo.ocpi.revoke(registering.id)
+  }
+  const failed: OcpiEvents['registration-failed'][] = []
+  cpo.ocpi.on('registration-failed', (event) => failed.push(event))
+  const invitation = await emsp.ocpi.invite()
+
+  const error = await cpo.ocpi
+    .register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
+    .then(
+      () => null,
+      (e: unknown) => e,
+    )
+  expect(error).toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN', step: 'commit' })
+  expect(failed).toEqual([
+    expect.objectContaining({ direction: 'outbound', code: 'ERR_OCPI_OUTCOME_UNKNOWN' }),
+  ])
+  const peerId = failed[0]?.peerId as string
+  expect(cpo.backing.peers.get(peerId)?.state).not.toBe('registering')
+  expect(
+    [...cpo.backing.tokens.values()].filter((t) => t.peerId === peerId && t.kind !== 'invitation'),
+  ).toEqual([])
+})
+
+it('a store failing at the commit ends the attempt too, and says so', async () => {
+  const world = new World()
+  const backing = createMemoryBacking()
+  const inner = memoryStore({ backing })
+  let failCommit = false
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver)
+      if (prop !== 'commitToken') return typeof value === 'function' ? value.bind(target) : value
+      return async (args: Parameters<typeof inner.commitToken>[0]) => {
+        if (failCommit) throw new Error('connection lost')
+        return inner.commitToken(args)
+      }
+    },
+  })
+  const cpo = world.add('cpo', CPO, { store })
+  const emsp = world.add('emsp', EMSP)
+  const failed: OcpiEvents['registration-failed'][] = []
+  cpo.ocpi.on('registration-failed', (event) => failed.push(event))
+  const invitation = await emsp.ocpi.invite()
+  failCommit = true
+  await expect(
+    cpo.ocpi.register({ versionsUrl: invitation.versionsUrl, token: invitation.token }),
+  ).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN', step: 'commit' })
+  expect(failed).toHaveLength(1)
+  const peerId = failed[0]?.peerId as string
+  expect(backing.peers.get(peerId)?.state).toBe('unregistered')
+  expect([...backing.tokens.values()].filter((t) => t.peerId === peerId)).toEqual([])
+})
