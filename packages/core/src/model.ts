@@ -158,6 +158,13 @@ export interface Link {
   readonly outbound: SealedToken
   /** The Authorization form that worked with this peer (set by the discovery probe). */
   readonly encoding: TokenEncoding
+  /**
+   * The one party of ours the peer knows, on a link that began on 2.1.1 (which carries one party and no
+   * role) and moved to 2.2+: we go on presenting only that party, since the peer's identity lock would
+   * take our other parties for additions. Absent on other links (a 2.1.1 link presents `as`, else our
+   * first party).
+   */
+  readonly presentedAs?: PartyRef
 }
 
 /**

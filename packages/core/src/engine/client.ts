@@ -7,7 +7,7 @@ import { countryCodeSchema, envelopeSchema, partyIdSchema } from '../protocol/sc
 import { isModern } from '../protocol/versions.js'
 import { redactSecrets } from '../tokens/redact.js'
 import { statusFor } from './connection-status.js'
-import { definesRole, describeIssues } from './credentials-body.js'
+import { describeIssues, ourParties, singlePartyOf } from './credentials-body.js'
 import { buildRequest } from './outbound.js'
 
 const partyRefSchema = z.object({ country_code: countryCodeSchema, party_id: partyIdSchema })
@@ -89,9 +89,9 @@ function joinUrl(base: string, path: string | undefined, query: ClientRequest['q
 
 function routingHeaders(ctx: Context, peer: RegisteredPeer, options: ClientRequest): Record<string, string> {
   // Only the parties our credentials presented to this peer can be named: those whose role the link's
-  // version defines (no PTP on 2.2.1, no HUB on 2.3.0). By default the link's own party (`as`), else
-  // the first of them.
-  const presented = ctx.config.parties.filter((p) => definesRole(peer.link.version, p.role))
+  // version defines (no PTP on 2.2.1, no HUB on 2.3.0), or the one party of a link that began on 2.1.1.
+  // By default the link's own party (`as`), else the first of them.
+  const presented = ourParties(ctx.config, peer.link.version, singlePartyOf(ctx.config, peer))
   const preferred = partyFor(ctx.config, peer.as)
   const from =
     options.from ??

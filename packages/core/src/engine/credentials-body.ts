@@ -1,6 +1,6 @@
 import type * as z from 'zod'
-import { partyFor, type ResolvedConfig } from '../config.js'
-import type { InboundToken, OutboundToken, Party, PartyRef } from '../model.js'
+import { type OwnParty, partyFor, type ResolvedConfig } from '../config.js'
+import type { InboundToken, Link, OutboundToken, Party, PartyRef } from '../model.js'
 import { credentials22Schema, credentials211Schema } from '../protocol/schemas.js'
 import { isModern, type SupportedVersion } from '../protocol/versions.js'
 import { ownUrls } from '../server/routes.js'
@@ -107,9 +107,50 @@ export function definesRole(version: SupportedVersion, role: string): boolean {
 }
 
 /**
+ * The one party of ours a link presents on every version, when it began on 2.1.1 (one party, no role):
+ * the peer's identity lock knows that party alone, and would refuse our others as additions when the link
+ * moves to 2.2+. `null`: the link presents all of our parties. Pure.
+ *
+ * @example
+ * ```ts
+ * const body = ownCredentialsBody(config, '2.2.1', token, peer.as, singlePartyOf(config, peer))
+ * ```
+ */
+export function singlePartyOf(
+  config: ResolvedConfig,
+  peer: { readonly as: PartyRef | null; readonly link: Pick<Link, 'version' | 'presentedAs'> },
+): PartyRef | null {
+  if (peer.link.presentedAs !== undefined) return peer.link.presentedAs
+  if (peer.link.version !== '2.1.1') return null
+  const party = partyFor(config, peer.as)
+  return { country_code: party.country_code, party_id: party.party_id }
+}
+
+/**
+ * Our parties presented on a 2.2+ `version`: every party whose role the version defines (no HUB on 2.3.0,
+ * no PTP on 2.2.1), or only `single` in its role (see {@link singlePartyOf}) when the version defines it.
+ * Pure.
+ *
+ * @example
+ * ```ts
+ * ourParties(config, '2.2.1', null).map((p) => p.role) // ['CPO', 'EMSP']
+ * ```
+ */
+export function ourParties(
+  config: ResolvedConfig,
+  version: SupportedVersion,
+  single: PartyRef | null,
+): readonly OwnParty[] {
+  const defined = config.parties.filter((p) => definesRole(version, p.role))
+  if (single === null) return defined
+  const party = partyFor(config, single)
+  return definesRole(version, party.role) ? [party] : defined
+}
+
+/**
  * Our Credentials in the wire format of `version`, carrying `token` (the token the peer uses towards
- * us). 2.1.1 presents one party (`as`, else the first); 2.2.1 and 2.3.0 present the parties whose role the
- * version defines (no HUB on 2.3.0, no PTP on 2.2.1); 2.3.0 adds `hub_party_id` when configured.
+ * us). 2.1.1 presents one party (`as`, else the first); 2.2.1 and 2.3.0 present {@link ourParties}
+ * (`single`: see {@link singlePartyOf}); 2.3.0 adds `hub_party_id` when configured.
  *
  * @example
  * ```ts
@@ -121,6 +162,7 @@ export function ownCredentialsBody(
   version: SupportedVersion,
   token: InboundToken,
   as: PartyRef | null,
+  single: PartyRef | null = null,
 ): Record<string, unknown> {
   const url = ownUrls(config).versions
   if (!isModern(version)) {
@@ -133,14 +175,12 @@ export function ownCredentialsBody(
       country_code: party.country_code,
     }
   }
-  const roles = config.parties
-    .filter((p) => definesRole(version, p.role))
-    .map((p) => ({
-      role: p.role,
-      business_details: p.business_details,
-      party_id: p.party_id,
-      country_code: p.country_code,
-    }))
+  const roles = ourParties(config, version, single).map((p) => ({
+    role: p.role,
+    business_details: p.business_details,
+    party_id: p.party_id,
+    country_code: p.country_code,
+  }))
   return version === '2.3.0' && config.hubPartyId !== null
     ? { token, url, hub_party_id: config.hubPartyId, roles }
     : { token, url, roles }

@@ -3,6 +3,7 @@ import { OcpiError } from '../errors.js'
 import type {
   InboundToken,
   OutboundToken,
+  PartyRef,
   PeerRecord,
   RegisteredPeer,
   RotationMark,
@@ -12,7 +13,7 @@ import { type Peer, peerView } from '../peer-view.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
-import { ownCredentialsBody, parsePeerCredentials } from './credentials-body.js'
+import { ownCredentialsBody, parsePeerCredentials, singlePartyOf } from './credentials-body.js'
 import { withDeadline } from './deadline.js'
 import { defaultEncoding, discover } from './discovery.js'
 import { emitPartyChanges, lockLinkIdentity } from './identity-lock.js'
@@ -205,7 +206,7 @@ async function rotateMarked(
       token: outbound,
       encoding: found.encoding,
       version,
-      body: ownCredentialsBody(ctx.config, version, token, peer.as),
+      body: ownCredentialsBody(ctx.config, version, token, peer.as, singlePartyOf(ctx.config, peer)),
     })
     data = sent.data
   } catch (error) {
@@ -273,6 +274,12 @@ function discoverAt(
           via: { version: peer.link.version, encoding: peer.link.encoding },
         }),
   })
+}
+
+/** The link field that keeps a link that began on 2.1.1 presenting its one party of ours. */
+function presentationOf(ctx: Context, peer: RegisteredPeer): { presentedAs?: PartyRef } {
+  const single = singlePartyOf(ctx.config, peer)
+  return single === null ? {} : { presentedAs: single }
 }
 
 /** A token the peer gives us is a new one: neither the one we hold nor the pending one we sent (§2.7). */
@@ -417,6 +424,8 @@ async function commitRotation(
         hubPartyId: lock.ok ? lock.hubPartyId : current.link.hubPartyId,
         outbound,
         encoding: args.found.encoding,
+        // A link that began on 2.1.1 goes on presenting its one party of ours, whatever the version now.
+        ...presentationOf(ctx, current),
       },
     }
     const stored = await ctx.store.commitToken({

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js'
-import { ownCredentialsBody, parsePeerCredentials } from '../engine/credentials-body.js'
+import { ownCredentialsBody, parsePeerCredentials, singlePartyOf } from '../engine/credentials-body.js'
 import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
 import { emitPartyChanges, lockLinkIdentity } from '../engine/identity-lock.js'
@@ -96,6 +96,9 @@ export async function receiveUpdate(
   // the one of when we read the record (or the pending token we just promoted), no other commit happened,
   // whatever else wrote the record.
   const currentBefore = promoted ? record.digest : currentAtRead
+  // A link that began on 2.1.1 goes on presenting its one party of ours, whatever the version now.
+  const single = singlePartyOf(ctx.config, peer)
+  const presentation = single === null ? {} : { presentedAs: single }
   for (let attempt = 1; ; attempt++) {
     const { rotation: _staleMark, ...unmarked } = base
     const next: RegisteredPeer = {
@@ -110,6 +113,7 @@ export async function receiveUpdate(
         hubPartyId: lock.hubPartyId,
         outbound: found.outbound,
         encoding: found.encoding,
+        ...presentation,
       },
     }
     const stored = await ctx.store.commitToken({
@@ -151,7 +155,7 @@ export async function receiveUpdate(
   ctx.events.emit('rotated', { peerId: peer.id, version: args.version, by: 'peer' })
   emitPartyChanges(ctx, peer.id, lock)
   ctx.log.info?.('peer updated its credentials', { peerId: peer.id, version: args.version, versionChanged })
-  return ownCredentialsBody(ctx.config, args.version, token, peer.as)
+  return ownCredentialsBody(ctx.config, args.version, token, peer.as, single)
 }
 
 /** The digest of the peer's current token, or `null`. */
