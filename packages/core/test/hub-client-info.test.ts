@@ -323,9 +323,61 @@ describe('HubClientInfo sender at its edges', () => {
         party_id: 'MSP',
         role: 'EMSP',
         status: 'CONNECTED',
-        last_updated: '2026-11-23T10:05:01Z',
+        last_updated: '2026-11-23T10:05:00.700Z',
       },
     ])
+  })
+
+  it('two changes within one second keep their order at a platform receiving their pushes reversed', async () => {
+    const world = new World()
+    let hold: Promise<void> | null = null
+    let release: () => void = () => undefined
+    let heldDelivered = false
+    const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      const held = hold
+      if (held !== null && request.method === 'PUT' && request.url.includes('/hubclientinfo/')) {
+        hold = null
+        await held // the first push (CONNECTED) is slow on the network
+        const response = await world.fetch(request)
+        heldDelivered = true
+        return response
+      }
+      return world.fetch(request)
+    }
+    const hub = world.add(
+      'hub',
+      { role: 'HUB', country_code: 'NL', party_id: 'HUB' },
+      { hubClientInfo: { sender: true }, fetch },
+    )
+    const cpo = world.add(
+      'cpo',
+      { role: 'CPO', country_code: 'NL', party_id: 'CPO' },
+      { hubClientInfo: { receiver: true } },
+    )
+    const cpoLink = await world.link(hub, cpo)
+    world.now = Date.parse('2026-11-23T10:00:05.100Z')
+    hold = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const emspLink = await world.link(hub, world.add('emsp', { role: 'EMSP', ...msp })) // CONNECTED, held
+    world.now = Date.parse('2026-11-23T10:00:05.400Z')
+    await hub.ocpi.unregister(emspLink.onFrom) // SUSPENDED, delivered first
+    await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('SUSPENDED')
+    release()
+    await expect.poll(() => heldDelivered).toBe(true)
+    expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('SUSPENDED')
+  })
+
+  it('serves a page size over its most as its most, as the pagination rules show with limit=2000', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    await world.link(hub, world.add('emsp', { role: 'EMSP', ...msp }))
+    const page = await cpo.ocpi
+      .client(cpoLink.onTo)
+      .request('hubclientinfo', 'SENDER', { query: { limit: '2000' } })
+    expect(page.statusCode).toBe(1000)
+    expect(page.data).toHaveLength(1)
+    expect(page.headers.get('x-limit')).toBe('100')
   })
 
   it("links the next page on the hub's published URL, not on the URL a proxy handed in", async () => {

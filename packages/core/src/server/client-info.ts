@@ -51,7 +51,7 @@ function toData(info: ClientInfoRecord): ClientInfoData {
     country_code: info.country_code,
     role: info.role,
     status: info.status,
-    last_updated: formatDateTime(new Date(info.last_updated)),
+    last_updated: new Date(info.last_updated).toISOString(),
   }
 }
 
@@ -164,7 +164,7 @@ async function hubPeer(ctx: Context, peerId: string): Promise<RegisteredPeer> {
  *   it again. Those gone come first, so that a platform reading pushes in order never sees them outlive
  *   the others.
  *
- * `last_updated` is the time of the peer record's last change, rounded up to the second. Parties without
+ * `last_updated` is the time of the peer record's last change, to the millisecond. Parties without
  * a role (2.1.1 links, an expectation without one) or with a role that `version` does not define (HUB
  * towards 2.3.0, PTP towards 2.2.1) are left out. Pure.
  *
@@ -179,9 +179,11 @@ export function clientInfoOf(
   now: number,
   removed: readonly Party[] = [],
 ): ClientInfoData[] {
-  // Whole seconds, rounded up: a change at 10:05:00.700 is 10:05:01Z, so that a client pulling with
-  // `date_from` = the time of its last pull (10:05:00.400) still gets it. Rounded down, it never would.
-  const last_updated = formatDateTime(new Date(Math.ceil(peer.updatedAt / 1000) * 1000))
+  // To the millisecond (HubClientInfo is 2.2.1+, whose DateTime allows fractions): two changes within one
+  // second (registered, then unregistered at once) keep their order, so a platform receiving their pushes
+  // the other way round keeps the newer; and a client pulling with `date_from` = the time of its last
+  // pull misses nothing. Whole seconds did one or the other.
+  const last_updated = new Date(peer.updatedAt).toISOString()
   const seen = new Set<string>()
   const infos = (
     parties: readonly Pick<Party, 'role' | 'country_code' | 'party_id'>[],
@@ -223,7 +225,9 @@ const listQuerySchema = z.object({
   date_from: dateTimeSchema.optional(),
   date_to: dateTimeSchema.optional(),
   offset: z.coerce.number().int().nonnegative().max(1_000_000).default(0),
-  limit: z.coerce.number().int().positive().max(1_000).optional(),
+  // Any page size may be asked for; more than we serve gets our most (`X-Limit` says so), as the spec's
+  // pagination example shows with `?limit=2000`.
+  limit: z.coerce.number().int().positive().optional(),
 })
 
 /** The page size when the hub's client asks for none, and the most it may ask for. */
