@@ -185,6 +185,15 @@ describe('the credentials endpoint', () => {
     expect((await post()).status).toBe(401)
   })
 
+  it('refuses a replay with another token than the first time: a leaked TOKEN_A cannot take the link', async () => {
+    const { ocpi, post } = await replayable()
+    const answered = ((await post()).body.data as { token: string }).token
+    const intruder = await post(senderCredentials('2.2.1', 'an-intruders-own-token-for-the-link-0123456789'))
+    expect(intruder.status).toBe(401)
+    // The token we answered the sender still works: nothing was replaced.
+    expect((await call(ocpi.handle, request('GET', '/versions', { token: answered }))).status).toBe(200)
+  })
+
   it('refuses a replay that adds a hub_party_id: the sender must present the same identity', async () => {
     const { post } = await replayable('2.3.0')
     expect((await post()).body.status_code).toBe(1000)

@@ -5,6 +5,7 @@ import { defaultEncoding } from '../engine/discovery.js'
 import { OcpiError } from '../errors.js'
 import { type Party, partyKey, type RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
+import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
 import { currentTokenRecord } from '../tokens/records.js'
 import type { RequestIds } from './envelope.js'
@@ -22,9 +23,9 @@ function sameIdentity(locked: readonly Party[], presented: readonly Party[]): bo
  * Accepts the replay of a registration POST whose answer was lost: the TOKEN_A was consumed moments ago
  * (within the replay window, and no contact since: any authenticated request of the peer, or a successful
  * call of ours, closes the window early, which is conservative) by a sender with the same identity
- * (parties, roles, hub_party_id) and versions URL, so the sender never received our token. Discovers the
- * sender again with its (new) token, issues a fresh token replacing the undelivered one, and answers as
- * the first time. Anyone else gets 401, as for any consumed TOKEN_A.
+ * (parties, roles, hub_party_id), versions URL and token (the same request again), so the sender never
+ * received our token. Discovers the sender again, issues a fresh token replacing the undelivered one, and
+ * answers as the first time. Anyone else gets 401, as for any consumed TOKEN_A.
  *
  * @example
  * ```ts
@@ -51,6 +52,11 @@ export async function receiveReplay(
   ) {
     throw unknown()
   }
+  // The same request again: with the token the sender gave us the first time. Whoever else holds the
+  // TOKEN_A (a leak) cannot slip in its own token for the link within the window, even towards a sender
+  // whose versions endpoint takes any token. Compared by digest: no timing on the token itself.
+  const held = (await ctx.sealer.unseal(peer.link.outbound)) as string
+  if (digestToken(credentials.token) !== digestToken(held)) throw unknown()
   const found = await discoverForPeer(ctx, {
     versionsUrl: credentials.versionsUrl,
     token: credentials.token,
