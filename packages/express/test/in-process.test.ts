@@ -59,7 +59,7 @@ describe.each(EXPRESS_MAJORS)('%s', (_, express) => {
 
       const patch = await supertest(app).patch(`${prefix}/2.2.1/credentials`)
       expect(patch.status).toBe(405)
-      expect(patch.headers['allow']).toBe('GET, POST, PUT, DELETE')
+      expect(patch.headers['allow']).toBe('GET, HEAD, POST, PUT, DELETE')
     })
 
     it('routes only what the core serves: other paths under the prefix stay the host’s', async () => {

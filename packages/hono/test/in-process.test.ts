@@ -63,7 +63,7 @@ describe.each([
 
     const patch = await app.request(`${prefix}/2.2.1/credentials`, { method: 'PATCH' })
     expect(patch.status).toBe(405)
-    expect(patch.headers.get('allow')).toBe('GET, POST, PUT, DELETE')
+    expect(patch.headers.get('allow')).toBe('GET, HEAD, POST, PUT, DELETE')
   })
 
   it('routes only what the core serves: other paths under the prefix stay the host’s', async () => {

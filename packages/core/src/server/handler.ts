@@ -13,22 +13,24 @@ import { matchInboundToken, noteTokenUse } from './inbound-token.js'
 import { matchRoute, type Route } from './routes.js'
 import { versionDetailsData, versionListData } from './versions.js'
 
-const CREDENTIALS_METHODS = ['GET', 'POST', 'PUT', 'DELETE']
+const CREDENTIALS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE']
 
+/** The methods a route serves, for 405 answers and their `Allow` header; HEAD wherever GET is. */
 function methodsOf(route: Route): string[] {
   switch (route.kind) {
     case 'credentials':
       return CREDENTIALS_METHODS
     case 'clientinfo':
-      return ['GET', 'PUT']
+      return ['GET', 'HEAD', 'PUT']
     default:
-      return ['GET']
+      return ['GET', 'HEAD']
   }
 }
 
 /**
  * Builds the web-standard handler for the versions list, version details and credentials endpoints.
- * Order of checks: route (404), method (405), token (401), body (400 / 413), then the operation.
+ * Order of checks: route (404), method (405), token (401), body (400 / 413), then the operation. HEAD is
+ * answered as GET, without the body.
  *
  * @example
  * ```ts
@@ -37,6 +39,20 @@ function methodsOf(route: Route): string[] {
  * ```
  */
 export function createHandler(ctx: Context): (request: Request) => Promise<Response> {
+  const handle = handlerOf(ctx)
+  return (request) => {
+    if (request.method !== 'HEAD') return handle(request)
+    // HEAD is GET without the body (RFC 9110 §9.3.2; load balancers and uptime probes use it). Every
+    // route serves GET; the answer's status and headers are the GET's.
+    const get = new Request(request.url, { method: 'GET', headers: request.headers, signal: request.signal })
+    return handle(get).then(
+      (answer) =>
+        new Response(null, { status: answer.status, statusText: answer.statusText, headers: answer.headers }),
+    )
+  }
+}
+
+function handlerOf(ctx: Context): (request: Request) => Promise<Response> {
   return async (request) => {
     const ids = requestIdsOf(request)
     try {
