@@ -36,13 +36,52 @@ export function openDatabase(options: SqliteStoreOptions): OpenedDatabase {
 /**
  * Sets what the store needs on its connection: a busy timeout (a write waits for another connection's
  * lock instead of failing at once), foreign keys (a token always belongs to a stored peer), and WAL
- * (readers never wait for the writer; the mode is stored in the file, and in-memory databases keep
- * theirs).
+ * (readers never wait for the writer; the mode is stored in the file). A database without a file (in
+ * memory, or SQLite's temporary one) keeps its own mode: no other connection reads it while we write. A
+ * file SQLite cannot put in WAL mode is refused: the store's promises to readers depend on it.
  */
 export function configureConnection(db: DatabaseSync, busyTimeoutMs: number): void {
   db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
   db.exec('PRAGMA foreign_keys = ON')
-  db.prepare('PRAGMA journal_mode = WAL').get()
+  const mode = switchToWal(db, busyTimeoutMs)
+  const file = db.location()
+  if (mode !== 'wal' && file !== null) {
+    throw new OcpiConfigError(
+      `sqliteStore: the database at ${file} cannot be put in WAL mode (SQLite answered journal_mode ` +
+        `'${mode}'), which the store needs so that reads never wait for a write`,
+    )
+  }
+}
+
+/** How long to pause between two attempts to switch to WAL, in milliseconds. */
+const WAL_RETRY_MS = 5
+const pauseCell = new Int32Array(new SharedArrayBuffer(4))
+
+/**
+ * `PRAGMA journal_mode = WAL`, retried while the file is busy, for up to `busyTimeoutMs`; answers the mode
+ * SQLite reports. Leaving rollback-journal mode takes an exclusive lock, and when another connection is
+ * writing (another process migrating the same fresh file at start, say), SQLite answers `SQLITE_BUSY` at
+ * once instead of waiting out `busy_timeout`: its busy handler would deadlock there, as this connection
+ * holds a read lock that the writer needs gone to commit. Each retry starts a new statement, which has
+ * let go of that read lock. The pause blocks the thread, as `busy_timeout` itself does.
+ */
+function switchToWal(db: DatabaseSync, busyTimeoutMs: number): string {
+  const deadline = performance.now() + busyTimeoutMs
+  for (;;) {
+    try {
+      return String(db.prepare('PRAGMA journal_mode = WAL').get()?.['journal_mode'])
+    } catch (error) {
+      const left = deadline - performance.now()
+      if (!isBusy(error) || left <= 0) throw error
+      Atomics.wait(pauseCell, 0, 0, Math.min(WAL_RETRY_MS, left))
+    }
+  }
+}
+
+/** `SQLITE_BUSY`, or one of its extended codes: another connection holds the lock. */
+function isBusy(error: unknown): boolean {
+  const code = (error as { errcode?: unknown } | null)?.errcode
+  return typeof code === 'number' && (code & 0xff) === 5
 }
 
 /** Checks `busyTimeoutMs`: a whole number of milliseconds, 0 or more. */

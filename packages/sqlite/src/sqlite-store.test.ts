@@ -13,6 +13,7 @@ import {
 } from '@ocpi-credentials/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrate } from './migrate.js'
+import { migrationScript } from './migrations.js'
 import { sqliteStore } from './sqlite-store.js'
 import { prepareStatements } from './statements.js'
 import { tableNamesOf } from './table-names.js'
@@ -243,6 +244,53 @@ describe('locks', () => {
     expect(await store.casPeer('peer-a', 5, registered('peer-a'))).toMatchObject({ revision: 6 })
     other.close()
     store.close()
+  })
+})
+
+describe('the start', () => {
+  it("gives up switching a file to WAL when another connection's write outlasts busyTimeoutMs", () => {
+    const path = tempPath()
+    const other = new DatabaseSync(path)
+    other.exec(migrationScript())
+    other.exec('BEGIN IMMEDIATE')
+    expect(() => sqliteStore({ path, busyTimeoutMs: 50 })).toThrow(
+      new OcpiConfigError('sqliteStore: cannot set up the database: database is locked'),
+    )
+    other.exec('ROLLBACK')
+    other.close()
+    const journalMode = () => {
+      const reader = new DatabaseSync(path)
+      const mode = reader.prepare('PRAGMA journal_mode').get()
+      reader.close()
+      return mode
+    }
+    expect(journalMode()).toEqual({ journal_mode: 'delete' })
+    sqliteStore({ path }).close()
+    expect(journalMode()).toEqual({ journal_mode: 'wal' })
+  })
+
+  it('refuses a file that SQLite cannot put in WAL mode', () => {
+    const path = tempPath()
+    // Without locks, SQLite keeps a file out of WAL mode (it answers the mode it stayed in).
+    const database = new DatabaseSync(`file:${path}?nolock=1`)
+    migrate(database)
+    expect(() => sqliteStore({ database })).toThrow(
+      new OcpiConfigError(
+        `sqliteStore: the database at ${path} cannot be put in WAL mode (SQLite answered journal_mode ` +
+          "'delete'), which the store needs so that reads never wait for a write",
+      ),
+    )
+    database.close()
+  })
+
+  it('leaves a database without a file in its own mode', async () => {
+    for (const location of [':memory:', '']) {
+      const database = new DatabaseSync(location)
+      const store = sqliteStore({ database, migrate: true })
+      expect(await store.listPeers()).toEqual([])
+      expect(database.prepare('PRAGMA journal_mode').get()).not.toEqual({ journal_mode: 'wal' })
+      database.close()
+    }
   })
 })
 
