@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite'
 import type { StoreChange, StoreChangeFeed } from '@ocpi-credentials/core'
+import { prepare } from './prepare.js'
 
 type Listener = (change: StoreChange) => void
 
@@ -69,8 +70,7 @@ function listenersOf(db: DatabaseSync, prefix: string): Set<Listener> {
 
 /** The absolute path of the connection's main database file; `null` for an in-memory database. */
 function fileOf(db: DatabaseSync): string | null {
-  const main = db
-    .prepare('PRAGMA database_list')
+  const main = prepare(db, 'PRAGMA database_list')
     .all()
     .find((row) => row['name'] === 'main')
   const file = main?.['file']

@@ -116,6 +116,26 @@ describe('migrate', () => {
     expect(tablesOf(db)).toEqual(['ocpi_tokens'])
   })
 
+  it("reads the version on a host connection opened with node:sqlite's other statement options", () => {
+    const options = [
+      { readBigInts: true },
+      { returnArrays: true },
+      { allowBareNamedParameters: false },
+      { allowUnknownNamedParameters: true },
+    ]
+    for (const option of options) {
+      const db = new DatabaseSync(':memory:', option)
+      expect(migrate(db)).toEqual(migrations.map((m) => m.version))
+      expect(migrate(db)).toEqual([])
+      expect(() => sqliteStore({ database: db })).not.toThrow()
+      db.close()
+    }
+    // The host's connection keeps its options: only the store's own statements are set.
+    const db = new DatabaseSync(':memory:', { returnArrays: true })
+    sqliteStore({ database: db, migrate: true })
+    expect(db.prepare('SELECT 1 AS one').get()).toEqual([1])
+  })
+
   it('refuses a prefix that is not a plain SQL name', () => {
     const db = new DatabaseSync(':memory:')
     for (const tablePrefix of ['', '1ocpi_', 'ocpi-', 'ocpi_; DROP TABLE x; --', ' ocpi_', 'ocpi.']) {

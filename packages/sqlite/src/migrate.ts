@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { OcpiConfigError } from '@ocpi-credentials/core'
 import { migrations, SCHEMA_VERSION, type TableLocation } from './migrations.js'
+import { prepare } from './prepare.js'
 import { type TableNames, tableNamesOf } from './table-names.js'
 import { writeTransaction } from './transaction.js'
 
@@ -40,11 +41,12 @@ export function migrate(database: DatabaseSync, location: TableLocation = {}): n
 
 /** The highest migration version the database records for these tables; 0 when it has none. */
 export function schemaVersionOf(database: DatabaseSync, names: TableNames): number {
-  const table = database
-    .prepare("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?")
-    .get(names.migrations)
+  const table = prepare(
+    database,
+    "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
+  ).get(names.migrations)
   if (table === undefined) return 0
-  const row = database.prepare(`SELECT max(version) AS version FROM ${names.migrations}`).get()
+  const row = prepare(database, `SELECT max(version) AS version FROM ${names.migrations}`).get()
   const version = row?.['version']
   return typeof version === 'number' ? version : 0
 }

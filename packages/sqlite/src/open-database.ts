@@ -2,6 +2,7 @@ import { closeSync, openSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
 import { OcpiConfigError } from '@ocpi-credentials/core'
 import type { SqliteStoreOptions } from './options.js'
+import { prepare } from './prepare.js'
 
 /** The connection a store works on, and whether the store closes it. */
 export interface OpenedDatabase {
@@ -69,7 +70,7 @@ function switchToWal(db: DatabaseSync, busyTimeoutMs: number): string {
   const deadline = performance.now() + busyTimeoutMs
   for (;;) {
     try {
-      return String(db.prepare('PRAGMA journal_mode = WAL').get()?.['journal_mode'])
+      return String(prepare(db, 'PRAGMA journal_mode = WAL').get()?.['journal_mode'])
     } catch (error) {
       const left = deadline - performance.now()
       if (!isBusy(error) || left <= 0) throw error
