@@ -26,6 +26,15 @@ export function openDatabase(options: SqliteStoreOptions): OpenedDatabase {
   if (typeof path !== 'string' || path === '') {
     throw new OcpiConfigError('sqliteStore: path must be a file path')
   }
+  // node:sqlite opens names starting with "file:" as URIs, and SQLite creates their file with the
+  // process's umask. Reading URIs exactly as SQLite does (authority, escapes, mode, vfs) to create the
+  // file first is not worth the risk of creating a different file than SQLite opens.
+  if (path.startsWith('file:')) {
+    throw new OcpiConfigError(
+      'sqliteStore: path must be a file path, not a file: URI (SQLite would create the file without the ' +
+        'owner-only permissions): open the DatabaseSync yourself and pass it as database',
+    )
+  }
   try {
     createPrivately(path)
     return { db: new DatabaseSync(path), owned: true }
@@ -99,7 +108,7 @@ export function busyTimeoutOf(value: number | undefined): number {
  * `-wal` and `-shm` files the same permissions. An existing file is left as it is.
  */
 function createPrivately(path: string): void {
-  if (path === ':memory:' || path.startsWith('file:')) return
+  if (path === ':memory:') return
   let fd: number
   try {
     fd = openSync(path, 'wx', 0o600)

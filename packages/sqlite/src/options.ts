@@ -39,8 +39,10 @@ export type SqliteStoreOptions = SqliteStoreSettings &
   (
     | {
         /**
-         * The database file, created when missing (readable and writable by its owner only). The
-         * store opens it, sets it up and closes it in {@link SqliteStore.close}.
+         * The database file, created when missing (readable and writable by its owner only), or
+         * `':memory:'`. Not a `file:` URI: for URI parameters, open the `DatabaseSync` yourself and
+         * pass it as `database`. The store opens the file, sets it up and closes it in
+         * {@link SqliteStore.close}.
          */
         readonly path: string
         readonly database?: never
@@ -66,8 +68,10 @@ export type SqliteStoreOptions = SqliteStoreSettings &
  */
 export interface SqliteStore extends CredentialsStore {
   /**
-   * Committed writes of every store of this process over the same tables (same file and prefix).
-   * Writes by other processes are not reported.
+   * Committed writes of every store of this process over the same tables: the same file and prefix or,
+   * for a database without a file (in memory), the same connection and prefix. Writes by other
+   * processes are not reported, nor those made through another connection to a shared-cache in-memory
+   * database (`file:name?mode=memory&cache=shared`): give every store of such a database one connection.
    */
   readonly changes: StoreChangeFeed
   /**

@@ -105,6 +105,19 @@ describe('sqliteStore({ path })', () => {
     expect(statSync(path).mode & 0o777).toBe(0o640)
   })
 
+  it('refuses a file: URI, which SQLite would create readable by others, creating nothing', () => {
+    const path = tempPath()
+    for (const uri of [`file:${path}`, `file:${path}?mode=rwc`, 'file:ocpi?mode=memory&cache=shared']) {
+      expect(() => sqliteStore({ path: uri, migrate: true })).toThrow(
+        new OcpiConfigError(
+          'sqliteStore: path must be a file path, not a file: URI (SQLite would create the file without ' +
+            'the owner-only permissions): open the DatabaseSync yourself and pass it as database',
+        ),
+      )
+    }
+    expect(() => statSync(path)).toThrow()
+  })
+
   it('refuses a file it cannot open, naming the path', () => {
     const path = join(tempPath(), 'missing-directory', 'ocpi.db')
     expect(() => sqliteStore({ path, migrate: true })).toThrow(OcpiConfigError)
