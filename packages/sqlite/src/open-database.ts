@@ -94,11 +94,33 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'number' && (code & 0xff) === 5
 }
 
-/** Checks `busyTimeoutMs`: a whole number of milliseconds, 0 or more. */
+/** The longest `busy_timeout` SQLite takes (a C `int`); a longer one would silently become 0. */
+const MAX_BUSY_TIMEOUT_MS = 2_147_483_647
+
+/**
+ * Checks what `sqliteStore` reads before it reads anything: an options object (JavaScript callers can
+ * pass anything), and `migrate` a boolean, since a string such as `'true'` from the environment would
+ * otherwise be silently taken as `false`.
+ */
+export function checkOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new OcpiConfigError(
+      'sqliteStore: options must be an object: { path } (a file) or { database } (a DatabaseSync)',
+    )
+  }
+  const { migrate } = options as { migrate?: unknown }
+  if (migrate !== undefined && typeof migrate !== 'boolean') {
+    throw new OcpiConfigError('sqliteStore: migrate must be true or false')
+  }
+}
+
+/** Checks `busyTimeoutMs`: a whole number of milliseconds that SQLite takes as it is. */
 export function busyTimeoutOf(value: number | undefined): number {
   if (value === undefined) return DEFAULT_BUSY_TIMEOUT_MS
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new OcpiConfigError('sqliteStore: busyTimeoutMs must be a whole number of milliseconds, 0 or more')
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_BUSY_TIMEOUT_MS) {
+    throw new OcpiConfigError(
+      `sqliteStore: busyTimeoutMs must be a whole number of milliseconds from 0 to ${MAX_BUSY_TIMEOUT_MS}`,
+    )
   }
   return value
 }

@@ -14,13 +14,15 @@ import type { TableLocation } from './migrations.js'
 export interface SqliteStoreSettings extends TableLocation {
   /**
    * Run {@link migrate} before checking the schema (default `false`: the store refuses to start on a
-   * database whose schema is not exactly the one this package needs, and says what to run).
+   * database whose schema is not exactly the one this package needs, and says what to run). A boolean:
+   * anything else (`'true'` from the environment) is refused.
    */
   readonly migrate?: boolean
   /**
    * How long an operation waits for another connection's write lock before failing with
-   * `SQLITE_BUSY`, in milliseconds (default 5000). node:sqlite is synchronous: the wait blocks the
-   * event loop, which matters only when several processes write to one file.
+   * `SQLITE_BUSY`, in milliseconds (default 5000; at most 2147483647, the most SQLite takes).
+   * node:sqlite is synchronous: the wait blocks the event loop, which matters only when several
+   * processes write to one file.
    */
   readonly busyTimeoutMs?: number
 }

@@ -178,6 +178,35 @@ describe('sqliteStore({ database })', () => {
   })
 })
 
+describe('settings', () => {
+  it('refuses, creating nothing, settings that SQLite or the store would misread', () => {
+    const path = tempPath()
+    const database = new DatabaseSync(':memory:')
+    const notAnObject =
+      'sqliteStore: options must be an object: { path } (a file) or { database } (a DatabaseSync)'
+    const refused: [unknown, string][] = [
+      [undefined, notAnObject],
+      [null, notAnObject],
+      ['ocpi.db', notAnObject],
+      [{ path, migrate: 'yes' }, 'sqliteStore: migrate must be true or false'],
+      [{ path, migrate: 1 }, 'sqliteStore: migrate must be true or false'],
+      ...[2 ** 31, 2 ** 32 + 7, 1e15].map((busyTimeoutMs): [unknown, string] => [
+        { path, busyTimeoutMs },
+        'sqliteStore: busyTimeoutMs must be a whole number of milliseconds from 0 to 2147483647',
+      ]),
+    ]
+    for (const [options, message] of refused) {
+      expect(() => sqliteStore(options as Parameters<typeof sqliteStore>[0])).toThrow(
+        new OcpiConfigError(message),
+      )
+    }
+    expect(() => statSync(path)).toThrow()
+    // The largest timeout SQLite takes is kept as it is.
+    sqliteStore({ database, migrate: true, busyTimeoutMs: 2 ** 31 - 1 })
+    expect(database.prepare('PRAGMA busy_timeout').get()).toEqual({ timeout: 2 ** 31 - 1 })
+  })
+})
+
 describe('records', () => {
   it('round-trip exactly, as fresh objects', async () => {
     const store = sqliteStore({ path: ':memory:', migrate: true })

@@ -2,7 +2,7 @@ import { isPendingKind, OcpiConfigError, OcpiError, type PeerRecord, pageLimit }
 import { inProcessFeed } from './change-feed.js'
 import { commitTokenSteps } from './commit-token.js'
 import { checkSchema, migrate } from './migrate.js'
-import { busyTimeoutOf, configureConnection, openDatabase } from './open-database.js'
+import { busyTimeoutOf, checkOptions, configureConnection, openDatabase } from './open-database.js'
 import type { SqliteStore, SqliteStoreOptions } from './options.js'
 import { peerFromRow, peerParams, peerUpdateParams, tokenFromRow, tokenParams } from './rows.js'
 import { prepareStatements, type Statements } from './statements.js'
@@ -42,6 +42,7 @@ function check(condition: boolean, operation: string, message: string): void {
  * ```
  */
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
+  checkOptions(options)
   const names = tableNamesOf(options.tablePrefix)
   const busyTimeoutMs = busyTimeoutOf(options.busyTimeoutMs)
   const { db, owned } = openDatabase(options)
