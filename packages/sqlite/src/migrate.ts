@@ -39,11 +39,15 @@ export function migrate(database: DatabaseSync, location: TableLocation = {}): n
   })
 }
 
-/** The highest migration version the database records for these tables; 0 when it has none. */
+/**
+ * The highest migration version the database records for these tables; 0 when it has none. The table is
+ * looked up ignoring (ASCII) case, as SQLite resolves table names: tables made under a prefix with
+ * capitals, before those were refused, are found under its lowercase.
+ */
 export function schemaVersionOf(database: DatabaseSync, names: TableNames): number {
   const table = prepare(
     database,
-    "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
+    "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
   ).get(names.migrations)
   if (table === undefined) return 0
   const row = prepare(database, `SELECT max(version) AS version FROM ${names.migrations}`).get()
