@@ -3,6 +3,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { OcpiConfigError } from '@ocpi-credentials/core'
 import type { SqliteStoreOptions } from './options.js'
 import { prepare } from './prepare.js'
+import { IN_HOST_TRANSACTION, inHostTransaction } from './transaction.js'
 
 /** The connection a store works on, and whether the store closes it. */
 export interface OpenedDatabase {
@@ -21,6 +22,9 @@ export function openDatabase(options: SqliteStoreOptions): OpenedDatabase {
   }
   if (database !== undefined) {
     if (!isConnection(database)) throw new OcpiConfigError('sqliteStore: database must be a DatabaseSync')
+    if (inHostTransaction(database)) {
+      throw new OcpiConfigError(`sqliteStore: ${IN_HOST_TRANSACTION}: commit or roll it back first`)
+    }
     return { db: database, owned: false }
   }
   if (typeof path !== 'string' || path === '') {

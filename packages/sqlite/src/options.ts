@@ -52,7 +52,8 @@ export type SqliteStoreOptions = SqliteStoreSettings &
     | {
         /**
          * An open connection owned by the host, which closes it; {@link SqliteStore.close} leaves it
-         * open. The store sets the pragmas it needs on it (see the package README).
+         * open. The store sets the pragmas it needs on it (see the package README), and works only
+         * between the host's transactions on it: while one is open, every operation rejects.
          */
         readonly database: DatabaseSync
         readonly path?: never

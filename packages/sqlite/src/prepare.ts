@@ -17,7 +17,7 @@ export function prepare(db: DatabaseSync, sql: string): StatementSync {
   const statement = db.prepare(sql)
   statement.setReadBigInts(false)
   statement.setAllowBareNamedParameters(true)
-  // Node 23 releases before 23.11 lack these two setters, and their connections the matching options.
+  // A Node 23 release may lack these two setters; its connections then lack the matching options too.
   statement.setReturnArrays?.(false)
   statement.setAllowUnknownNamedParameters?.(false)
   return statement

@@ -336,6 +336,45 @@ describe('the start', () => {
   })
 })
 
+describe("a host's open transaction", () => {
+  const T0 = 1_700_000_000_000
+  const lease = { name: 'probe:peer-a', holder: 'i1', until: T0 + 10, now: T0 }
+
+  it('is refused by every operation, which then writes nothing the ROLLBACK could undo', async () => {
+    const database = new DatabaseSync(':memory:')
+    const store = sqliteStore({ database, migrate: true })
+    expect(await store.createPeer(registered('peer-a'), [])).toBe(true)
+    database.exec('BEGIN')
+    const refused = (operation: string) => ({
+      code: 'ERR_OCPI_STORE',
+      message:
+        `sqliteStore.${operation}: the connection is in a transaction the store did not start (the ` +
+        "host's): the store works only between them, as its writes would join it and be undone by its ROLLBACK",
+    })
+    await expect(store.acquireLease(lease)).rejects.toMatchObject(refused('acquireLease'))
+    await expect(store.casPeer('peer-a', 0, registered('peer-a'))).rejects.toMatchObject(refused('casPeer'))
+    await expect(store.getPeer('peer-a')).rejects.toMatchObject(refused('getPeer'))
+    database.exec('ROLLBACK')
+    expect(await store.acquireLease(lease)).toBe(true)
+    expect(await store.acquireLease({ ...lease, holder: 'i2' })).toBe(false)
+    expect(await store.casPeer('peer-a', 0, registered('peer-a'))).toMatchObject({ revision: 1 })
+  })
+
+  it('is refused at start and by migrate, changing nothing', () => {
+    const database = new DatabaseSync(':memory:')
+    database.exec('BEGIN')
+    const message =
+      "the connection is in a transaction the store did not start (the host's): commit or roll it back first"
+    expect(() => sqliteStore({ database, migrate: true })).toThrow(
+      new OcpiConfigError(`sqliteStore: ${message}`),
+    )
+    expect(() => migrate(database)).toThrow(new OcpiConfigError(`migrate: ${message}`))
+    expect(database.isTransaction).toBe(true)
+    database.exec('ROLLBACK')
+    expect(database.prepare('SELECT count(*) AS n FROM sqlite_master').get()).toEqual({ n: 0 })
+  })
+})
+
 describe('the change feed', () => {
   const collect = (store: { changes: { subscribe(l: (c: StoreChange) => void): () => void } }) => {
     const seen: StoreChange[] = []

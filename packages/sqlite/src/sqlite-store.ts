@@ -7,7 +7,7 @@ import type { SqliteStore, SqliteStoreOptions } from './options.js'
 import { peerFromRow, peerParams, peerUpdateParams, tokenFromRow, tokenParams } from './rows.js'
 import { prepareStatements, type Statements } from './statements.js'
 import { tableNamesOf } from './table-names.js'
-import { writeTransaction } from './transaction.js'
+import { IN_HOST_TRANSACTION, inHostTransaction, writeTransaction } from './transaction.js'
 
 /** Arguments that contradict themselves are a bug of the caller, not a lost race: thrown. */
 function check(condition: boolean, operation: string, message: string): void {
@@ -69,6 +69,13 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     wrote?: (result: T) => string | null | undefined,
   ): Promise<T> => {
     if (closed) throw new OcpiError('ERR_OCPI_STORE', `sqliteStore.${operation}: the store is closed`)
+    if (inHostTransaction(db)) {
+      throw new OcpiError(
+        'ERR_OCPI_STORE',
+        `sqliteStore.${operation}: ${IN_HOST_TRANSACTION}: the store works only between them, as its ` +
+          'writes would join it and be undone by its ROLLBACK',
+      )
+    }
     let result: T
     try {
       result = work()
