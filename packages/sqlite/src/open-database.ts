@@ -51,8 +51,8 @@ export function openDatabase(options: SqliteStoreOptions): OpenedDatabase {
  * Sets what the store needs on its connection: a busy timeout (a write waits for another connection's
  * lock instead of failing at once), foreign keys (a token always belongs to a stored peer), and WAL
  * (readers never wait for the writer; the mode is stored in the file). A database without a file (in
- * memory, or SQLite's temporary one) keeps its own mode: no other connection reads it while we write. A
- * file SQLite cannot put in WAL mode is refused: the store's promises to readers depend on it.
+ * memory, or SQLite's temporary one) keeps its own mode: WAL needs a file. A file SQLite cannot put in
+ * WAL mode is refused: the store's promises to readers depend on it.
  */
 export function configureConnection(db: DatabaseSync, busyTimeoutMs: number): void {
   db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
