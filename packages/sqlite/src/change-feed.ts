@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite'
 import type { StoreChange, StoreChangeFeed } from '@ocpi-credentials/core'
+import { prepare } from './prepare.js'
 
 type Listener = (change: StoreChange) => void
 
@@ -18,7 +19,9 @@ export interface InProcessFeed extends StoreChangeFeed {
  * The change feed of a store's tables in this process. Every store over the same tables (the same file
  * and table prefix, or the same in-memory connection and prefix) shares one set of listeners, so that two
  * SDK instances of one process see each other's writes at once. Writes by other processes are not
- * reported: SQLite has no notification across connections.
+ * reported: SQLite has no notification across connections. Nor are writes through another connection to
+ * a shared-cache in-memory database: nothing on a connection names the database it shares (its file is
+ * ''), so such stores are told apart by connection, as private in-memory databases must be.
  */
 export function inProcessFeed(db: DatabaseSync, prefix: string): InProcessFeed {
   const listeners = listenersOf(db, prefix)
@@ -69,8 +72,7 @@ function listenersOf(db: DatabaseSync, prefix: string): Set<Listener> {
 
 /** The absolute path of the connection's main database file; `null` for an in-memory database. */
 function fileOf(db: DatabaseSync): string | null {
-  const main = db
-    .prepare('PRAGMA database_list')
+  const main = prepare(db, 'PRAGMA database_list')
     .all()
     .find((row) => row['name'] === 'main')
   const file = main?.['file']

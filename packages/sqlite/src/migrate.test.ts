@@ -116,15 +116,66 @@ describe('migrate', () => {
     expect(tablesOf(db)).toEqual(['ocpi_tokens'])
   })
 
+  it("reads the version on a host connection opened with node:sqlite's other statement options", () => {
+    const options = [
+      { readBigInts: true },
+      { returnArrays: true },
+      { allowBareNamedParameters: false },
+      { allowUnknownNamedParameters: true },
+    ]
+    for (const option of options) {
+      const db = new DatabaseSync(':memory:', option)
+      expect(migrate(db)).toEqual(migrations.map((m) => m.version))
+      expect(migrate(db)).toEqual([])
+      expect(() => sqliteStore({ database: db })).not.toThrow()
+      db.close()
+    }
+    // The host's connection keeps its options: only the store's own statements are set.
+    const db = new DatabaseSync(':memory:', { returnArrays: true })
+    sqliteStore({ database: db, migrate: true })
+    expect(db.prepare('SELECT 1 AS one').get()).toEqual([1])
+  })
+
   it('refuses a prefix that is not a plain SQL name', () => {
     const db = new DatabaseSync(':memory:')
-    for (const tablePrefix of ['', '1ocpi_', 'ocpi-', 'ocpi_; DROP TABLE x; --', ' ocpi_', 'ocpi.']) {
+    for (const tablePrefix of [
+      '',
+      '1ocpi_',
+      'ocpi-',
+      'ocpi_; DROP TABLE x; --',
+      ' ocpi_',
+      'ocpi.',
+      'Ocpi_',
+    ]) {
       expect(() => migrate(db, { tablePrefix })).toThrow(OcpiConfigError)
       expect(() => migrationScript({ tablePrefix })).toThrow(OcpiConfigError)
       expect(() => migrations[0]?.sql({ tablePrefix })).toThrow(OcpiConfigError)
       expect(() => sqliteStore({ database: db, tablePrefix })).toThrow(OcpiConfigError)
     }
     expect(tablesOf(db)).toEqual([])
+  })
+})
+
+describe('table prefixes and case', () => {
+  it('refuses capitals, which SQLite ignores in table names, naming the prefix to use', () => {
+    const db = new DatabaseSync(':memory:')
+    const message =
+      "sqliteStore: tablePrefix must be lowercase letters, digits and underscores, not starting with a digit (SQLite ignores case in table names, so 'Tenant_' would name the tables of 'tenant_'): use 'tenant_'"
+    expect(() => sqliteStore({ database: db, tablePrefix: 'Tenant_', migrate: true })).toThrow(
+      new OcpiConfigError(message),
+    )
+    expect(() => migrate(db, { tablePrefix: 'Tenant_' })).toThrow(new OcpiConfigError(message))
+    expect(tablesOf(db)).toEqual([])
+  })
+
+  it('finds tables made under a prefix with capitals (before they were refused) under its lowercase', async () => {
+    const db = new DatabaseSync(':memory:')
+    db.exec(migrationScript({ tablePrefix: 'tenant_' }).replaceAll('tenant_', 'Tenant_'))
+    expect(migrate(db, { tablePrefix: 'tenant_' })).toEqual([])
+    const store = sqliteStore({ database: db, tablePrefix: 'tenant_' })
+    expect(await store.listPeers()).toEqual([])
+    expect(tablesOf(db)).toContain('Tenant_peers')
+    expect(tablesOf(db)).not.toContain('tenant_peers')
   })
 })
 

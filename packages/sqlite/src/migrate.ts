@@ -1,8 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { OcpiConfigError } from '@ocpi-credentials/core'
 import { migrations, SCHEMA_VERSION, type TableLocation } from './migrations.js'
+import { prepare } from './prepare.js'
 import { type TableNames, tableNamesOf } from './table-names.js'
-import { writeTransaction } from './transaction.js'
+import { IN_HOST_TRANSACTION, inHostTransaction, writeTransaction } from './transaction.js'
 
 /**
  * Brings the store's tables up to the schema this package needs, and returns the versions it applied
@@ -11,7 +12,8 @@ import { writeTransaction } from './transaction.js'
  * no-op; processes running it at once apply each migration once (the others wait for the first one's
  * lock when their connection has a `busy_timeout`, then find nothing to do; without one they fail with
  * `SQLITE_BUSY`, changing nothing). Throws an `OcpiConfigError`, changing nothing, when the tables are
- * at a newer version than this package knows.
+ * at a newer version than this package knows, or when the connection is inside a transaction of its
+ * own (the host's).
  *
  * @example
  * ```ts
@@ -25,6 +27,9 @@ import { writeTransaction } from './transaction.js'
  */
 export function migrate(database: DatabaseSync, location: TableLocation = {}): number[] {
   const names = tableNamesOf(location.tablePrefix)
+  if (inHostTransaction(database)) {
+    throw new OcpiConfigError(`migrate: ${IN_HOST_TRANSACTION}: commit or roll it back first`)
+  }
   return writeTransaction(database, () => {
     const from = schemaVersionOf(database, names)
     if (from > SCHEMA_VERSION) throw newerSchema(names, from)
@@ -38,13 +43,18 @@ export function migrate(database: DatabaseSync, location: TableLocation = {}): n
   })
 }
 
-/** The highest migration version the database records for these tables; 0 when it has none. */
+/**
+ * The highest migration version the database records for these tables; 0 when it has none. The table is
+ * looked up ignoring (ASCII) case, as SQLite resolves table names: tables made under a prefix with
+ * capitals, before those were refused, are found under its lowercase.
+ */
 export function schemaVersionOf(database: DatabaseSync, names: TableNames): number {
-  const table = database
-    .prepare("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?")
-    .get(names.migrations)
+  const table = prepare(
+    database,
+    "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
+  ).get(names.migrations)
   if (table === undefined) return 0
-  const row = database.prepare(`SELECT max(version) AS version FROM ${names.migrations}`).get()
+  const row = prepare(database, `SELECT max(version) AS version FROM ${names.migrations}`).get()
   const version = row?.['version']
   return typeof version === 'number' ? version : 0
 }

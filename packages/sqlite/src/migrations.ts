@@ -10,7 +10,7 @@ import { type TableNames, tableNamesOf } from './table-names.js'
  * ```
  */
 export interface TableLocation {
-  /** Letters, digits and underscores, not starting with a digit. */
+  /** Lowercase letters, digits and underscores, not starting with a digit. */
   readonly tablePrefix?: string
 }
 

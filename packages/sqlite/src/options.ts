@@ -14,13 +14,15 @@ import type { TableLocation } from './migrations.js'
 export interface SqliteStoreSettings extends TableLocation {
   /**
    * Run {@link migrate} before checking the schema (default `false`: the store refuses to start on a
-   * database whose schema is not exactly the one this package needs, and says what to run).
+   * database whose schema is not exactly the one this package needs, and says what to run). A boolean:
+   * anything else (`'true'` from the environment) is refused.
    */
   readonly migrate?: boolean
   /**
    * How long an operation waits for another connection's write lock before failing with
-   * `SQLITE_BUSY`, in milliseconds (default 5000). node:sqlite is synchronous: the wait blocks the
-   * event loop, which matters only when several processes write to one file.
+   * `SQLITE_BUSY`, in milliseconds (default 5000; at most 2147483647, the most SQLite takes).
+   * node:sqlite is synchronous: the wait blocks the event loop, which matters only when several
+   * processes write to one file.
    */
   readonly busyTimeoutMs?: number
 }
@@ -39,8 +41,10 @@ export type SqliteStoreOptions = SqliteStoreSettings &
   (
     | {
         /**
-         * The database file, created when missing (readable and writable by its owner only). The
-         * store opens it, sets it up and closes it in {@link SqliteStore.close}.
+         * The database file, created when missing (readable and writable by its owner only), or
+         * `':memory:'`. Not a `file:` URI: for URI parameters, open the `DatabaseSync` yourself and
+         * pass it as `database`. The store opens the file, sets it up and closes it in
+         * {@link SqliteStore.close}.
          */
         readonly path: string
         readonly database?: never
@@ -48,7 +52,8 @@ export type SqliteStoreOptions = SqliteStoreSettings &
     | {
         /**
          * An open connection owned by the host, which closes it; {@link SqliteStore.close} leaves it
-         * open. The store sets the pragmas it needs on it (see the package README).
+         * open. The store sets the pragmas it needs on it (see the package README), and works only
+         * between the host's transactions on it: while one is open, every operation rejects.
          */
         readonly database: DatabaseSync
         readonly path?: never
@@ -66,8 +71,10 @@ export type SqliteStoreOptions = SqliteStoreSettings &
  */
 export interface SqliteStore extends CredentialsStore {
   /**
-   * Committed writes of every store of this process over the same tables (same file and prefix).
-   * Writes by other processes are not reported.
+   * Committed writes of every store of this process over the same tables: the same file and prefix or,
+   * for a database without a file (in memory), the same connection and prefix. Writes by other
+   * processes are not reported, nor those made through another connection to a shared-cache in-memory
+   * database (`file:name?mode=memory&cache=shared`): give every store of such a database one connection.
    */
   readonly changes: StoreChangeFeed
   /**

@@ -13,6 +13,7 @@ import {
 } from '@ocpi-credentials/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrate } from './migrate.js'
+import { migrationScript } from './migrations.js'
 import { sqliteStore } from './sqlite-store.js'
 import { prepareStatements } from './statements.js'
 import { tableNamesOf } from './table-names.js'
@@ -104,6 +105,19 @@ describe('sqliteStore({ path })', () => {
     expect(statSync(path).mode & 0o777).toBe(0o640)
   })
 
+  it('refuses a file: URI, which SQLite would create readable by others, creating nothing', () => {
+    const path = tempPath()
+    for (const uri of [`file:${path}`, `file:${path}?mode=rwc`, 'file:ocpi?mode=memory&cache=shared']) {
+      expect(() => sqliteStore({ path: uri, migrate: true })).toThrow(
+        new OcpiConfigError(
+          'sqliteStore: path must be a file path, not a file: URI (SQLite would create the file without ' +
+            'the owner-only permissions): open the DatabaseSync yourself and pass it as database',
+        ),
+      )
+    }
+    expect(() => statSync(path)).toThrow()
+  })
+
   it('refuses a file it cannot open, naming the path', () => {
     const path = join(tempPath(), 'missing-directory', 'ocpi.db')
     expect(() => sqliteStore({ path, migrate: true })).toThrow(OcpiConfigError)
@@ -161,6 +175,35 @@ describe('sqliteStore({ database })', () => {
         OcpiConfigError,
       )
     }
+  })
+})
+
+describe('settings', () => {
+  it('refuses, creating nothing, settings that SQLite or the store would misread', () => {
+    const path = tempPath()
+    const database = new DatabaseSync(':memory:')
+    const notAnObject =
+      'sqliteStore: options must be an object: { path } (a file) or { database } (a DatabaseSync)'
+    const refused: [unknown, string][] = [
+      [undefined, notAnObject],
+      [null, notAnObject],
+      ['ocpi.db', notAnObject],
+      [{ path, migrate: 'yes' }, 'sqliteStore: migrate must be true or false'],
+      [{ path, migrate: 1 }, 'sqliteStore: migrate must be true or false'],
+      ...[2 ** 31, 2 ** 32 + 7, 1e15].map((busyTimeoutMs): [unknown, string] => [
+        { path, busyTimeoutMs },
+        'sqliteStore: busyTimeoutMs must be a whole number of milliseconds from 0 to 2147483647',
+      ]),
+    ]
+    for (const [options, message] of refused) {
+      expect(() => sqliteStore(options as Parameters<typeof sqliteStore>[0])).toThrow(
+        new OcpiConfigError(message),
+      )
+    }
+    expect(() => statSync(path)).toThrow()
+    // The largest timeout SQLite takes is kept as it is.
+    sqliteStore({ database, migrate: true, busyTimeoutMs: 2 ** 31 - 1 })
+    expect(database.prepare('PRAGMA busy_timeout').get()).toEqual({ timeout: 2 ** 31 - 1 })
   })
 })
 
@@ -243,6 +286,92 @@ describe('locks', () => {
     expect(await store.casPeer('peer-a', 5, registered('peer-a'))).toMatchObject({ revision: 6 })
     other.close()
     store.close()
+  })
+})
+
+describe('the start', () => {
+  it("gives up switching a file to WAL when another connection's write outlasts busyTimeoutMs", () => {
+    const path = tempPath()
+    const other = new DatabaseSync(path)
+    other.exec(migrationScript())
+    other.exec('BEGIN IMMEDIATE')
+    expect(() => sqliteStore({ path, busyTimeoutMs: 50 })).toThrow(
+      new OcpiConfigError('sqliteStore: cannot set up the database: database is locked'),
+    )
+    other.exec('ROLLBACK')
+    other.close()
+    const journalMode = () => {
+      const reader = new DatabaseSync(path)
+      const mode = reader.prepare('PRAGMA journal_mode').get()
+      reader.close()
+      return mode
+    }
+    expect(journalMode()).toEqual({ journal_mode: 'delete' })
+    sqliteStore({ path }).close()
+    expect(journalMode()).toEqual({ journal_mode: 'wal' })
+  })
+
+  it('refuses a file that SQLite cannot put in WAL mode', () => {
+    const path = tempPath()
+    // Without locks, SQLite keeps a file out of WAL mode (it answers the mode it stayed in).
+    const database = new DatabaseSync(`file:${path}?nolock=1`)
+    migrate(database)
+    expect(() => sqliteStore({ database })).toThrow(
+      new OcpiConfigError(
+        `sqliteStore: the database at ${path} cannot be put in WAL mode (SQLite answered journal_mode ` +
+          "'delete'), which the store needs so that reads never wait for a write",
+      ),
+    )
+    database.close()
+  })
+
+  it('leaves a database without a file in its own mode', async () => {
+    for (const location of [':memory:', '']) {
+      const database = new DatabaseSync(location)
+      const store = sqliteStore({ database, migrate: true })
+      expect(await store.listPeers()).toEqual([])
+      expect(database.prepare('PRAGMA journal_mode').get()).not.toEqual({ journal_mode: 'wal' })
+      database.close()
+    }
+  })
+})
+
+describe("a host's open transaction", () => {
+  const T0 = 1_700_000_000_000
+  const lease = { name: 'probe:peer-a', holder: 'i1', until: T0 + 10, now: T0 }
+
+  it('is refused by every operation, which then writes nothing the ROLLBACK could undo', async () => {
+    const database = new DatabaseSync(':memory:')
+    const store = sqliteStore({ database, migrate: true })
+    expect(await store.createPeer(registered('peer-a'), [])).toBe(true)
+    database.exec('BEGIN')
+    const refused = (operation: string) => ({
+      code: 'ERR_OCPI_STORE',
+      message:
+        `sqliteStore.${operation}: the connection is in a transaction the store did not start (the ` +
+        "host's): the store works only between them, as its writes would join it and be undone by its ROLLBACK",
+    })
+    await expect(store.acquireLease(lease)).rejects.toMatchObject(refused('acquireLease'))
+    await expect(store.casPeer('peer-a', 0, registered('peer-a'))).rejects.toMatchObject(refused('casPeer'))
+    await expect(store.getPeer('peer-a')).rejects.toMatchObject(refused('getPeer'))
+    database.exec('ROLLBACK')
+    expect(await store.acquireLease(lease)).toBe(true)
+    expect(await store.acquireLease({ ...lease, holder: 'i2' })).toBe(false)
+    expect(await store.casPeer('peer-a', 0, registered('peer-a'))).toMatchObject({ revision: 1 })
+  })
+
+  it('is refused at start and by migrate, changing nothing', () => {
+    const database = new DatabaseSync(':memory:')
+    database.exec('BEGIN')
+    const message =
+      "the connection is in a transaction the store did not start (the host's): commit or roll it back first"
+    expect(() => sqliteStore({ database, migrate: true })).toThrow(
+      new OcpiConfigError(`sqliteStore: ${message}`),
+    )
+    expect(() => migrate(database)).toThrow(new OcpiConfigError(`migrate: ${message}`))
+    expect(database.isTransaction).toBe(true)
+    database.exec('ROLLBACK')
+    expect(database.prepare('SELECT count(*) AS n FROM sqlite_master').get()).toEqual({ n: 0 })
   })
 })
 

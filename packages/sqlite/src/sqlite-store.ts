@@ -2,12 +2,12 @@ import { isPendingKind, OcpiConfigError, OcpiError, type PeerRecord, pageLimit }
 import { inProcessFeed } from './change-feed.js'
 import { commitTokenSteps } from './commit-token.js'
 import { checkSchema, migrate } from './migrate.js'
-import { busyTimeoutOf, configureConnection, openDatabase } from './open-database.js'
+import { busyTimeoutOf, checkOptions, configureConnection, openDatabase } from './open-database.js'
 import type { SqliteStore, SqliteStoreOptions } from './options.js'
 import { peerFromRow, peerParams, peerUpdateParams, tokenFromRow, tokenParams } from './rows.js'
 import { prepareStatements, type Statements } from './statements.js'
 import { tableNamesOf } from './table-names.js'
-import { writeTransaction } from './transaction.js'
+import { IN_HOST_TRANSACTION, inHostTransaction, writeTransaction } from './transaction.js'
 
 /** Arguments that contradict themselves are a bug of the caller, not a lost race: thrown. */
 function check(condition: boolean, operation: string, message: string): void {
@@ -42,6 +42,7 @@ function check(condition: boolean, operation: string, message: string): void {
  * ```
  */
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
+  checkOptions(options)
   const names = tableNamesOf(options.tablePrefix)
   const busyTimeoutMs = busyTimeoutOf(options.busyTimeoutMs)
   const { db, owned } = openDatabase(options)
@@ -68,6 +69,13 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     wrote?: (result: T) => string | null | undefined,
   ): Promise<T> => {
     if (closed) throw new OcpiError('ERR_OCPI_STORE', `sqliteStore.${operation}: the store is closed`)
+    if (inHostTransaction(db)) {
+      throw new OcpiError(
+        'ERR_OCPI_STORE',
+        `sqliteStore.${operation}: ${IN_HOST_TRANSACTION}: the store works only between them, as its ` +
+          'writes would join it and be undone by its ROLLBACK',
+      )
+    }
     let result: T
     try {
       result = work()

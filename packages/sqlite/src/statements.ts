@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { prepare as prepareOn } from './prepare.js'
 import { PEER_COLUMNS, TOKEN_COLUMNS } from './rows.js'
 import type { TableNames } from './table-names.js'
 
@@ -43,7 +44,7 @@ export interface Statements {
 /** Prepares the store's statements over its tables (which must exist: the schema is checked first). */
 export function prepareStatements(db: DatabaseSync, names: TableNames): Statements {
   const { peers, tokens } = names
-  const prepare = (sql: string) => db.prepare(sql)
+  const prepare = (sql: string) => prepareOn(db, sql)
   const listPeers = (where: string) =>
     prepare(`SELECT ${PEER_COLUMNS} FROM ${peers} ${where} ORDER BY id LIMIT :limit`)
   const invitation = "digest = :digest AND peer_id = :peer_id AND kind = 'invitation' AND expires_at > :now"

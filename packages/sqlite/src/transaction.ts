@@ -36,6 +36,21 @@ export function writeTransaction<T>(db: DatabaseSync, work: () => T): T {
   return result
 }
 
+/** What is wrong with a connection inside a transaction the store did not start. */
+export const IN_HOST_TRANSACTION = "the connection is in a transaction the store did not start (the host's)"
+
+/**
+ * Whether the connection is inside a transaction the store did not start: the host's, on a connection
+ * it passed as `database` (the store's own transactions never outlive an operation). The store refuses
+ * to work then: a single-statement write would join the host's transaction, answer success and be undone
+ * by its ROLLBACK; `BEGIN IMMEDIATE` would fail; a read would see the host's snapshot or its uncommitted
+ * writes.
+ */
+export function inHostTransaction(db: DatabaseSync): boolean {
+  // isTransaction came with Node 22.16 and 24.0: on a Node 23 release without it nothing is checked.
+  return db.isTransaction === true
+}
+
 /** Rolls back the open transaction, if SQLite has not done so already. */
 function rollback(db: DatabaseSync): void {
   try {

@@ -5,10 +5,11 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
 import type { PeerRecord, TokenDigest, TokenRecord } from '@ocpi-credentials/core'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { sqliteStore } from '../src/index.js'
+import { migrationScript, migrations, sqliteStore } from '../src/index.js'
 import type { Task } from './processes/child.js'
 
 const PROCESSES = 6
@@ -27,20 +28,19 @@ afterEach(() => {
   rmSync(directory, { recursive: true, force: true })
 })
 
-/** Starts one process per task, lets them all go at once, and answers what each one answered. */
-async function race(tasks: readonly Task[]): Promise<unknown[][]> {
+/**
+ * Starts one process per task, lets them all go at once, and answers what each one answered. `script`
+ * is `child.ts` (store operations, on a store opened before the start) or `start.ts` (the start itself).
+ */
+async function race(
+  tasks: readonly (Task | { readonly kind: 'start' })[],
+  script = './processes/child.ts',
+): Promise<unknown[][]> {
   const go = join(directory, 'go')
   const children = tasks.map((task) =>
     spawn(
       process.execPath,
-      [
-        '--import',
-        here('./processes/register.mjs'),
-        here('./processes/child.ts'),
-        path,
-        go,
-        JSON.stringify(task),
-      ],
+      ['--import', here('./processes/register.mjs'), here(script), path, go, JSON.stringify(task)],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     ),
   )
@@ -172,6 +172,51 @@ it.runIf(strips)(
     expect(swapped).toBeGreaterThan(0)
     expect(await store.getPeer('peer-a')).toMatchObject({ revision: swapped, updatedAt: T0 + swapped })
     store.close()
+  },
+  30_000,
+)
+
+// Switching a file to WAL takes an exclusive lock. When another connection is writing, SQLite answers
+// SQLITE_BUSY at once there, without waiting out busy_timeout: the start must wait for the lock itself.
+it('a start waits for another process writing a rollback-journal file, then switches it to WAL', async () => {
+  const setup = new DatabaseSync(path)
+  setup.exec(migrationScript())
+  expect(setup.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'delete' })
+  setup.close()
+  const go = join(directory, 'go')
+  const holder = spawn(process.execPath, [here('./processes/holder.mjs'), path, go, '200'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
+  const exited = new Promise((resolve) => holder.on('exit', resolve))
+  // A holder that fails before it holds the lock fails the test here, instead of hanging it.
+  const held = new Promise<string>((resolve) => {
+    holder.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString()))
+  })
+  // A holder that fails before it holds the lock fails the test here, instead of hanging it.
+  expect(await Promise.race([held, exited])).toBe('holding\n')
+  // The holder keeps its write lock for 200 ms after this: the store's first attempts find it taken.
+  writeFileSync(go, '')
+  const store = sqliteStore({ path, busyTimeoutMs: 20_000 })
+  expect(await store.listPeers()).toEqual([])
+  store.close()
+  expect(await exited).toBe(0)
+  const reader = new DatabaseSync(path)
+  expect(reader.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' })
+  reader.close()
+})
+
+it.runIf(strips)(
+  'several processes starting on one fresh file at once all start, and migrate it once',
+  async () => {
+    const answers = await race(
+      Array.from({ length: PROCESSES }, () => ({ kind: 'start' }) as const),
+      './processes/start.ts',
+    )
+    expect(answers).toEqual(Array.from({ length: PROCESSES }, () => ['started']))
+    const db = new DatabaseSync(path)
+    expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' })
+    expect(db.prepare('SELECT count(*) AS n FROM ocpi_migrations').get()).toEqual({ n: migrations.length })
+    db.close()
   },
   30_000,
 )
