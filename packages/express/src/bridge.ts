@@ -97,7 +97,9 @@ export function toWebRequest(req: BridgeRequest, options: ToWebRequestOptions = 
 
 /**
  * Writes a web `Response` to a Node / Express response: status, every header (each `Set-Cookie`
- * separately), then the body, streamed with backpressure. Resolves once the body is written.
+ * separately), then the body, streamed with backpressure. Resolves once the body is written. When the
+ * client has gone (the response is destroyed: it closed the connection), nothing is written, the body is
+ * cancelled and the promise resolves: there is nobody to answer, and no error to hand to `next`.
  *
  * @example
  * ```ts
@@ -107,6 +109,10 @@ export function toWebRequest(req: BridgeRequest, options: ToWebRequestOptions = 
  * ```
  */
 export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+  if (res.destroyed) {
+    await response.body?.cancel().catch(() => {})
+    return
+  }
   res.statusCode = response.status
   if (response.statusText !== '') res.statusMessage = response.statusText
   for (const [name, value] of response.headers) {
@@ -118,7 +124,13 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
     res.end()
     return
   }
-  await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
+  try {
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
+  } catch (error) {
+    // The client closing the connection mid-answer is not a failure of the handler (a body stream that
+    // fails is, and is still thrown).
+    if (!(res.destroyed && (error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE')) throw error
+  }
 }
 
 /** A host name or IP address (IPv6 in brackets), with an optional port: what a `Host` header may hold. */
