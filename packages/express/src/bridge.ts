@@ -41,8 +41,8 @@ export interface ToWebRequestOptions {
  * Converts a Node / Express request to a web `Request`: the method; the full URL (protocol, `Host`, and
  * `originalUrl`, so the mount path is kept); every header, repeated ones included; and the body, streamed.
  * When a body parser already consumed the stream, its result is used instead: a `Buffer` or string as is
- * (`express.raw()`, `express.text()`), anything else re-serialized as JSON (`express.json()`), without the
- * now wrong `Content-Length`. `TRACE`, which the Fetch standard forbids, becomes a `GET` without body whose
+ * (`express.raw()`, `express.text()`), anything else re-serialized as JSON (`express.json()`; a parsed
+ * `null` too, as `null`), without the now wrong `Content-Length`; no body when the parser left `undefined`. `TRACE`, which the Fetch standard forbids, becomes a `GET` without body whose
  * `method` reads `TRACE` (as `@hono/node-server` does). (`CONNECT` and `TRACK`, also forbidden, never
  * reach Express: Node's server handles the one and refuses the other.)
  *
@@ -81,9 +81,11 @@ export function toWebRequest(req: BridgeRequest, options: ToWebRequestOptions = 
   if (req.readableDidRead || req.readableEnded) {
     headers.delete('content-length')
     headers.delete('transfer-encoding')
+    // Only `undefined` means a parser left nothing: a JSON `null` (`express.json({ strict: false })`) is a
+    // body, and the handler must see it as the one sent, as it would without the parser.
     const parsed = req.body
     const body =
-      parsed === undefined || parsed === null
+      parsed === undefined
         ? null
         : typeof parsed === 'string' || parsed instanceof Uint8Array
           ? (parsed as string | Uint8Array<ArrayBuffer>)
