@@ -212,6 +212,46 @@ describe.each([
   })
 })
 
+describe.each(['hono', 'express'])('pnpm platform on %s, its store failing', (framework) => {
+  it('logs an admin 500 to stderr with the method and path, without the admin token', async () => {
+    // Regression: no onError was given to the admin API, so a store failure answered `internal error`
+    // and left no trace, although every log is said to go to stderr.
+    const schema = `ocpi_test_platform_fail_${process.pid}_${Date.now()}`
+    try {
+      const a = await start({
+        PORT: '0',
+        ADMIN_TOKEN: ADMIN,
+        FRAMEWORK: framework,
+        STORE: `postgres:${DATABASE_URL}`,
+        STORE_SCHEMA: schema,
+        SEALING_KEY,
+      })
+      await dropSchema(schema) // every query of the store fails from now on
+      const failed = await admin(a.versionsUrl, '/peers', undefined, 'GET')
+      expect([failed.status, await failed.json()]).toEqual([
+        500,
+        { code: 'ERR_OCPI_INTERNAL', message: 'internal error' },
+      ])
+      a.child.kill('SIGTERM')
+      await once(a.child, 'close') // its stderr read to the end
+      const lines = a
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('admin API request failed'))
+      expect(lines).toHaveLength(1)
+      expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+        level: 'error',
+        method: 'GET',
+        path: '/admin/peers',
+        error: expect.stringMatching(/^ERR_OCPI_STORE: /),
+      })
+      expect(a.stderr()).not.toContain(ADMIN)
+    } finally {
+      await dropSchema(schema)
+    }
+  })
+})
+
 async function dropSchema(schema: string) {
   const pool = new pg.Pool({ connectionString: DATABASE_URL })
   try {

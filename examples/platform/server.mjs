@@ -41,6 +41,12 @@ if (sealingKey === null) {
   sealingKey = crypto.getRandomValues(new Uint8Array(32))
   logger.warn('SEALING_KEY is not set: a key was generated; sealed tokens will not survive a restart')
 }
+/** An error as one line: its code (an SDK error's, or a driver's) or name, and its message. */
+function describeError(error) {
+  if (!(error instanceof Error)) return String(error)
+  const code = typeof error.code === 'string' ? error.code : error.name
+  return `${code}: ${error.message}`
+}
 const locations = (peer) => ({
   data: [],
   status_code: 1000,
@@ -48,6 +54,13 @@ const locations = (peer) => ({
   timestamp: new Date().toISOString(),
 })
 const bearer = bearerAuthorizer(config.adminToken) // by digest: a refusal's timing tells nothing of it
+// An admin 500 (the store failing, a bug) answers `internal error` and nothing more, so the log must say
+// what failed: the error and the request's method and path. Never its headers: they carry ADMIN_TOKEN.
+const adminOptions = {
+  authorize: bearer,
+  onError: (error, { method, path }) =>
+    logger.error('admin API request failed', { method, path, error: describeError(error) }),
+}
 
 let opened
 try {
@@ -70,7 +83,7 @@ if (config.framework === 'express') {
       res.json(locations(res.locals.ocpiPeer)),
     )
     app.use(`${base}/ocpi`, ocpiRouter(ocpi))
-    app.use(`${base}/admin`, expressAdmin(ocpi, { authorize: bearer }))
+    app.use(`${base}/admin`, expressAdmin(ocpi, adminOptions))
   }
 } else {
   const app = new Hono()
@@ -80,7 +93,7 @@ if (config.framework === 'express') {
       c.json(locations(c.get('ocpiPeer'))),
     )
     app.route(`${base}/ocpi`, ocpiRoutes(ocpi))
-    app.route(`${base}/admin`, honoAdmin(ocpi, { authorize: bearer }))
+    app.route(`${base}/admin`, honoAdmin(ocpi, adminOptions))
   }
 }
 try {

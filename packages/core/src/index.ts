@@ -60,6 +60,7 @@ export { checkPeerUrl, type PeerUrlCheck, type UrlPolicy } from './transport/url
 
 export { bearerAuthorizer } from './admin/bearer.js'
 export {
+  type AdminFailedRequest,
   type AdminHandlerOptions,
   type AdminRequestContext,
   createAdminHandler,

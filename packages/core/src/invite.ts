@@ -4,6 +4,7 @@ import type { Context } from './context.js'
 import { describeIssues } from './engine/credentials-body.js'
 import { OcpiError } from './errors.js'
 import type { InboundToken, InvitedPeer } from './model.js'
+import { partyRoleSchema, roleFitsVersions } from './party-role.js'
 import { countryCodeSchema, partyIdSchema } from './protocol/schemas.js'
 import { ownUrls } from './server/routes.js'
 import { digestToken } from './tokens/digest.js'
@@ -17,14 +18,16 @@ const partyRefSchema = z.object({
 const inviteSchema = z.object({
   expiresIn: z.number().int().positive().optional(),
   expectedParties: z
-    .array(partyRefSchema.extend({ role: z.string().min(1).optional() }))
+    .array(partyRefSchema.extend({ role: partyRoleSchema.optional() }))
     .min(1)
     .optional(),
   as: partyRefSchema.optional(),
 })
 
 /**
- * Options of {@link Ocpi.invite}.
+ * Options of {@link Ocpi.invite}. An expected party's `country_code` and `party_id` are upper-cased; its
+ * `role`, trimmed and upper-cased, must be an OCPI role that a version we offer defines (`PTP` only with
+ * 2.3.0): `ERR_OCPI_INVALID_INPUT` otherwise, since no peer could ever present it.
  *
  * @example
  * ```ts
@@ -64,6 +67,7 @@ export async function invite(ctx: Context, options: InviteOptions = {}): Promise
   if (as !== undefined && !isOwnParty(ctx.config, as)) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'as: names none of our parties')
   }
+  assertRolesOffered(ctx, expectedParties ?? [])
   const now = ctx.now()
   const expiresAt = now + (expiresIn ?? ctx.config.invitationTtlMs)
   const token = generateToken()
@@ -95,4 +99,16 @@ export async function invite(ctx: Context, options: InviteOptions = {}): Promise
     throw new OcpiError('ERR_OCPI_STORE', 'the store refused the new invitation (duplicate id or token)')
   ctx.events.emit('invited', { peerId: peer.id, expiresAt })
   return { peerId: peer.id, token, versionsUrl: ownUrls(ctx.config).versions, expiresAt: new Date(expiresAt) }
+}
+
+/** Refuses an expected role no version we offer has (`PTP` without 2.3.0): no peer could present it. */
+function assertRolesOffered(ctx: Context, expected: readonly { readonly role?: string | undefined }[]): void {
+  const misfit = expected.findIndex(
+    (p) => p.role !== undefined && !roleFitsVersions(p.role, ctx.config.versions),
+  )
+  if (misfit < 0) return
+  throw new OcpiError(
+    'ERR_OCPI_INVALID_INPUT',
+    `invalid invitation: expectedParties.${misfit}.role: no OCPI version we offer (${ctx.config.versions.join(', ')}) defines this role`,
+  )
 }

@@ -82,6 +82,15 @@ describe.each(EXPRESS_MAJORS)('%s', (_, express) => {
       expect(headers.get('content-type')).toBe('application/json')
     })
 
+    it('re-serializes a JSON null that express.json({ strict: false }) parsed (it is a body, not none)', async () => {
+      const app = echoApp(express(), [express.json({ strict: false })])
+      const { body } = await supertest(app)
+        .post('/mount')
+        .set('content-type', 'application/json')
+        .send('null')
+      expect((body as Seen).body).toBe('null')
+    })
+
     it('passes on what express.raw() and express.text() read as is', async () => {
       const raw = echoApp(express(), [express.raw({ type: 'application/octet-stream' })])
       const bytes = await supertest(raw)

@@ -41,8 +41,8 @@ export interface ToWebRequestOptions {
  * Converts a Node / Express request to a web `Request`: the method; the full URL (protocol, `Host`, and
  * `originalUrl`, so the mount path is kept); every header, repeated ones included; and the body, streamed.
  * When a body parser already consumed the stream, its result is used instead: a `Buffer` or string as is
- * (`express.raw()`, `express.text()`), anything else re-serialized as JSON (`express.json()`), without the
- * now wrong `Content-Length`. `TRACE`, which the Fetch standard forbids, becomes a `GET` without body whose
+ * (`express.raw()`, `express.text()`), anything else re-serialized as JSON (`express.json()`; a parsed
+ * `null` too, as `null`), without the now wrong `Content-Length`; no body when the parser left `undefined`. `TRACE`, which the Fetch standard forbids, becomes a `GET` without body whose
  * `method` reads `TRACE` (as `@hono/node-server` does). (`CONNECT` and `TRACK`, also forbidden, never
  * reach Express: Node's server handles the one and refuses the other.)
  *
@@ -81,9 +81,11 @@ export function toWebRequest(req: BridgeRequest, options: ToWebRequestOptions = 
   if (req.readableDidRead || req.readableEnded) {
     headers.delete('content-length')
     headers.delete('transfer-encoding')
+    // Only `undefined` means a parser left nothing: a JSON `null` (`express.json({ strict: false })`) is a
+    // body, and the handler must see it as the one sent, as it would without the parser.
     const parsed = req.body
     const body =
-      parsed === undefined || parsed === null
+      parsed === undefined
         ? null
         : typeof parsed === 'string' || parsed instanceof Uint8Array
           ? (parsed as string | Uint8Array<ArrayBuffer>)
@@ -97,7 +99,9 @@ export function toWebRequest(req: BridgeRequest, options: ToWebRequestOptions = 
 
 /**
  * Writes a web `Response` to a Node / Express response: status, every header (each `Set-Cookie`
- * separately), then the body, streamed with backpressure. Resolves once the body is written.
+ * separately), then the body, streamed with backpressure. Resolves once the body is written. When the
+ * client has gone (the response is destroyed: it closed the connection), nothing is written, the body is
+ * cancelled and the promise resolves: there is nobody to answer, and no error to hand to `next`.
  *
  * @example
  * ```ts
@@ -107,6 +111,10 @@ export function toWebRequest(req: BridgeRequest, options: ToWebRequestOptions = 
  * ```
  */
 export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+  if (res.destroyed) {
+    await response.body?.cancel().catch(() => {})
+    return
+  }
   res.statusCode = response.status
   if (response.statusText !== '') res.statusMessage = response.statusText
   for (const [name, value] of response.headers) {
@@ -118,7 +126,13 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
     res.end()
     return
   }
-  await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
+  try {
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
+  } catch (error) {
+    // The client closing the connection mid-answer is not a failure of the handler (a body stream that
+    // fails is, and is still thrown).
+    if (!(res.destroyed && (error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE')) throw error
+  }
 }
 
 /** A host name or IP address (IPv6 in brackets), with an optional port: what a `Host` header may hold. */

@@ -72,6 +72,23 @@ describe.each(EXPRESS_MAJORS)('%s', (_, express) => {
       )
     })
 
+    it('refuses a JSON null body with 400, a body parser in front or not, and stores nothing', async () => {
+      const { app, cpo } = setUp()
+      const strictOff = express()
+      strictOff.use(express.json({ strict: false }), app)
+      const post = (target: Express) =>
+        supertest(target)
+          .post(`${mount}/invitations`)
+          .set('authorization', ADMIN)
+          .set('content-type', 'application/json')
+          .send('null')
+      // A strict express.json() in front refuses `null` itself; without it, the core does.
+      expect((await post(app)).status).toBe(400)
+      const parsedNull = await post(strictOff)
+      expect([parsedNull.status, parsedNull.body.code]).toEqual([400, 'ERR_OCPI_INVALID_INPUT'])
+      expect(await cpo.listPeers()).toEqual([])
+    })
+
     it('registers with another SDK instance from a JSON body, then shows the peer', async () => {
       const { app, emsp } = setUp()
       const invitation = await emsp.invite()

@@ -1,8 +1,10 @@
 // Every error status of the admin API, with JSON `{ code, message }` bodies that never echo the request.
+import { inspect } from 'node:util'
 import { describe, expect, it, vi } from 'vitest'
 import { type Platform, twoPlatforms } from '../../test/two-platforms.js'
 import { OcpiConfigError, OcpiError } from '../errors.js'
 import type { Ocpi } from '../ocpi.js'
+import { bearerAuthorizer } from './bearer.js'
 import { type AdminHandlerOptions, createAdminHandler } from './handler.js'
 import type { AdminError, AdminInvitation } from './json.js'
 import { adminStatusOf } from './responses.js'
@@ -325,7 +327,7 @@ describe('admin API errors', () => {
     ])
     expect(onError).toHaveBeenCalledTimes(2)
     expect(onError.mock.calls[0]?.[0]).toBeInstanceOf(Error)
-    expect(onError.mock.calls[0]?.[1]).toBeInstanceOf(Request)
+    expect(onError.mock.calls[0]?.[1]).toEqual({ method: 'GET', path: '/admin/peers/x' })
 
     const throwingAuthorize = adminOf(cpo.ocpi, {
       authorize: () => {
@@ -337,6 +339,34 @@ describe('admin API errors', () => {
     })
     const denied = await throwingAuthorize('GET', '/peers')
     expect([denied.status, denied.error.code]).toEqual([500, 'ERR_OCPI_INTERNAL'])
+  })
+
+  it('onError gets the method and path of the failed request, never its headers (the admin secret)', async () => {
+    // Regression: it got the `Request` itself, and `console.error(error, request)` printed
+    // `authorization: 'Bearer <admin secret>'`.
+    const { cpo } = twoPlatforms()
+    const secret = 'admin-secret-0123456789abcdef'
+    const logged: string[] = []
+    const broken: Ocpi = {
+      ...cpo.ocpi,
+      listPeers: async () => {
+        throw new OcpiError('ERR_OCPI_STORE', 'the store refused something')
+      },
+    }
+    const admin = createAdminHandler(broken, {
+      authorize: bearerAuthorizer(secret),
+      onError: (...args) => logged.push(inspect(args, { depth: 10, showHidden: true })),
+    })
+    const response = await admin(
+      new Request(`${BASE}/peers?limit=5`, {
+        headers: { authorization: `Bearer ${secret}`, cookie: `session=${secret}` },
+      }),
+    )
+    expect(response.status).toBe(500)
+    expect(logged).toHaveLength(1)
+    expect(logged[0]).not.toContain(secret.slice(0, 12))
+    expect(logged[0]).toContain("method: 'GET'")
+    expect(logged[0]).toContain("path: '/admin/peers'")
   })
 
   it('maps every peer-side failure code to 502 and internal codes to a 500', () => {

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { OcpiError } from '../errors.js'
+import { partyRoleSchema } from '../party-role.js'
 import { countryCodeSchema, credentialsTokenSchema, partyIdSchema } from '../protocol/schemas.js'
 import { SUPPORTED_VERSIONS } from '../protocol/versions.js'
 
@@ -16,7 +17,9 @@ export const MAX_INVITATION_SECONDS = 365 * 24 * 60 * 60
 const partyRef = z.strictObject({ country_code: countryCodeSchema, party_id: partyIdSchema })
 
 /**
- * `POST …/invitations`. Every field is optional; an empty body is `{}`.
+ * `POST …/invitations`. Every field is optional; an empty body is `{}`. An expected party's `role` is
+ * trimmed and upper-cased and must be an OCPI role (`CPO`, `EMSP`, `HUB`, `NAP`, `NSP`, `OTHER`, `SCSP`,
+ * `PTP`); `ocpi.invite` then refuses one that no version we offer defines.
  *
  * @example
  * ```ts
@@ -26,7 +29,7 @@ const partyRef = z.strictObject({ country_code: countryCodeSchema, party_id: par
 export const invitationBodySchema = z.strictObject({
   expires_in_seconds: z.number().int().positive().max(MAX_INVITATION_SECONDS).optional(),
   expected_parties: z
-    .array(partyRef.extend({ role: z.string().min(1).max(32).optional() }))
+    .array(partyRef.extend({ role: partyRoleSchema.optional() }))
     .min(1)
     .max(100)
     .optional(),

@@ -1,5 +1,6 @@
 import { OcpiConfigError, OcpiError } from '../errors.js'
 import type { Ocpi } from '../ocpi.js'
+import { pathOf } from '../server/path-of.js'
 import {
   invitationBodySchema,
   parseAdminInput,
@@ -25,7 +26,7 @@ import { ADMIN_METHODS, type AdminRoute, matchAdminRoute } from './routes.js'
  * ```ts
  * const options: AdminHandlerOptions = {
  *   authorize: bearerAuthorizer(process.env['ADMIN_TOKEN'] ?? ''),
- *   onError: (error) => console.error('admin API failure', error),
+ *   onError: (error, { method, path }) => console.error('admin API failure', method, path, error),
  * }
  * ```
  */
@@ -37,10 +38,11 @@ export interface AdminHandlerOptions {
    */
   readonly authorize?: (request: Request) => boolean | Promise<boolean>
   /**
-   * Called with every error answered as a 500 (the response reveals nothing), e.g. to log it. A throwing
-   * callback is ignored.
+   * Called with every error answered as a 500 (the response reveals nothing), e.g. to log it, and which
+   * request failed: its method and path only (see {@link AdminFailedRequest}), never the `Request`, whose
+   * `Authorization` header (the admin secret) a logger would print along. A throwing callback is ignored.
    */
-  readonly onError?: (error: unknown, request: Request) => void
+  readonly onError?: (error: unknown, request: AdminFailedRequest) => void
   /**
    * Cap on request bodies, in bytes (413 over it). Default 16 KiB; anything but a positive integer
    * throws {@link OcpiConfigError} at creation.
@@ -53,6 +55,23 @@ export interface AdminHandlerOptions {
    * bindings pass their mount path per request (see {@link AdminRequestContext}).
    */
   readonly basePath?: string
+}
+
+/**
+ * The request an admin API failure is reported with to {@link AdminHandlerOptions.onError}: plain data, safe
+ * to log whole. No headers (the `Authorization` header holds the admin secret, a cookie a session), no
+ * query, no body.
+ *
+ * @example
+ * ```ts
+ * const failed: AdminFailedRequest = { method: 'POST', path: '/admin/invitations' }
+ * ```
+ */
+export interface AdminFailedRequest {
+  /** The request's method. */
+  readonly method: string
+  /** The URL's path (`/admin/peers/abc`), without the query. */
+  readonly path: string
 }
 
 /**
@@ -129,7 +148,7 @@ export function createAdminHandler(
       const response = adminErrorResponse(error)
       if (response.status === 500) {
         try {
-          options.onError?.(error, request)
+          options.onError?.(error, { method: request.method, path: pathOf(request.url) })
         } catch {}
       }
       return response

@@ -15,7 +15,8 @@ export const ADMIN_MAX_BODY_BYTES = 16 * 1024
  * Reads an admin request body as JSON under a hard cap (streamed: a lying Content-Length does not help).
  * An absent or empty body is `undefined`. A non-empty body must be declared JSON (`application/json` or
  * `+json`), so a cross-site form cannot post one without a CORS preflight. Throws
- * `ERR_OCPI_PAYLOAD_TOO_LARGE` over the cap and `ERR_OCPI_INVALID_JSON` for a body that is not JSON;
+ * `ERR_OCPI_PAYLOAD_TOO_LARGE` over the cap and `ERR_OCPI_INVALID_JSON` for a body that is not JSON or that
+ * the client cut off (it closed the connection mid-body: a 400 nobody receives, not a 500 for `onError`);
  * neither message quotes the body.
  *
  * @example

@@ -3,6 +3,7 @@ import { isOwnParty } from '../config.js'
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
 import type { InboundToken, OutboundToken, RegisteredPeer } from '../model.js'
+import { partyRoleSchema, roleFitsVersions } from '../party-role.js'
 import { type Peer, peerView } from '../peer-view.js'
 import {
   businessDetailsSchema,
@@ -27,7 +28,7 @@ const importSchema = z.object({
   parties: z
     .array(
       z.object({
-        role: z.string().min(1).nullable().optional(),
+        role: partyRoleSchema.nullable().optional(),
         country_code: countryCodeSchema,
         party_id: partyIdSchema,
         business_details: businessDetailsSchema.optional(),
@@ -44,7 +45,9 @@ const importSchema = z.object({
 })
 
 /**
- * An existing, already registered link to adopt without a handshake.
+ * An existing, already registered link to adopt without a handshake. A party's `role` is trimmed and
+ * upper-cased and must be an OCPI role the link's version can carry (`PTP` only on 2.3.0); `null` or
+ * absent on 2.1.1, whose credentials carry none.
  *
  * @example
  * ```ts
@@ -77,6 +80,13 @@ export async function importPeer(ctx: Context, input: ImportPeerInput): Promise<
   }
   if (!ctx.config.versions.includes(data.version)) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', `version: we do not offer ${data.version}`)
+  }
+  const misfit = data.parties.findIndex((p) => p.role != null && !roleFitsVersions(p.role, [data.version]))
+  if (misfit >= 0) {
+    throw new OcpiError(
+      'ERR_OCPI_INVALID_INPUT',
+      `parties.${misfit}.role: OCPI ${data.version} has no such role`,
+    )
   }
   const urlCheck = checkPeerUrl(data.versionsUrl, ctx.urlPolicy)
   if (!urlCheck.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `versionsUrl: ${urlCheck.reason}`)

@@ -2,7 +2,9 @@ import { OcpiError } from '../errors.js'
 
 /**
  * Reads a request body under a hard cap, streamed (a lying Content-Length does not help): the bytes, or
- * `null` when the request has no body. Throws `ERR_OCPI_PAYLOAD_TOO_LARGE` over the cap.
+ * `null` when the request has no body. Throws `ERR_OCPI_PAYLOAD_TOO_LARGE` over the cap, and
+ * `ERR_OCPI_INVALID_JSON` (a 400, not an internal failure) when the body stream fails before its end: the
+ * client closed the connection mid-body, so the body is incomplete and the failure is not ours to log.
  *
  * @example
  * ```ts
@@ -17,7 +19,7 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    const { done, value } = await readChunk(reader)
     if (done) break
     size += value.byteLength
     if (size > maxBytes) {
@@ -59,7 +61,7 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
 
 /**
  * Reads a request body as JSON with a hard size cap. Throws `ERR_OCPI_PAYLOAD_TOO_LARGE` over the cap,
- * `ERR_OCPI_INVALID_JSON` for anything not JSON (an absent body included).
+ * `ERR_OCPI_INVALID_JSON` for anything not JSON (an absent body included, or one cut off by the client).
  *
  * @example
  * ```ts
@@ -70,6 +72,22 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   const bytes = await readBodyBytes(request, maxBytes)
   if (bytes === null) throw new OcpiError('ERR_OCPI_INVALID_JSON', 'the request has no body')
   return parseJsonBytes(bytes)
+}
+
+/**
+ * One chunk of the body. A stream error here is the request's (a client gone mid-body: Node reports
+ * `aborted` / `ECONNRESET`), never a failure of ours; its cause is kept, its message not repeated.
+ */
+async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read()
+  } catch (error) {
+    throw new OcpiError('ERR_OCPI_INVALID_JSON', 'the request body could not be read to its end', {
+      cause: error,
+    })
+  }
 }
 
 function tooLarge(maxBytes: number): OcpiError {
