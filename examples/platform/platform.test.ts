@@ -85,6 +85,24 @@ describe.each(['hono', 'express'])('pnpm platform on %s', (framework) => {
     expect(a.stderr()).not.toContain(invitation.token)
   })
 
+  it('answers paths nobody serves under /ocpi with an OCPI envelope, echoing the request ids', async () => {
+    const platform = await start({ PORT: '0', ADMIN_TOKEN: ADMIN, OCPI_PARTIES: 'CPO:NL:AAA' })
+    const base = platform.versionsUrl.replace(/\/versions$/, '')
+    const ids = { 'x-request-id': 'req-1', 'x-correlation-id': 'corr-1' }
+    for (const [method, path, status] of [
+      ['GET', '/2.2.1/tariffs', 404],
+      ['GET', '/nothing/here', 404],
+      ['POST', '/2.2.1/locations', 405],
+    ] as const) {
+      const answer = await fetch(`${base}${path}`, { method, headers: ids })
+      expect([method, path, answer.status]).toEqual([method, path, status])
+      expect(answer.headers.get('x-request-id')).toBe('req-1')
+      expect(answer.headers.get('x-correlation-id')).toBe('corr-1')
+      expect(await answer.json()).toMatchObject({ status_code: 2000, timestamp: expect.any(String) })
+    }
+    await stop(platform)
+  })
+
   it('serves under the path of PUBLIC_URL: the ready URL and PUBLIC_URL/admin answer', async () => {
     const port = await freePort()
     const publicUrl = `http://127.0.0.1:${port}/base/`

@@ -3,7 +3,13 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import { serve } from '@hono/node-server'
-import { bearerAuthorizer, createOcpi, memoryStore, OcpiConfigError } from '@ocpi-credentials/core'
+import {
+  bearerAuthorizer,
+  createOcpi,
+  formatDateTime,
+  memoryStore,
+  OcpiConfigError,
+} from '@ocpi-credentials/core'
 import { ocpiAdmin as expressAdmin, ocpiAuth as expressAuth, ocpiRouter } from '@ocpi-credentials/express'
 import { ocpiAdmin as honoAdmin, ocpiAuth as honoAuth, ocpiRoutes } from '@ocpi-credentials/hono'
 import express from 'express'
@@ -47,12 +53,22 @@ function describeError(error) {
   const code = typeof error.code === 'string' ? error.code : error.name
   return `${code}: ${error.message}`
 }
-const locations = (peer) => ({
-  data: [],
-  status_code: 1000,
-  status_message: `no locations for ${peer.id}`,
-  timestamp: new Date().toISOString(),
+// Every answer under /ocpi is an OCPI envelope that echoes the request's X-Request-ID and
+// X-Correlation-ID (transport rules §3.3, §3.6), the sample module's and the paths nobody serves alike.
+const envelope = (status_code, status_message, data) => ({
+  ...(data === undefined ? {} : { data }),
+  status_code,
+  status_message,
+  timestamp: formatDateTime(new Date()),
 })
+const locations = (peer) => envelope(1000, `no locations for ${peer.id}`, [])
+const notFound = () => envelope(2000, 'no OCPI endpoint at this path')
+const notAllowed = () => envelope(2000, 'only GET is served here')
+/** The ids to echo, read through `get` (a header name in, its value or undefined out). */
+const echoedIds = (get) =>
+  Object.fromEntries(
+    ['X-Request-ID', 'X-Correlation-ID'].flatMap((name) => (get(name) ? [[name, get(name)]] : [])),
+  )
 const bearer = bearerAuthorizer(config.adminToken) // by digest: a refusal's timing tells nothing of it
 // An admin 500 (the store failing, a bug) answers `internal error` and nothing more, so the log must say
 // what failed: the error and the request's method and path. Never its headers: they carry ADMIN_TOKEN.
@@ -79,20 +95,31 @@ if (config.framework === 'express') {
   const app = express()
   server = createServer(app).listen(config.port, config.host)
   mount = (ocpi) => {
-    app.get(`${base}/ocpi/:version/locations`, expressAuth(ocpi, { module: 'locations' }), (_req, res) =>
-      res.json(locations(res.locals.ocpiPeer)),
+    const ids = (req) => echoedIds((name) => req.get(name))
+    app.get(`${base}/ocpi/:version/locations`, expressAuth(ocpi, { module: 'locations' }), (req, res) =>
+      res.set(ids(req)).json(locations(res.locals.ocpiPeer)),
+    )
+    app.all(`${base}/ocpi/:version/locations`, (req, res) =>
+      res
+        .status(405)
+        .set({ ...ids(req), Allow: 'GET' })
+        .json(notAllowed()),
     )
     app.use(`${base}/ocpi`, ocpiRouter(ocpi))
+    app.use(`${base}/ocpi`, (req, res) => res.status(404).set(ids(req)).json(notFound()))
     app.use(`${base}/admin`, expressAdmin(ocpi, adminOptions))
   }
 } else {
   const app = new Hono()
   server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
   mount = (ocpi) => {
+    const ids = (c) => echoedIds((name) => c.req.header(name))
     app.get(`${base}/ocpi/:version/locations`, honoAuth(ocpi, { module: 'locations' }), (c) =>
-      c.json(locations(c.get('ocpiPeer'))),
+      c.json(locations(c.get('ocpiPeer')), 200, ids(c)),
     )
+    app.all(`${base}/ocpi/:version/locations`, (c) => c.json(notAllowed(), 405, { ...ids(c), Allow: 'GET' }))
     app.route(`${base}/ocpi`, ocpiRoutes(ocpi))
+    app.all(`${base}/ocpi/*`, (c) => c.json(notFound(), 404, ids(c)))
     app.route(`${base}/admin`, honoAdmin(ocpi, adminOptions))
   }
 }
