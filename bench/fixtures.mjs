@@ -43,7 +43,7 @@ function sharedImportInput(i) {
     version: '2.2.1',
     inboundToken: inboundToken(i),
     outboundToken: outboundToken(i),
-    parties: [{ role: 'EMSP', country_code: 'DE', party_id: 'E' + String(i % 100).padStart(2, '0') }],
+    parties: [{ role: 'EMSP', country_code: 'DE', party_id: `E${String(i % 100).padStart(2, '0')}` }],
     endpoints: ENDPOINTS,
   }
 }

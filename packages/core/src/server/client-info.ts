@@ -17,7 +17,7 @@ import {
   type RegisteredPeer,
   samePartyRef,
 } from '../model.js'
-import { dateTimeSchema, formatDateTime } from '../protocol/datetime.js'
+import { dateTimeSchema } from '../protocol/datetime.js'
 import { countryCodeSchema, partyIdSchema } from '../protocol/schemas.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 
