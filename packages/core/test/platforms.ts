@@ -1,6 +1,7 @@
 // Any number of SDK platforms in one process, each origin served by one or more instances over one
 // shared memory backing, with a clock the test moves and origins it can take down.
 import {
+  type CredentialsStore,
   createMemoryBacking,
   createOcpi,
   type MemoryBacking,
@@ -120,4 +121,23 @@ export class World {
     const peer = await to.ocpi.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
     return { onFrom: invitation.peerId, onTo: peer.id }
   }
+}
+
+/**
+ * `store` with one method replaced by `wrap(original)`, every other one as it is: for tests in which
+ * another writer interferes at one point of a flow, or one store call fails.
+ */
+export function intercept<K extends keyof CredentialsStore>(
+  store: CredentialsStore,
+  method: K,
+  wrap: (original: CredentialsStore[K]) => CredentialsStore[K],
+): CredentialsStore {
+  const replaced = wrap((store[method] as (...args: unknown[]) => unknown).bind(store) as CredentialsStore[K])
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === method) return replaced
+      const value = Reflect.get(target, prop, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }

@@ -2,7 +2,7 @@
 // attempt must end as any failed attempt does (event, record, pending token), not vanish.
 import { expect, it } from 'vitest'
 import { createMemoryBacking, memoryStore, type OcpiEvents } from '../src/index.js'
-import { World } from './platforms.js'
+import { intercept, World } from './platforms.js'
 
 const CPO = { role: 'CPO', country_code: 'NL', party_id: 'CPO' } as const
 const EMSP = { role: 'EMSP', country_code: 'DE', party_id: 'MSP' } as const
@@ -49,15 +49,9 @@ it('a store failing at the commit ends the attempt too, and says so', async () =
   const backing = createMemoryBacking()
   const inner = memoryStore({ backing })
   let failCommit = false
-  const store = new Proxy(inner, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver)
-      if (prop !== 'commitToken') return typeof value === 'function' ? value.bind(target) : value
-      return async (args: Parameters<typeof inner.commitToken>[0]) => {
-        if (failCommit) throw new Error('connection lost')
-        return inner.commitToken(args)
-      }
-    },
+  const store = intercept(inner, 'commitToken', (commit) => async (args) => {
+    if (failCommit) throw new Error('connection lost')
+    return commit(args)
   })
   const cpo = world.add('cpo', CPO, { store })
   const emsp = world.add('emsp', EMSP)

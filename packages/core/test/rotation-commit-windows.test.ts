@@ -3,7 +3,7 @@
 // rotation whose calls outlast its budget; and a rotate that cannot even read its own token.
 import { describe, expect, it } from 'vitest'
 import { createMemoryBacking, createOcpi, memoryStore, OcpiConfigError } from '../src/index.js'
-import { World } from './platforms.js'
+import { intercept, World } from './platforms.js'
 
 const MINUTE = 60_000
 const CPO = { role: 'CPO', country_code: 'NL', party_id: 'CPO' } as const
@@ -34,20 +34,14 @@ describe('our rotation after the peer took our PUT', () => {
     const inner = memoryStore({ backing })
     const other = memoryStore({ backing }) // another instance on the same database
     let interfere = 0
-    const store = new Proxy(inner, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver)
-        if (prop !== 'commitToken') return typeof value === 'function' ? value.bind(target) : value
-        return async (args: Parameters<typeof inner.commitToken>[0]) => {
-          if (interfere > 0) {
-            interfere--
-            // Another instance writes the record meanwhile (a hub's ClientInfo batch, say).
-            const now = await other.getPeer(args.peerId)
-            if (now !== null) await other.casPeer(now.id, now.revision, { ...now, updatedAt: world.now })
-          }
-          return inner.commitToken(args)
-        }
-      },
+    const store = intercept(inner, 'commitToken', (commit) => async (args) => {
+      if (interfere > 0) {
+        interfere--
+        // Another instance writes the record meanwhile (a hub's ClientInfo batch, say).
+        const now = await other.getPeer(args.peerId)
+        if (now !== null) await other.casPeer(now.id, now.revision, { ...now, updatedAt: world.now })
+      }
+      return commit(args)
     })
     const cpo = world.add('cpo', CPO, { store })
     const emsp = world.add('emsp', EMSP)

@@ -3,7 +3,7 @@
 // leave the link on tokens neither side holds).
 import { describe, expect, it } from 'vitest'
 import { createMemoryBacking, memoryStore, type Ocpi } from '../src/index.js'
-import { World } from './platforms.js'
+import { intercept, World } from './platforms.js'
 
 const MINUTE = 60_000
 
@@ -25,19 +25,13 @@ describe('rotate after settling an earlier rotation', () => {
     const inner = memoryStore({ backing: createMemoryBacking() })
     let countdown = 0
     let hook: (() => Promise<void>) | null = null
-    const store = new Proxy(inner, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver)
-        if (prop !== 'getPeer') return typeof value === 'function' ? value.bind(target) : value
-        return async (id: string) => {
-          if (hook !== null && --countdown === 0) {
-            const h = hook
-            hook = null
-            await h()
-          }
-          return inner.getPeer(id)
-        }
-      },
+    const store = intercept(inner, 'getPeer', (getPeer) => async (id) => {
+      if (hook !== null && --countdown === 0) {
+        const h = hook
+        hook = null
+        await h()
+      }
+      return getPeer(id)
     })
     const cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' }, { fetch, store }, 2)
     const emsp = world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })

@@ -11,7 +11,7 @@ import {
 } from '../src/index.js'
 import { createSealer } from '../src/tokens/sealing.js'
 import { SEALING_KEY } from './harness.js'
-import { World } from './platforms.js'
+import { intercept, World } from './platforms.js'
 
 const MINUTE = 60_000
 
@@ -24,20 +24,14 @@ async function unsettledWithInterference(write: (stored: RegisteredPeer) => Prom
   const world = new World()
   const inner = memoryStore({ backing: createMemoryBacking() })
   let armed = false
-  const store = new Proxy(inner, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver)
-      if (prop !== 'commitToken') return typeof value === 'function' ? value.bind(target) : value
-      return async (args: Parameters<typeof inner.commitToken>[0]) => {
-        const stored = await inner.commitToken(args)
-        if (armed && stored?.state === 'registered' && args.grace === null && 'pending' in args.token) {
-          armed = false
-          const next = await write(stored)
-          await inner.casPeer(args.peerId, stored.revision, { ...next, revision: stored.revision + 1 })
-        }
-        return stored
-      }
-    },
+  const store = intercept(inner, 'commitToken', (commit) => async (args) => {
+    const stored = await commit(args)
+    if (armed && stored?.state === 'registered' && args.grace === null && 'pending' in args.token) {
+      armed = false
+      const next = await write(stored)
+      await inner.casPeer(args.peerId, stored.revision, { ...next, revision: stored.revision + 1 })
+    }
+    return stored
   })
   const cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' }, { store })
   const emsp = world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
