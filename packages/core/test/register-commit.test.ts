@@ -1,5 +1,5 @@
-// The last step of our registration: the peer answered and holds a link, but our commit fails. The
-// attempt must end as any failed attempt does (event, record, pending token), not vanish.
+// The last step of a registration: the peer answered and holds a link, but our commit fails (or, on the
+// receiving side, the TOKEN_A ran out meanwhile): the attempt ends as any failed attempt does, and says so.
 import { expect, it } from 'vitest'
 import { createMemoryBacking, memoryStore, type OcpiEvents } from '../src/index.js'
 import { intercept, World } from './platforms.js'
@@ -66,4 +66,32 @@ it('a store failing at the commit ends the attempt too, and says so', async () =
   const peerId = failed[0]?.peerId as string
   expect(backing.peers.get(peerId)?.state).toBe('unregistered')
   expect([...backing.tokens.values()].filter((t) => t.peerId === peerId)).toEqual([])
+})
+
+it('a TOKEN_A that expires during our callback discovery is refused as expired (401), not as consumed', async () => {
+  const world = new World()
+  let ageDuringDiscovery = false
+  const cpo = world.add('cpo', CPO, {
+    fetch: async (input, init) => {
+      const request = new Request(input, init)
+      if (ageDuringDiscovery) world.now += 2 * 60_000 // each of our callback GETs takes its time
+      return world.fetch(request)
+    },
+  })
+  const emsp = world.add('emsp', EMSP)
+  const failed: OcpiEvents['registration-failed'][] = []
+  cpo.ocpi.on('registration-failed', (event) => failed.push(event))
+  const invitation = await cpo.ocpi.invite({ expiresIn: 60_000 })
+  ageDuringDiscovery = true
+  await expect(
+    emsp.ocpi.register({ versionsUrl: invitation.versionsUrl, token: invitation.token }),
+  ).rejects.toThrow()
+  expect(failed).toEqual([
+    expect.objectContaining({
+      direction: 'inbound',
+      code: 'ERR_OCPI_UNAUTHORIZED',
+      message: 'the invitation expired during the registration',
+    }),
+  ])
+  expect((await cpo.ocpi.getPeer(invitation.peerId))?.state).toBe('invited')
 })

@@ -102,6 +102,10 @@ export async function receiveRegistration(
       replayUntil: now + ctx.config.replayWindowMs,
     })
     if (stored === null) {
+      // The TOKEN_A ran out while we discovered the sender: refused as any expired TOKEN_A is.
+      if (record.expiresAt !== null && record.expiresAt <= now) {
+        throw new OcpiError('ERR_OCPI_UNAUTHORIZED', 'the invitation expired during the registration')
+      }
       throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'this invitation was consumed by a concurrent registration')
     }
     ctx.events.emit('registered', {
