@@ -196,7 +196,8 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
     pendingTtlMs: options.pendingTtlMs ?? 10 * 60 * 1000,
     replayWindowMs: options.replayWindowMs ?? 2 * 60 * 1000,
     authCacheTtlMs: options.authCacheTtlMs ?? 1_000,
-    maxRequestBytes: options.maxRequestBytes ?? 1024 * 1024,
+    // A 2.3.0 hub lists every party it reaches in its credentials: 10,000 parties are about 1.5 MB.
+    maxRequestBytes: options.maxRequestBytes ?? 4 * 1024 * 1024,
     hubClientInfo: {
       receiver: options.hubClientInfo?.receiver ?? false,
       sender: options.hubClientInfo?.sender ?? false,

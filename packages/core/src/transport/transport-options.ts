@@ -36,7 +36,8 @@ export interface TransportTimeouts {
 
 /**
  * Options of {@link createTransport}. Every field is optional; the defaults are GET 10 s, POST and PUT
- * 60 s, DELETE 15 s, 120 s in total, 2 GET retries, 1 MiB per response body, 256 KiB per request body.
+ * 60 s, DELETE 15 s, 120 s in total, 2 GET retries, 4 MiB per response body, 4 MiB per request body (a 2.3.0
+ * hub's credentials list every party it reaches: 10,000 parties are about 1.5 MB).
  *
  * - `fetch`: the function that performs requests (default `globalThis.fetch`).
  * - `urlPolicy`: which peer URLs may be called (default: https, public addresses only).
@@ -67,7 +68,7 @@ export interface TransportOptions {
 
 /**
  * The defaults {@link createTransport} applies: GET 10 s, POST and PUT 60 s, DELETE 15 s, 120 s in
- * total, 2 GET retries, 1 MiB per response body, 256 KiB per request body.
+ * total, 2 GET retries, 4 MiB per response body, 4 MiB per request body.
  *
  * @example
  * ```ts
@@ -77,8 +78,8 @@ export interface TransportOptions {
 export const transportDefaults = Object.freeze({
   timeouts: Object.freeze({ get: 10_000, post: 60_000, put: 60_000, delete: 15_000, total: 120_000 }),
   getRetries: 2,
-  maxResponseBytes: 1024 * 1024,
-  maxRequestBytes: 256 * 1024,
+  maxResponseBytes: 4 * 1024 * 1024,
+  maxRequestBytes: 4 * 1024 * 1024,
 })
 
 /**

@@ -456,8 +456,8 @@ describe('createTransport with an injected fetch', () => {
     expect(transportDefaults).toEqual({
       timeouts: { get: 10_000, post: 60_000, put: 60_000, delete: 15_000, total: 120_000 },
       getRetries: 2,
-      maxResponseBytes: 1_048_576,
-      maxRequestBytes: 262_144,
+      maxResponseBytes: 4_194_304,
+      maxRequestBytes: 4_194_304,
     })
     expect(transportDefaults.timeouts.post).toBeGreaterThanOrEqual(30_000)
     expect(transportDefaults.timeouts.put).toBeGreaterThanOrEqual(30_000)
