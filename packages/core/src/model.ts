@@ -160,9 +160,9 @@ export interface Link {
   readonly encoding: TokenEncoding
   /**
    * The one party of ours the peer knows, on a link that began on 2.1.1 (which carries one party and no
-   * role) and moved to 2.2+: we go on presenting only that party, since the peer's identity lock would
-   * take our other parties for additions. Absent on other links (a 2.1.1 link presents `as`, else our
-   * first party).
+   * role): we go on presenting only that party when the link moves to 2.2+, since the peer's identity
+   * lock would take our other parties for additions. Written by the link's first rotation or PUT (a
+   * 2.1.1 link without it presents `as`, else our first party); absent on links that began on 2.2+.
    */
   readonly presentedAs?: PartyRef
 }

@@ -33,6 +33,7 @@ import { type RegisterInput, register } from './engine/register.js'
 import { type ResealReport, reseal } from './engine/reseal.js'
 import { type Revocation, revoke } from './engine/revoke.js'
 import { type RotateOptions, rotate } from './engine/rotate.js'
+import { ABANDONED_AFTER_MARGIN_MS } from './engine/rotation-mark.js'
 import {
   rotateStale,
   type ScheduledRotationOptions,
@@ -287,11 +288,12 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     partyRemovalPolicy: partyRemovalPolicy ?? defaultPartyRemovalPolicy,
     batches: new Batches(),
   }
-  if (config.pendingTtlMs < 2 * ctx.rotationBudgetMs) {
-    // Our pending token must outlive the POST or PUT that carries it, and leave time to settle a
-    // rotation whose answer was lost (or whose process died) while the peer may hold it.
+  const leastPendingTtlMs = 2 * (ctx.rotationBudgetMs + ABANDONED_AFTER_MARGIN_MS)
+  if (config.pendingTtlMs < leastPendingTtlMs) {
+    // Our pending token must outlive the POST or PUT that carries it, and leave as long again to settle
+    // a rotation whose answer was lost, or whose process died, while the peer may hold it.
     throw new OcpiConfigError(
-      `pendingTtlMs (${config.pendingTtlMs} ms) must be at least twice the transport's total timeout (${ctx.rotationBudgetMs} ms)`,
+      `pendingTtlMs (${config.pendingTtlMs} ms) must be at least twice the transport's total timeout and 30 s (${leastPendingTtlMs} ms)`,
     )
   }
   if (config.hubClientInfo.sender) {

@@ -81,6 +81,7 @@ export async function buildFuzzTarget(): Promise<FuzzTarget> {
       fetch: cpoFetch,
       // No retry of failed GETs (each would wait), and time for the held POST.
       transport: { getRetries: 0, timeouts: { post: 300_000, total: 300_000 } },
+      pendingTtlMs: 20 * 60_000, // at least twice the total timeout and 30 s
     },
     emsp: { now: () => clock },
   })

@@ -1,7 +1,7 @@
 // The last step of a registration: the peer answered and holds a link, but our commit fails (or, on the
 // receiving side, the TOKEN_A ran out meanwhile): the attempt ends as any failed attempt does, and says so.
 import { expect, it } from 'vitest'
-import { createMemoryBacking, memoryStore, type OcpiEvents } from '../src/index.js'
+import { type CredentialsStore, createMemoryBacking, memoryStore, type OcpiEvents } from '../src/index.js'
 import { intercept, World } from './platforms.js'
 
 const CPO = { role: 'CPO', country_code: 'NL', party_id: 'CPO' } as const
@@ -94,4 +94,38 @@ it('a TOKEN_A that expires during our callback discovery is refused as expired (
     }),
   ])
   expect((await cpo.ocpi.getPeer(invitation.peerId))?.state).toBe('invited')
+})
+
+it('a store down from the commit on: still ERR_OCPI_OUTCOME_UNKNOWN and the event, not the raw store error', async () => {
+  const world = new World()
+  let down = false
+  const failing = <K extends 'commitToken' | 'getPeer' | 'revokeTokens'>(store: CredentialsStore, name: K) =>
+    intercept(store, name, (original) => {
+      const call = original as (...args: unknown[]) => unknown
+      return (async (...args: unknown[]) => {
+        if (down) throw new Error('connection lost')
+        return call(...args)
+      }) as CredentialsStore[K]
+    })
+  const inner = memoryStore({ backing: createMemoryBacking() })
+  const store = failing(failing(failing(inner, 'commitToken'), 'getPeer'), 'revokeTokens')
+  const cpo = world.add('cpo', CPO, {
+    store,
+    fetch: async (input, init) => {
+      const request = new Request(input, init)
+      const response = await world.fetch(request)
+      if (request.method === 'POST') down = true // the peer answered; our store is gone from here on
+      return response
+    },
+  })
+  const emsp = world.add('emsp', EMSP)
+  const failed: OcpiEvents['registration-failed'][] = []
+  cpo.ocpi.on('registration-failed', (event) => failed.push(event))
+  const invitation = await emsp.ocpi.invite()
+  await expect(
+    cpo.ocpi.register({ versionsUrl: invitation.versionsUrl, token: invitation.token }),
+  ).rejects.toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN', step: 'commit' })
+  expect(failed).toEqual([
+    expect.objectContaining({ direction: 'outbound', code: 'ERR_OCPI_OUTCOME_UNKNOWN' }),
+  ])
 })

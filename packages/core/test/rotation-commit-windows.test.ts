@@ -108,7 +108,7 @@ describe('our rotation after the peer took our PUT', () => {
     const cpo = world.add('cpo', CPO, {
       fetch: slow,
       transport: { getRetries: 0, timeouts: { total: 300 } },
-      pendingTtlMs: 600,
+      pendingTtlMs: 2 * (300 + 30_000),
     })
     const emsp = world.add('emsp', EMSP)
     const { onFrom: peerId } = await world.link(cpo, emsp)
@@ -143,19 +143,23 @@ describe('rotate before anything is written', () => {
 })
 
 describe('createOcpi', () => {
-  it('refuses a pending-token lifetime shorter than twice the transport total timeout', () => {
+  it('refuses a pending-token lifetime shorter than twice the transport total timeout and 30 s', () => {
     const options = {
       baseUrl: 'https://cpo.example.com/ocpi',
       parties: [{ ...CPO, business_details: { name: 'CPO' } }],
       store: memoryStore(),
       sealingKeys: [{ kid: 'k', key: new Uint8Array(32).fill(7) }],
     }
-    expect(() => createOcpi({ ...options, pendingTtlMs: 3 * MINUTE })).toThrow(OcpiConfigError)
-    expect(() => createOcpi({ ...options, pendingTtlMs: 3 * MINUTE })).toThrow(
-      /pendingTtlMs \(180000 ms\) must be at least twice the transport's total timeout \(120000 ms\)/,
+    expect(() => createOcpi({ ...options, pendingTtlMs: 4 * MINUTE })).toThrow(OcpiConfigError)
+    expect(() => createOcpi({ ...options, pendingTtlMs: 4 * MINUTE })).toThrow(
+      /pendingTtlMs \(240000 ms\) must be at least twice the transport's total timeout and 30 s \(300000 ms\)/,
     )
+    // A short total timeout still leaves the 30 s after which an orphaned mark is asked about.
     expect(() =>
-      createOcpi({ ...options, pendingTtlMs: 3 * MINUTE, transport: { timeouts: { total: 90_000 } } }),
+      createOcpi({ ...options, pendingTtlMs: 40_000, transport: { timeouts: { total: 10_000 } } }),
+    ).toThrow(OcpiConfigError)
+    expect(() =>
+      createOcpi({ ...options, pendingTtlMs: 4 * MINUTE, transport: { timeouts: { total: 90_000 } } }),
     ).not.toThrow()
   })
 })

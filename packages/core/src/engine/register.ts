@@ -211,7 +211,11 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
     cause = error // sealing or the store failed: the attempt ends all the same, as below
   }
   if (stored === null || stored.state !== 'registered') {
-    await abandon(ctx, peer.id)
+    // Ended like any failed attempt; a store that is down for this too leaves the pending token to its
+    // expiry, and the caller hears of the commit all the same.
+    await abandon(ctx, peer.id).catch((error: unknown) => {
+      cause ??= error
+    })
     const failure = new OcpiError(
       'ERR_OCPI_OUTCOME_UNKNOWN',
       'the registration could not be committed (our pending token expired, the record changed, or the store failed); the peer holds a dead token: ask for a fresh TOKEN_A',
