@@ -2,14 +2,14 @@
 // statements bind and answer turned away from its default: statements prepared on a connection inherit
 // these, and the store must read and write its tables as on any other connection. The raw view is a
 // second, plain connection to the file.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { runStoreConformance } from '@ocpi-credentials/testing'
 import { expect } from 'vitest'
 import { migrate, migrations, sqliteStore } from '../src/index.js'
-import { rawViewOf } from './raw-view.js'
+import { fileHarness } from './raw-view.js'
 
 /** Each of these makes node:sqlite answer or bind differently from its defaults. */
 const HOST_OPTIONS = {
@@ -27,16 +27,6 @@ runStoreConformance({
     const database = new DatabaseSync(path, HOST_OPTIONS)
     expect(migrate(database)).toEqual(migrations.map((m) => m.version))
     const store = sqliteStore({ database })
-    const reader = new DatabaseSync(path, { readOnly: true })
-    return {
-      store,
-      raw: rawViewOf(reader),
-      teardown: async () => {
-        reader.close()
-        store.close()
-        database.close()
-        rmSync(directory, { recursive: true, force: true })
-      },
-    }
+    return fileHarness(directory, path, store, () => database.close())
   },
 })
