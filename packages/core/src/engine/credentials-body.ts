@@ -107,23 +107,51 @@ export function definesRole(version: SupportedVersion, role: string): boolean {
 }
 
 /**
- * The one party of ours a link presents on every version, when it began on 2.1.1 (one party, no role):
- * the peer's identity lock knows that party alone, and would refuse our others as additions when the link
- * moves to 2.2+. `null`: the link presents all of our parties. Pure.
+ * Who presents our credentials to a peer: the `as` of its record and, once there is one, its link (whose
+ * presentation carries on when the link changes version). A peer record is one.
  *
  * @example
  * ```ts
- * const body = ownCredentialsBody(config, '2.2.1', token, peer.as, singlePartyOf(config, peer))
+ * const presenter: Presenter = { as: null, link: peer.link }
  * ```
  */
-export function singlePartyOf(
-  config: ResolvedConfig,
-  peer: { readonly as: PartyRef | null; readonly link: Pick<Link, 'version' | 'presentedAs'> },
-): PartyRef | null {
-  if (peer.link.presentedAs !== undefined) return peer.link.presentedAs
-  if (peer.link.version !== '2.1.1') return null
-  const party = partyFor(config, peer.as)
+export interface Presenter {
+  readonly as: PartyRef | null
+  readonly link?: Pick<Link, 'version' | 'presentedAs'> | null
+}
+
+/**
+ * The one party of ours a link presents on every version, when it began on 2.1.1 (one party, no role):
+ * the peer's identity lock knows that party alone, and would refuse our others as additions when the link
+ * moves to 2.2+. `null`: the link presents all of our parties (and so does a record without a link).
+ * Pure.
+ *
+ * @example
+ * ```ts
+ * const parties = ourParties(config, '2.2.1', singlePartyOf(config, peer))
+ * ```
+ */
+export function singlePartyOf(config: ResolvedConfig, presenter: Presenter): PartyRef | null {
+  const link = presenter.link
+  if (link === undefined || link === null) return null
+  if (link.presentedAs !== undefined) return link.presentedAs
+  if (link.version !== '2.1.1') return null
+  const party = partyFor(config, presenter.as)
   return { country_code: party.country_code, party_id: party.party_id }
+}
+
+/**
+ * The link field that keeps a link that began on 2.1.1 presenting its one party of ours, to spread into
+ * the link a rotation or a PUT writes (from the record as it was). Pure.
+ *
+ * @example
+ * ```ts
+ * const link = { ...changes, ...presentationOf(config, peer) }
+ * ```
+ */
+export function presentationOf(config: ResolvedConfig, presenter: Presenter): { presentedAs?: PartyRef } {
+  const single = singlePartyOf(config, presenter)
+  return single === null ? {} : { presentedAs: single }
 }
 
 /**
@@ -149,24 +177,24 @@ export function ourParties(
 
 /**
  * Our Credentials in the wire format of `version`, carrying `token` (the token the peer uses towards
- * us). 2.1.1 presents one party (`as`, else the first); 2.2.1 and 2.3.0 present {@link ourParties}
- * (`single`: see {@link singlePartyOf}); 2.3.0 adds `hub_party_id` when configured.
+ * us), as `presenter` (the peer's record) presents them: 2.1.1 presents one party (`as`, else the
+ * first); 2.2.1 and 2.3.0 present {@link ourParties} (one party only on a link that began on 2.1.1: see
+ * {@link singlePartyOf}); 2.3.0 adds `hub_party_id` when configured.
  *
  * @example
  * ```ts
- * const body = ownCredentialsBody(config, '2.2.1', tokenC, null)
+ * const body = ownCredentialsBody(config, '2.2.1', tokenC, peer)
  * ```
  */
 export function ownCredentialsBody(
   config: ResolvedConfig,
   version: SupportedVersion,
   token: InboundToken,
-  as: PartyRef | null,
-  single: PartyRef | null = null,
+  presenter: Presenter,
 ): Record<string, unknown> {
   const url = ownUrls(config).versions
   if (!isModern(version)) {
-    const party = partyFor(config, as)
+    const party = partyFor(config, presenter.as)
     return {
       token,
       url,
@@ -175,7 +203,7 @@ export function ownCredentialsBody(
       country_code: party.country_code,
     }
   }
-  const roles = ourParties(config, version, single).map((p) => ({
+  const roles = ourParties(config, version, singlePartyOf(config, presenter)).map((p) => ({
     role: p.role,
     business_details: p.business_details,
     party_id: p.party_id,

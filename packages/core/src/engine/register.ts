@@ -122,7 +122,7 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
       token: tokenA,
       encoding: found.encoding,
       version: found.version,
-      body: ownCredentialsBody(ctx.config, found.version, tokenB, as),
+      body: ownCredentialsBody(ctx.config, found.version, tokenB, { as }),
     })
     credentials = parsePeerCredentials(found.version, sent.data)
     if (!credentials.ok) {

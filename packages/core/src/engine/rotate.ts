@@ -3,7 +3,6 @@ import { OcpiError } from '../errors.js'
 import type {
   InboundToken,
   OutboundToken,
-  PartyRef,
   PeerRecord,
   RegisteredPeer,
   RotationMark,
@@ -13,7 +12,7 @@ import { type Peer, peerView } from '../peer-view.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
-import { ownCredentialsBody, parsePeerCredentials, singlePartyOf } from './credentials-body.js'
+import { ownCredentialsBody, parsePeerCredentials, presentationOf } from './credentials-body.js'
 import { withDeadline } from './deadline.js'
 import { defaultEncoding, discover } from './discovery.js'
 import { emitPartyChanges, lockLinkIdentity } from './identity-lock.js'
@@ -206,7 +205,7 @@ async function rotateMarked(
       token: outbound,
       encoding: found.encoding,
       version,
-      body: ownCredentialsBody(ctx.config, version, token, peer.as, singlePartyOf(ctx.config, peer)),
+      body: ownCredentialsBody(ctx.config, version, token, peer),
     })
     data = sent.data
   } catch (error) {
@@ -274,12 +273,6 @@ function discoverAt(
           via: { version: peer.link.version, encoding: peer.link.encoding },
         }),
   })
-}
-
-/** The link field that keeps a link that began on 2.1.1 presenting its one party of ours. */
-function presentationOf(ctx: Context, peer: RegisteredPeer): { presentedAs?: PartyRef } {
-  const single = singlePartyOf(ctx.config, peer)
-  return single === null ? {} : { presentedAs: single }
 }
 
 /** A token the peer gives us is a new one: neither the one we hold nor the pending one we sent (§2.7). */
@@ -425,7 +418,7 @@ async function commitRotation(
         outbound,
         encoding: args.found.encoding,
         // A link that began on 2.1.1 goes on presenting its one party of ours, whatever the version now.
-        ...presentationOf(ctx, current),
+        ...presentationOf(ctx.config, current),
       },
     }
     const stored = await ctx.store.commitToken({

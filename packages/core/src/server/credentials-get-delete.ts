@@ -1,5 +1,5 @@
 import type { Context } from '../context.js'
-import { ownCredentialsBody, singlePartyOf } from '../engine/credentials-body.js'
+import { ownCredentialsBody } from '../engine/credentials-body.js'
 import { CAS_ATTEMPTS, waitBeforeRetry } from '../engine/retry-wait.js'
 import { OcpiError } from '../errors.js'
 import type { InboundToken, PeerRecord, RegisteredPeer, UnregisteredPeer } from '../model.js'
@@ -27,8 +27,7 @@ export async function readCredentials(
   if (record.kind === 'previous' && record.successor !== null) {
     token = (await ctx.sealer.unseal(record.successor)) as InboundToken
   }
-  const single = peer.state === 'registered' ? singlePartyOf(ctx.config, peer) : null
-  return ownCredentialsBody(ctx.config, args.version, token, peer.as, single)
+  return ownCredentialsBody(ctx.config, args.version, token, peer)
 }
 
 /**

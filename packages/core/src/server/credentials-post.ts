@@ -115,7 +115,7 @@ export async function receiveRegistration(
       parties: credentials.parties,
     })
     ctx.log.info?.('peer registered', { peerId: peer.id, version: args.version, direction: 'inbound' })
-    return ownCredentialsBody(ctx.config, args.version, tokenC, peer.as)
+    return ownCredentialsBody(ctx.config, args.version, tokenC, peer)
   } catch (error) {
     if (error instanceof OcpiError) {
       ctx.events.emit('registration-failed', {

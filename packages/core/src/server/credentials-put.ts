@@ -1,5 +1,5 @@
 import type { Context } from '../context.js'
-import { ownCredentialsBody, parsePeerCredentials, singlePartyOf } from '../engine/credentials-body.js'
+import { ownCredentialsBody, parsePeerCredentials, presentationOf } from '../engine/credentials-body.js'
 import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
 import { emitPartyChanges, lockLinkIdentity } from '../engine/identity-lock.js'
@@ -97,8 +97,7 @@ export async function receiveUpdate(
   // whatever else wrote the record.
   const currentBefore = promoted ? record.digest : currentAtRead
   // A link that began on 2.1.1 goes on presenting its one party of ours, whatever the version now.
-  const single = singlePartyOf(ctx.config, peer)
-  const presentation = single === null ? {} : { presentedAs: single }
+  const presentation = presentationOf(ctx.config, peer)
   for (let attempt = 1; ; attempt++) {
     const { rotation: _staleMark, ...unmarked } = base
     const next: RegisteredPeer = {
@@ -155,7 +154,7 @@ export async function receiveUpdate(
   ctx.events.emit('rotated', { peerId: peer.id, version: args.version, by: 'peer' })
   emitPartyChanges(ctx, peer.id, lock)
   ctx.log.info?.('peer updated its credentials', { peerId: peer.id, version: args.version, versionChanged })
-  return ownCredentialsBody(ctx.config, args.version, token, peer.as, single)
+  return ownCredentialsBody(ctx.config, args.version, token, peer)
 }
 
 /** The digest of the peer's current token, or `null`. */

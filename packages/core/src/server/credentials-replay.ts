@@ -91,5 +91,5 @@ export async function receiveReplay(
   })
   if (stored === null) throw new OcpiError('ERR_OCPI_NOT_ALLOWED', 'the registration changed concurrently')
   ctx.log.info?.('accepted the replay of a registration whose answer was lost', { peerId: peer.id })
-  return ownCredentialsBody(ctx.config, args.version, token, peer.as)
+  return ownCredentialsBody(ctx.config, args.version, token, peer)
 }
