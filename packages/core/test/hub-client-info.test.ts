@@ -372,12 +372,29 @@ describe('HubClientInfo sender at its edges', () => {
   it('serves a page size over its most as its most, as the pagination rules show with limit=2000', async () => {
     const { world, hub, cpo, cpoLink } = await hubWorld()
     await world.link(hub, world.add('emsp', { role: 'EMSP', ...msp }))
-    const page = await cpo.ocpi
-      .client(cpoLink.onTo)
-      .request('hubclientinfo', 'SENDER', { query: { limit: '2000' } })
-    expect(page.statusCode).toBe(1000)
-    expect(page.data).toHaveLength(1)
-    expect(page.headers.get('x-limit')).toBe('100')
+    // Beyond 2^53 too: an integer all the same, not a malformed query.
+    for (const limit of ['2000', '10000000000000000', '1e300']) {
+      const page = await cpo.ocpi
+        .client(cpoLink.onTo)
+        .request('hubclientinfo', 'SENDER', { query: { limit } })
+      expect(page.statusCode).toBe(1000)
+      expect(page.data).toHaveLength(1)
+      expect(page.headers.get('x-limit')).toBe('100')
+    }
+  })
+
+  it('serves an empty page for an offset past the end, however far', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    await world.link(hub, world.add('emsp', { role: 'EMSP', ...msp }))
+    for (const offset of ['1', '2000000', '10000000000000000']) {
+      const page = await cpo.ocpi
+        .client(cpoLink.onTo)
+        .request('hubclientinfo', 'SENDER', { query: { offset } })
+      expect(page.statusCode).toBe(1000)
+      expect(page.data).toEqual([])
+      expect(page.headers.get('x-total-count')).toBe('1')
+      expect(page.headers.get('link')).toBeNull()
+    }
   })
 
   it("links the next page on the hub's published URL, not on the URL a proxy handed in", async () => {

@@ -224,10 +224,12 @@ export function clientInfoOf(
 const listQuerySchema = z.object({
   date_from: dateTimeSchema.optional(),
   date_to: dateTimeSchema.optional(),
-  offset: z.coerce.number().int().nonnegative().max(1_000_000).default(0),
+  // Any whole number, also beyond 2^53 (zod's `int()` refuses those): an offset past the end is an empty
+  // page, not a malformed query.
+  offset: z.coerce.number().nonnegative().refine(Number.isInteger, 'expected an integer').default(0),
   // Any page size may be asked for; more than we serve gets our most (`X-Limit` says so), as the spec's
   // pagination example shows with `?limit=2000`.
-  limit: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().positive().refine(Number.isInteger, 'expected an integer').optional(),
 })
 
 /** The page size when the hub's client asks for none, and the most it may ask for. */
