@@ -12,7 +12,7 @@ const b64 = (s: string) => btoa(s)
 
 interface FakePeerOptions {
   /** Version the fake peer lists and speaks. */
-  version?: '2.1.1' | '2.2.1'
+  version?: '2.1.1' | '2.2.1' | '2.3.0'
   /** Which Authorization forms it accepts for a given token. */
   accepts?: 'raw' | 'base64' | 'any'
   /** What it answers to a token it does not accept (default: a proper 401). */
@@ -21,6 +21,11 @@ interface FakePeerOptions {
   envelope?: (data: unknown) => unknown
   /** Business details it presents in its credentials answer. */
   business?: unknown
+  /** Fields added to its 2.2+ credentials answer (e.g. `hub_party_id`). */
+  answerExtra?: Record<string, unknown>
+  /** Entries added to its versions list and to its version details' endpoints. */
+  extraVersions?: readonly unknown[]
+  extraEndpoints?: readonly unknown[]
 }
 
 /**
@@ -49,6 +54,7 @@ function fakePeer(options: FakePeerOptions = {}) {
       ? {
           token,
           url: `${PEER}/versions`,
+          ...options.answerExtra,
           roles: [{ role: 'EMSP', party_id: 'PEE', country_code: 'DE', business_details: business }],
         }
       : { token, url: `${PEER}/versions`, party_id: 'PEE', country_code: 'DE', business_details: business }
@@ -58,7 +64,11 @@ function fakePeer(options: FakePeerOptions = {}) {
     if (!ok(req.headers.get('authorization'))) {
       return options.refuse?.() ?? Response.json({ status_code: 2000, timestamp: 'x' }, { status: 401 })
     }
-    if (path === '/ocpi/versions') return Response.json(envelope([{ version, url: `${PEER}/${version}` }]))
+    if (path === '/ocpi/versions') {
+      return Response.json(
+        envelope([{ version, url: `${PEER}/${version}` }, ...(options.extraVersions ?? [])]),
+      )
+    }
     if (path === `/ocpi/${version}`) {
       const role = modern ? { role: 'SENDER' } : {}
       return Response.json(
@@ -67,6 +77,7 @@ function fakePeer(options: FakePeerOptions = {}) {
           endpoints: [
             { identifier: 'credentials', ...role, url: `${PEER}/${version}/credentials` },
             { identifier: 'tokens', ...role, url: `${PEER}/${version}/tokens` },
+            ...(options.extraEndpoints ?? []),
           ],
         }),
       )
@@ -217,6 +228,10 @@ describe('business_details variations (cosmetic fields must not break the handsh
       { name: 'Peer eMSP', logo: { url: `${PEER}/l.png`, category: 'OPERATOR', type: 'image/png' } },
     ],
     ['a logo without category', { name: 'Peer eMSP', logo: { url: `${PEER}/l.png`, type: 'png' } }],
+    // The answer arrives after the peer consumed its TOKEN_A: refusing a display name would lose the link.
+    ['an empty name', { name: '' }],
+    ['a name of 101 characters', { name: 'N'.repeat(101) }],
+    ['no name', { website: 'https://peer.example.com' }],
   ] as const) {
     it(`register: the peer's POST answer with ${what} registers`, async () => {
       const peer = fakePeer({ business })
@@ -250,6 +265,49 @@ describe('business_details variations (cosmetic fields must not break the handsh
 
 const server = useMswServer()
 
+describe('answers of a 2.3.0 peer that is no hub', () => {
+  it('register: hub_party_id "" in the POST answer is no hub identity, and the link is made', async () => {
+    const peer = fakePeer({ version: '2.3.0', answerExtra: { hub_party_id: '' } })
+    const { ocpi } = createReceiver({ fetch: peer.fetch })
+    const registered = await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.tokenA })
+    expect(registered).toMatchObject({ state: 'registered', version: '2.3.0', hubPartyId: null })
+  })
+})
+
+describe('one malformed entry among the valid ones in a discovery answer', () => {
+  for (const [what, extra] of [
+    ['an endpoint with role ""', { extraEndpoints: [{ identifier: 'nltnm-x', role: '', url: `${PEER}/x` }] }],
+    ['an endpoint with url null', { extraEndpoints: [{ identifier: 'nltnm-x', role: 'SENDER', url: null }] }],
+    ['an endpoint that is no object', { extraEndpoints: ['tariffs'] }],
+    ['a versions entry with url null', { extraVersions: [{ version: '3.0', url: null }] }],
+  ] as const) {
+    it(`${what} is left out, and the registration goes on`, async () => {
+      const peer = fakePeer(extra)
+      const { ocpi } = createReceiver({ fetch: peer.fetch })
+      const registered = await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.tokenA })
+      expect(registered.state).toBe('registered')
+      expect(registered.endpoints.map((e) => e.identifier)).toEqual(['credentials', 'tokens'])
+    })
+  }
+
+  it('a malformed credentials endpoint is no credentials endpoint: the registration stops before its POST', async () => {
+    const peer = fakePeer({ extraEndpoints: [] })
+    const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+      const req = new Request(input, init)
+      const response = await peer.fetch(req)
+      if (!req.url.endsWith('/ocpi/2.2.1')) return response
+      const json = (await response.json()) as { data: { endpoints: { identifier: string; url: unknown }[] } }
+      for (const e of json.data.endpoints) if (e.identifier === 'credentials') e.url = null
+      return Response.json(json)
+    }
+    const { ocpi } = createReceiver({ fetch })
+    await expect(ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.tokenA })).rejects.toMatchObject({
+      code: 'ERR_OCPI_MISSING_ENDPOINTS',
+      message: expect.stringContaining('credentials'),
+    })
+  })
+})
+
 describe('receiving a registration POST: business_details variations', () => {
   it('a sender whose business_details has website "" registers', async () => {
     const { ocpi } = createReceiver()
@@ -261,6 +319,29 @@ describe('receiving a registration POST: business_details variations', () => {
     for (const role of body.roles) role.business_details = { name: 'Example eMSP', website: '' }
     const response = await call(ocpi.handle, request('POST', '/2.2.1/credentials', { token: tokenA, body }))
     expect(response.body.status_code).toBe(1000)
+  })
+
+  it('a sender whose name is empty registers', async () => {
+    const { ocpi } = createReceiver()
+    const { token: tokenA } = await ocpi.invite()
+    installSender(server, { version: '2.2.1', token: 'sender-token-b-0123456789' })
+    const body = senderCredentials('2.2.1', 'sender-token-b-0123456789') as {
+      roles: { business_details: unknown }[]
+    }
+    for (const role of body.roles) role.business_details = { name: '' }
+    const response = await call(ocpi.handle, request('POST', '/2.2.1/credentials', { token: tokenA, body }))
+    expect(response.body.status_code).toBe(1000)
+  })
+
+  it('a 2.3.0 sender sending hub_party_id "" registers as no hub', async () => {
+    const { ocpi } = createReceiver()
+    const { token: tokenA } = await ocpi.invite()
+    installSender(server, { version: '2.3.0', token: 'sender-token-b-0123456789' })
+    const body = { ...(senderCredentials('2.3.0', 'sender-token-b-0123456789') as object), hub_party_id: '' }
+    const response = await call(ocpi.handle, request('POST', '/2.3.0/credentials', { token: tokenA, body }))
+    expect(response.body.status_code).toBe(1000)
+    const [peer] = await ocpi.listPeers({ state: 'registered' })
+    expect(peer?.hubPartyId).toBeNull()
   })
 })
 
@@ -280,6 +361,53 @@ describe('the Authorization-form probe: peers that refuse an unknown token with 
       ).resolves.toMatchObject({ state: 'registered' })
     })
   }
+
+  it('register with a 2.2 peer whose list takes Base64 and whose details crash (HTTP 500) on a raw token', async () => {
+    // IZIVIA/ocpi-toolkit#125: a Base64 decoder that throws on anything else. A "2.2" peer predates the
+    // Base64 rule, so its details are asked raw first: the 500 must be a refusal of the form, not the end.
+    const peer = fakePeer({ accepts: 'base64', refuse: () => new Response('boom', { status: 500 }) })
+    const forms: string[] = []
+    const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+      const req = new Request(input, init)
+      forms.push(req.headers.get('authorization')?.includes('-') ? 'raw' : 'base64') // our tokens have dashes
+      const response = await peer.fetch(req)
+      if (!req.url.endsWith('/ocpi/versions') || response.status !== 200) return response
+      const json = (await response.json()) as { data: { version: string }[] }
+      for (const entry of json.data) entry.version = '2.2'
+      return Response.json(json)
+    }
+    const { ocpi } = createReceiver({ fetch })
+    const registered = await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.tokenA })
+    expect(registered.state).toBe('registered')
+    expect(forms.slice(0, 3)).toEqual(['base64', 'raw', 'base64'])
+  })
+
+  it('register with encoding set uses that form alone, where the peer takes both on its versions endpoints', async () => {
+    const peer = fakePeer({ accepts: 'any' })
+    const forms: string[] = []
+    const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+      const req = new Request(input, init)
+      forms.push(req.headers.get('authorization')?.includes('-') ? 'raw' : 'base64') // our tokens have dashes
+      return peer.fetch(req)
+    }
+    const { ocpi } = createReceiver({ fetch })
+    const registered = await ocpi.register({
+      versionsUrl: peer.versionsUrl,
+      token: peer.tokenA,
+      encoding: 'raw',
+    })
+    expect(registered).toMatchObject({ state: 'registered', version: '2.2.1' })
+    await ocpi.client(registered.id).request('tokens', 'SENDER')
+    expect(new Set(forms)).toEqual(new Set(['raw']))
+  })
+
+  it('register with encoding set does not try the other form when the peer refuses it', async () => {
+    const peer = fakePeer({ accepts: 'base64' })
+    const { ocpi } = createReceiver({ fetch: peer.fetch })
+    await expect(
+      ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.tokenA, encoding: 'raw' }),
+    ).rejects.toMatchObject({ code: 'ERR_OCPI_PEER_HTTP', step: 'GET versions' })
+  })
 
   it('callback discovery of a raw-only 2.2.1 sender answering 403 to Base64', async () => {
     const { ocpi } = createReceiver()

@@ -97,6 +97,12 @@ describe('admin API errors', () => {
         'ERR_OCPI_URL_REFUSED',
       ],
       ['POST', '/registrations', '{"versions_url": "not a url", "token": "abc"}', 'ERR_OCPI_URL_REFUSED'],
+      [
+        'POST',
+        '/registrations',
+        '{"versions_url": "https://emsp.example.com/ocpi/versions", "token": "abc", "encoding": "hex"}',
+        'ERR_OCPI_INVALID_INPUT',
+      ],
       ['POST', '/peers/some-id/rotation', '{"version": "9.9"}', 'ERR_OCPI_INVALID_INPUT'],
       ['GET', '/peers?limit=0', undefined, 'ERR_OCPI_INVALID_INPUT'],
       ['GET', '/peers?limit=1001', undefined, 'ERR_OCPI_INVALID_INPUT'],

@@ -104,6 +104,7 @@ describe('the admin API, end to end between two SDK platforms', () => {
     const registered = await emspAdmin('POST', '/registrations', {
       versions_url: invitation.versions_url,
       token: invitation.token,
+      encoding: 'base64',
     })
     expect(registered.status).toBe(201)
     const emspPeer = registered.json as AdminPeer

@@ -48,6 +48,7 @@ export const registrationBodySchema = z.strictObject({
   versions_url: z.string().min(1).max(2048),
   token: credentialsTokenSchema,
   as: partyRef.optional(),
+  encoding: z.enum(['raw', 'base64']).optional(),
 })
 
 /**

@@ -185,6 +185,7 @@ async function serve(
         versionsUrl: body.versions_url,
         token: body.token,
         ...(body.as === undefined ? {} : { as: body.as }),
+        ...(body.encoding === undefined ? {} : { encoding: body.encoding }),
       })
       return adminJson(201, adminPeerJson(peer), { location: peerLocation(url, peer.id) })
     }

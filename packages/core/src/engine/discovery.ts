@@ -78,11 +78,13 @@ function speaksPre221(list: readonly VersionEntry[]): boolean {
 
 /**
  * Whether an answer to a discovery GET may refuse the form of our token, so that the other form is tried
- * once: HTTP 401, and what peers in the field answer instead (403, 400, or HTTP 2xx carrying an OCPI
- * 2xxx status). Discovery GETs have no side effects, so a second try is always safe.
+ * once: HTTP 401, and what peers in the field answer instead (403, 400, HTTP 5xx from a Base64 decoder
+ * that throws on a raw token, IZIVIA/ocpi-toolkit#125, or HTTP 2xx carrying an OCPI 2xxx status).
+ * Discovery GETs have no side effects, so a second try is always safe.
  */
 function mayRefuseTokenForm(response: OutboundResponse): boolean {
   if (response.status === 401 || response.status === 403 || response.status === 400) return true
+  if (response.status >= 500 && response.status <= 599) return true
   if (response.status < 200 || response.status > 299 || !response.body.ok) return false
   const envelope = envelopeSchema.safeParse(response.body.value)
   return envelope.success && envelope.data.status_code >= 2000 && envelope.data.status_code <= 2999
@@ -96,7 +98,7 @@ function refuseUrl(url: string, ctx: Context, step: string): void {
 /**
  * Discovers a peer: GET its versions list, pick the entry for `version` (or the highest mutual one), GET
  * that version's details. The encoding probe runs on these discovery GETs only: the preferred form first,
- * on a refusal (HTTP 401, 403 or 400, or an OCPI 2xxx status) the other form once; the form that worked on the details is returned (and used for every
+ * on a refusal (HTTP 401, 403, 400 or 5xx, or an OCPI 2xxx status) the other form once; the form that worked on the details is returned (and used for every
  * later call of that version). Every URL
  * the peer supplies is checked against the URL policy. Throws {@link OcpiError} naming the failed step.
  *
@@ -114,6 +116,11 @@ export async function discover(
     version: SupportedVersion | 'highest'
     /** The form to try first on the version's details (and on the versions list, unless `via` says). */
     encoding: TokenEncoding
+    /**
+     * `false`: use `encoding` on both GETs and never the other form (the host set the peer's form);
+     * default `true`.
+     */
+    probe?: boolean
     /**
      * How to call the versions list while the link still speaks another version (a version change):
      * that version's headers and the form known to work. The details of the new version are then
@@ -141,8 +148,9 @@ export async function discover(
     )
   const firstListEncoding = args.via?.encoding ?? args.encoding
   let listEncoding = firstListEncoding
+  const probe = args.probe ?? true
   let response = await getVersions(listEncoding)
-  if (mayRefuseTokenForm(response)) {
+  if (probe && mayRefuseTokenForm(response)) {
     listEncoding = otherEncoding(listEncoding)
     response = await getVersions(listEncoding)
   }
@@ -182,14 +190,20 @@ export async function discover(
   // unless the peer just refused the raw token on its list.
   const rawFirst = speaksPre221(list.data) || (args.version === 'highest' && !isModern(version))
   const listRefusedRaw = firstListEncoding === 'raw' && listEncoding !== 'raw'
-  let encoding: TokenEncoding =
-    rawFirst && !listRefusedRaw ? 'raw' : args.via === undefined ? listEncoding : args.encoding
+  let encoding: TokenEncoding = !probe
+    ? args.encoding
+    : rawFirst && !listRefusedRaw
+      ? 'raw'
+      : args.via === undefined
+        ? listEncoding
+        : args.encoding
   let detailsResponse = await getDetails(encoding)
-  if (mayRefuseTokenForm(detailsResponse)) {
+  if (probe && mayRefuseTokenForm(detailsResponse)) {
     encoding = otherEncoding(encoding)
     detailsResponse = await getDetails(encoding)
   }
-  const details = versionDetailsSchema.safeParse(processEnvelope(detailsResponse, 'GET version details'))
+  const detailsData = processEnvelope(detailsResponse, 'GET version details')
+  const details = versionDetailsSchema.safeParse(detailsData)
   if (!details.success) {
     throw new OcpiError(
       'ERR_OCPI_PEER_INVALID_RESPONSE',
@@ -213,6 +227,11 @@ export async function discover(
     return false
   })
   // One line per discovery, however many endpoints a peer lists: a peer must not flood our log.
+  const listed = (detailsData as { endpoints?: unknown }).endpoints
+  const malformed = Array.isArray(listed) ? listed.length - details.data.endpoints.length : 0
+  if (malformed > 0) {
+    ctx.log.warn?.("left out endpoints of the peer's version details that do not parse", { count: malformed })
+  }
   if (refused.length > 0) {
     ctx.log.warn?.("left out endpoints of the peer's version details: the URL policy refuses their URLs", {
       count: refused.length,

@@ -25,14 +25,21 @@ const registerSchema = z.object({
   versionsUrl: z.string().min(1),
   token: credentialsTokenSchema,
   as: z.object({ country_code: countryCodeSchema, party_id: partyIdSchema }).optional(),
+  encoding: z.enum(['raw', 'base64']).optional(),
 })
 
 /**
- * Input of {@link Ocpi.register}: the partner's versions URL and the TOKEN_A its admin gave ours.
+ * Input of {@link Ocpi.register}: the partner's versions URL and the TOKEN_A its admin gave ours; `as`,
+ * which of our parties a 2.1.1 link presents; `encoding`, the Authorization form the peer takes (`'raw'`
+ * or `'base64'`), for a peer whose discovery endpoints take both forms while its modules take one. By
+ * default the registration's discovery tries the version's form first and the other once on a refusal;
+ * with `encoding` it uses that form alone, and the link keeps it (a later rotation's discovery tries it
+ * first, and moves only when the peer refuses it).
  *
  * @example
  * ```ts
  * const input: RegisterInput = { versionsUrl: 'https://emsp.example.org/ocpi/versions', token: tokenFromPartner }
+ * const rawOnly: RegisterInput = { ...input, encoding: 'raw' } // a 2.2.1 peer whose modules take only raw
  * ```
  */
 export type RegisterInput = z.input<typeof registerSchema>
@@ -64,11 +71,13 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
   if (!urlCheck.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `versionsUrl: ${urlCheck.reason}`)
 
   const highest = ctx.config.versions[0] ?? SUPPORTED_VERSIONS[0]
+  const forced = parsed.data.encoding
   const found = await discover(ctx, {
     versionsUrl,
     token: tokenA,
     version: 'highest',
-    encoding: defaultEncoding(highest),
+    encoding: forced ?? defaultEncoding(highest),
+    probe: forced === undefined,
   })
   const missing = missingEndpoints(ctx.config, found.details.endpoints, found.version)
   if (missing.length > 0) {

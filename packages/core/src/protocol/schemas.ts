@@ -11,6 +11,21 @@ const optional = <T extends z.ZodType>(schema: T) =>
     .transform((v) => v ?? undefined)
     .optional()
 
+/**
+ * An array of which only the entries `entry` accepts are kept: one malformed entry a peer lists (a
+ * version we would never pick, a custom endpoint we never call) must not fail the whole discovery.
+ * What the SDK needs from the list (the version it picks, the credentials endpoint, required modules) is
+ * then found, or found missing, among the valid entries.
+ */
+function validEntries<T extends z.ZodType>(entry: T) {
+  return z.array(z.unknown()).transform((items) =>
+    items.flatMap((item) => {
+      const parsed = entry.safeParse(item)
+      return parsed.success ? [parsed.data as z.output<T>] : []
+    }),
+  )
+}
+
 /** A URL as given by a peer: an opaque string (never rebuilt or stripped); the URL policy checks it later. */
 const urlSchema = z.string().trim().min(1).max(2048)
 
@@ -38,7 +53,7 @@ export const versionListSchema = z.preprocess(
     data !== null && typeof data === 'object' && !Array.isArray(data) && 'versions' in data
       ? (data as { versions: unknown }).versions
       : data,
-  z.array(versionSchema).min(1),
+  validEntries(versionSchema).refine((list) => list.length > 0, 'no valid version entry'),
 )
 
 /**
@@ -65,7 +80,7 @@ export const endpointSchema = z.object({
  */
 export const versionDetailsSchema = z.object({
   version: z.string().trim().min(1),
-  endpoints: z.array(endpointSchema),
+  endpoints: validEntries(endpointSchema),
 })
 
 /**
@@ -100,20 +115,24 @@ export const businessDetailsSchema = z.object({
 })
 
 /**
- * BusinessDetails as a peer presents them in its credentials: `name` as {@link businessDetailsSchema}
- * asks, while a `website` or `logo` that does not parse (an empty website, a MIME type as the logo's
- * `type`, a logo without `category`, all seen in the field) is dropped instead of failing the whole
- * exchange: they carry nothing the protocol needs.
+ * BusinessDetails as a peer presents them in its credentials: display data the protocol never acts on,
+ * so nothing in them fails the exchange. A `name` that is empty, longer than 100 characters or missing
+ * is kept as sent (missing: `''`); a `website` or `logo` that does not parse (an empty website, a MIME
+ * type as the logo's `type`, a logo without `category`, all seen in the field) is dropped. Refusing them
+ * would lose a link: the answer to our POST arrives after the peer consumed its TOKEN_A.
  *
  * @example
  * ```ts
  * peerBusinessDetailsSchema.parse({ name: 'Example CPO', website: '' }) // { name: 'Example CPO' }
  * ```
  */
-export const peerBusinessDetailsSchema = businessDetailsSchema.extend({
-  website: optional(urlSchema).catch(undefined),
-  logo: optional(imageSchema).catch(undefined),
-})
+export const peerBusinessDetailsSchema = businessDetailsSchema
+  .extend({
+    name: z.string().catch(''),
+    website: optional(urlSchema).catch(undefined),
+    logo: optional(imageSchema).catch(undefined),
+  })
+  .catch({ name: '' })
 
 /**
  * CiString(2): ISO 3166 alpha-2. Case-insensitive; compared upper-cased.
@@ -197,8 +216,10 @@ const MAX_ROLES = 10_000
 export const credentials22Schema = z.object({
   token: credentialsTokenSchema,
   url: urlSchema,
-  hub_party_id: optional(
-    z.string().regex(/^[A-Za-z]{2}[A-Za-z0-9]{1,3}$/, 'hub_party_id is country code + party id'),
+  // An empty one (a 2.3.0 platform that is no hub, writing "" for none) is no hub identity: absent.
+  hub_party_id: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    optional(z.string().regex(/^[A-Za-z]{2}[A-Za-z0-9]{1,3}$/, 'hub_party_id is country code + party id')),
   ),
   roles: z
     .array(credentialsRoleSchema)
