@@ -42,6 +42,45 @@ describe('configuration is validated at start', () => {
       'a module path with a placeholder other than {version}',
       { modules: [{ id: 'locations', role: 'SENDER', path: 'x/{id}' }] },
     ],
+    // What goes out in our credentials must be valid OCPI: refused at start, not sent to every peer.
+    ...(
+      [
+        [
+          'a logo category outside ImageCategory',
+          { name: 'X', logo: { url: 'https://x.example/l.png', category: 'BANNER', type: 'png' } },
+        ],
+        [
+          'a logo type of 5 characters',
+          { name: 'X', logo: { url: 'https://x.example/l.png', category: 'OPERATOR', type: 'image' } },
+        ],
+        ['a website that is no URL', { name: 'X', website: 'not a url' }],
+        ['a website longer than 255', { name: 'X', website: `https://x.example/${'a'.repeat(300)}` }],
+        ['a name with a line break', { name: 'Line\nbreak' }],
+        ['an empty name', { name: '' }],
+        ['a name longer than 100', { name: 'N'.repeat(101) }],
+      ] as const
+    ).map(([what, business_details]): [string, object] => [
+      what,
+      { parties: [{ role: 'CPO', country_code: 'NL', party_id: 'EXA', business_details }] },
+    ]),
+    [
+      'a baseUrl making our versions URL longer than 255',
+      { baseUrl: `https://cpo.example.com/${'p'.repeat(240)}` },
+    ],
+    [
+      'a module path making its URL longer than 255',
+      { modules: [{ id: 'locations', role: 'SENDER', path: `${'l'.repeat(230)}` }] },
+    ],
+    [
+      'two HUB parties on 2.3.0 without hubPartyId',
+      {
+        parties: [
+          { role: 'HUB', country_code: 'NL', party_id: 'HUB', business_details: { name: 'H' } },
+          { role: 'HUB', country_code: 'DE', party_id: 'HUB', business_details: { name: 'H' } },
+          { role: 'CPO', country_code: 'NL', party_id: 'EXA', business_details: { name: 'C' } },
+        ],
+      },
+    ],
   ])('refuses %s with an OcpiConfigError', (_name, override) => {
     expect(() => createOcpi({ ...valid, ...(override as Partial<OcpiOptions>) })).toThrow(OcpiConfigError)
   })

@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import { OcpiConfigError } from './errors.js'
 import { type PartyRef, samePartyRef } from './model.js'
-import { businessDetailsSchema, countryCodeSchema, partyIdSchema } from './protocol/schemas.js'
+import { countryCodeSchema, partyIdSchema } from './protocol/schemas.js'
 import { SUPPORTED_VERSIONS, type SupportedVersion } from './protocol/versions.js'
 
 /** Roles we emit for our own parties (2.2+; HUB is not emitted on 2.3.0, which removed it). */
@@ -17,11 +17,42 @@ const KNOWN_MODULES: Readonly<Record<SupportedVersion, readonly string[]>> = {
   '2.3.0': [...MODULES_221, 'payments', 'invoicereconciliation'],
 }
 
+/** The longest URL we may send: OCPI's URL type is string(255) in every version. */
+const MAX_URL_LENGTH = 255
+
+/** A URL of ours, as OCPI's URL type allows it. */
+const ownUrlSchema = z.url({ protocol: /^https?$/ }).max(MAX_URL_LENGTH)
+
+/** ImageCategory, a closed enum in every version. */
+const IMAGE_CATEGORIES = ['CHARGER', 'ENTRANCE', 'LOCATION', 'NETWORK', 'OPERATOR', 'OTHER', 'OWNER'] as const
+
+// Our own BusinessDetails go out in every credentials body, so they must be exactly valid: OCPI strings
+// carry no control characters (2.2+), names are string(100), an Image's type is CiString(4) and its size
+// int(5). A peer's are parsed leniently instead (protocol/schemas.ts).
+const ownBusinessDetailsSchema = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[^\p{Cc}]*$/u, 'name: no control characters'),
+  website: ownUrlSchema.optional(),
+  logo: z
+    .object({
+      url: ownUrlSchema,
+      thumbnail: ownUrlSchema.optional(),
+      category: z.enum(IMAGE_CATEGORIES),
+      type: z.string().regex(/^[A-Za-z0-9]{1,4}$/, 'logo type: 1 to 4 letters or digits, e.g. png'),
+      width: z.number().int().nonnegative().max(99_999).optional(),
+      height: z.number().int().nonnegative().max(99_999).optional(),
+    })
+    .optional(),
+})
+
 const ownPartySchema = z.object({
   role: z.enum(OWN_ROLES),
   country_code: countryCodeSchema.transform((s) => s.toUpperCase()),
   party_id: partyIdSchema.transform((s) => s.toUpperCase()),
-  business_details: businessDetailsSchema,
+  business_details: ownBusinessDetailsSchema,
 })
 
 const moduleSchema = z.object({
@@ -181,12 +212,19 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
       'OCPI 2.3.0 has no HUB role: add the parties a hub platform serves, and hubPartyId',
     )
   }
+  const hubPartyId = resolveHubPartyId(options, versions)
+  const longest = longestOwnUrl(options.baseUrl, versions, modules)
+  if (longest.length > MAX_URL_LENGTH) {
+    throw new OcpiConfigError(
+      `baseUrl is too long: ${longest} would be ${longest.length} characters, and OCPI URLs are at most ${MAX_URL_LENGTH}`,
+    )
+  }
   return {
     baseUrl: options.baseUrl,
     basePath: new URL(options.baseUrl).pathname.replace(/\/+$/, ''),
     parties: options.parties,
     versions,
-    hubPartyId: options.hubPartyId?.toUpperCase() ?? null,
+    hubPartyId,
     modules,
     requires: (options.requires ?? []).map((r) =>
       typeof r === 'string' ? { module: r, role: null } : { module: r.module, role: r.role ?? null },
@@ -233,4 +271,40 @@ export function partyFor(config: ResolvedConfig, as: PartyRef | null): OwnParty 
           (p) => p.country_code === as.country_code.toUpperCase() && p.party_id === as.party_id.toUpperCase(),
         )
   return match ?? (config.parties[0] as OwnParty)
+}
+
+/**
+ * Our hub identity on 2.3.0 (`hub_party_id`): `hubPartyId` when given, else the one `HUB` party's, since
+ * 2.3.0 has no HUB role and a hub that stated neither would present itself as no hub at all.
+ */
+function resolveHubPartyId(
+  options: z.output<typeof dataOptionsSchema>,
+  versions: readonly SupportedVersion[],
+): string | null {
+  if (options.hubPartyId !== undefined) return options.hubPartyId.toUpperCase()
+  const hubs = options.parties.filter((p) => p.role === 'HUB')
+  if (!versions.includes('2.3.0') || hubs.length === 0) return null
+  const [hub, ...more] = hubs
+  if (hub === undefined || more.length > 0) {
+    throw new OcpiConfigError('several HUB parties on 2.3.0: say which one is the hub with hubPartyId')
+  }
+  return `${hub.country_code}${hub.party_id}`
+}
+
+/** The longest URL we publish (versions, details, credentials, hubclientinfo and every module's). */
+function longestOwnUrl(
+  baseUrl: string,
+  versions: readonly SupportedVersion[],
+  modules: readonly z.output<typeof moduleSchema>[],
+): string {
+  const urls = [`${baseUrl}/versions`]
+  for (const version of versions) {
+    urls.push(`${baseUrl}/${version}/credentials`, `${baseUrl}/${version}/hubclientinfo`)
+    for (const module of modules) {
+      if (module.versions !== undefined && !module.versions.includes(version)) continue
+      const path = (module.path ?? module.id).replace(/^\/+/, '').replaceAll('{version}', version)
+      urls.push(`${baseUrl}/${version}/${path}`)
+    }
+  }
+  return urls.reduce((a, b) => (b.length > a.length ? b : a))
 }

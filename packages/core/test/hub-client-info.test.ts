@@ -94,16 +94,28 @@ describe('HubClientInfo', () => {
     expect(await cpo.ocpi.connectionStatus(cpoLink.onTo, msp)).toBe('CONNECTED')
 
     // A 2.2.1 hub reports only itself (§2.8): a party it stops listing may still be reachable through it.
+    // This one (as hubs predating 2.2.1's rule do) listed a party it reaches in its registration POST.
     const behind = { country_code: 'FR', party_id: 'BHD' }
-    let subhub = world.add(
+    const listingBehind = async (input: Request | string | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      if (request.method !== 'POST' || !request.url.endsWith('/credentials')) return world.fetch(request)
+      const body = (await request.json()) as { roles: unknown[] }
+      body.roles.push(party('EMSP', 'FR', 'BHD'))
+      return world.fetch(new Request(request, { body: JSON.stringify(body) }))
+    }
+    const subhub = world.add(
       'subhub',
       { role: 'HUB', country_code: 'NL', party_id: 'SUB' },
-      { parties: [party('HUB', 'NL', 'SUB'), party('EMSP', 'FR', 'BHD')] },
+      { parties: [party('HUB', 'NL', 'SUB')], fetch: listingBehind },
     )
     const subhubLink = await world.link(hub, subhub)
+    expect((await hub.ocpi.getPeer(subhubLink.onFrom))?.parties.map((p) => p.party_id)).toEqual([
+      'SUB',
+      'BHD',
+    ])
     const changes: unknown[] = []
     hub.ocpi.on('parties-changed', (change) => changes.push(change))
-    subhub = world.reconfigure(subhub, { parties: [party('HUB', 'NL', 'SUB')] })
+    // Its PUT, as the SDK's own hubs send on 2.2.1, lists only itself.
     await subhub.ocpi.rotate(subhubLink.onTo)
     // Not listed is not gone: FR/BHD stays locked, no change is announced, nothing is pushed SUSPENDED.
     expect((await hub.ocpi.getPeer(subhubLink.onFrom))?.parties.map((p) => p.party_id)).toEqual([

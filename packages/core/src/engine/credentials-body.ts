@@ -157,7 +157,8 @@ export function presentationOf(config: ResolvedConfig, presenter: Presenter): { 
 /**
  * Our parties presented on a 2.2+ `version`: every party whose role the version defines (no HUB on 2.3.0,
  * no PTP on 2.2.1), or only `single` in its role (see {@link singlePartyOf}) when the version defines it.
- * Pure.
+ * A hub on 2.2.1 presents only itself, in role HUB: 2.2.1 forbids a hub to list the parties it reaches
+ * (it reports them through HubClientInfo), while 2.3.0 asks it to list them. Pure.
  *
  * @example
  * ```ts
@@ -170,7 +171,10 @@ export function ourParties(
   single: PartyRef | null,
 ): readonly OwnParty[] {
   const defined = config.parties.filter((p) => definesRole(version, p.role))
-  if (single === null) return defined
+  if (single === null) {
+    const hubs = version === '2.2.1' ? defined.filter((p) => p.role === 'HUB') : []
+    return hubs.length > 0 ? hubs : defined
+  }
   const party = partyFor(config, single)
   return definesRole(version, party.role) ? [party] : defined
 }
