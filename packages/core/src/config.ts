@@ -77,8 +77,11 @@ const requirementSchema = z.union([
 
 const durationSchema = z.number().int().positive()
 
-/** The part of the options that is plain data, validated with zod at start. */
-export const dataOptionsSchema = z.object({
+/**
+ * The part of the options that is plain data, validated with zod at start. Strict: a misspelt option
+ * (`graceMS`) is refused, not silently ignored.
+ */
+export const dataOptionsSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
   parties: z
     .array(ownPartySchema)

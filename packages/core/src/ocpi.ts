@@ -241,8 +241,8 @@ export function createOcpi(options: OcpiOptions): Ocpi {
   if (store === null || typeof store !== 'object') throw new OcpiConfigError('a store is required')
   const missing = STORE_METHODS.filter((m) => typeof store[m] !== 'function')
   if (missing.length > 0) throw new OcpiConfigError(`the store lacks: ${missing.join(', ')}`)
-  for (const [name, policy] of Object.entries({ partyAdditionPolicy, partyRemovalPolicy })) {
-    if (policy !== undefined && typeof policy !== 'function')
+  for (const [name, given] of Object.entries({ partyAdditionPolicy, partyRemovalPolicy, now, fetch })) {
+    if (given !== undefined && typeof given !== 'function')
       throw new OcpiConfigError(`${name} must be a function`)
   }
   const log = logger ?? {}

@@ -1,6 +1,6 @@
 import { type AdminHandlerOptions, createAdminHandler, type Ocpi } from '@ocpi-credentials/core'
 import type { RequestHandler } from 'express'
-import { REWRITTEN_PATH, serveWith } from './router.js'
+import { routedPathOf, sendWebResponse, toWebRequest } from './bridge.js'
 
 /**
  * Serves the core's admin API (invitations, registrations, peers, rotation, revocation; see
@@ -23,11 +23,10 @@ import { REWRITTEN_PATH, serveWith } from './router.js'
 export function ocpiAdmin(ocpi: Ocpi, options: AdminHandlerOptions = {}): RequestHandler {
   const handle = createAdminHandler(ocpi, options)
   return (req, res, next) => {
-    serveWith(
-      (request) => handle(request, { basePath: req.baseUrl }),
-      req,
-      res,
-      () => Response.json({ code: 'ERR_OCPI_INVALID_INPUT', message: REWRITTEN_PATH }, { status: 400 }),
-    ).catch(next)
+    // The core compares the path Express routed with the one the web Request rewrote (dot segments),
+    // after `authorize`: an unauthorised caller gets its 401, and every answer is `no-store`.
+    handle(toWebRequest(req), { basePath: req.baseUrl, routedPath: routedPathOf(req) })
+      .then((response) => sendWebResponse(res, response))
+      .catch(next)
   }
 }

@@ -3,8 +3,9 @@
 // the core serve another path than the one Express routed, past the host's own path-based middleware
 // (guards, allowlists, rate limits).
 import { once } from 'node:events'
-import { request as httpRequest, type Server } from 'node:http'
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { bearerAuthorizer } from '@ocpi-credentials/core'
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { ocpiAdmin, ocpiRouter } from '../src/index.js'
@@ -57,7 +58,7 @@ async function rawRequest(
   method: string,
   path: string,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   const server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
   try {
@@ -68,7 +69,7 @@ async function rawRequest(
         res.on('data', (chunk) => {
           body += chunk
         })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
       })
       req.on('error', reject)
       req.end()
@@ -97,6 +98,19 @@ describe.each(EXPRESS_MAJORS)('%s: paths the web URL would rewrite', (_, express
     const answer = await rawRequest(app, 'POST', path)
     expect(answer.status).not.toBe(201)
     expect(answer.body).not.toContain('"token"')
+    expect(await ocpi.listPeers()).toEqual([])
+  })
+
+  it('a rewritten admin path is 401 to an unauthorised caller, 400 to an authorised one, both no-store', async () => {
+    const ocpi = makeOcpi('https://cpo.example.com/ocpi', CPO)
+    const app = express()
+    app.use('/admin', ocpiAdmin(ocpi, { authorize: bearerAuthorizer('admin-secret-0123456789') }))
+    const path = '/admin/x/../invitations'
+    const stranger = await rawRequest(app, 'POST', path)
+    expect([stranger.status, stranger.headers['cache-control']]).toEqual([401, 'no-store'])
+    const admin = await rawRequest(app, 'POST', path, { authorization: 'Bearer admin-secret-0123456789' })
+    expect([admin.status, admin.headers['cache-control']]).toEqual([400, 'no-store'])
+    expect(JSON.parse(admin.body)).toMatchObject({ code: 'ERR_OCPI_INVALID_INPUT' })
     expect(await ocpi.listPeers()).toEqual([])
   })
 

@@ -85,6 +85,13 @@ export interface AdminFailedRequest {
 export interface AdminRequestContext {
   /** Overrides {@link AdminHandlerOptions.basePath} for this request. */
   readonly basePath?: string
+  /**
+   * The path as the host's framework routed the request, when it routes on the path as written (Express).
+   * A web `Request` rewrites some paths (dot segments, `%2e`, backslashes); when the two differ, the
+   * request is answered 400 `ERR_OCPI_INVALID_INPUT` (after `authorize`, as every answer is), so the admin
+   * API never serves another path than the one the host's path-based guards saw.
+   */
+  readonly routedPath?: string
 }
 
 /**
@@ -127,6 +134,12 @@ export function createAdminHandler(
         throw new OcpiError('ERR_OCPI_UNAUTHORIZED', 'not authorized for the admin API')
       }
       const url = new URL(request.url)
+      if (context?.routedPath !== undefined && context.routedPath !== url.pathname) {
+        throw new OcpiError(
+          'ERR_OCPI_INVALID_INPUT',
+          'the request path has dot segments or characters a URL rewrites (.., %2e, \\): send it as served',
+        )
+      }
       const match = matchAdminRoute(url.pathname, context?.basePath ?? options.basePath)
       if (!match.ok) {
         throw match.reason === 'bad-peer-id'
