@@ -137,7 +137,9 @@ export function migrationScript(location: TableLocation = {}): string {
 /**
  * Brings the store's tables up to date, in one transaction, and returns the versions it applied
  * (empty when there was nothing to do). Safe to call from several instances starting at once: a
- * transaction-scoped advisory lock lets one migrate while the others wait, then find nothing to do.
+ * transaction-scoped advisory lock lets one migrate while the others wait, then find nothing to do. The
+ * transaction runs at READ COMMITTED whatever the database's default isolation, so that a waiter reads
+ * the migrations table as the previous holder of the lock left it.
  *
  * @example
  * ```ts
@@ -159,7 +161,12 @@ export async function migrate(pool: Pool, location: TableLocation = {}): Promise
   }
   client.on('error', onError)
   try {
-    await client.query('BEGIN')
+    // READ COMMITTED whatever the database's default: each statement then reads with a snapshot of its
+    // own, taken once the lock is ours, and sees what the instance that held it before committed. (At
+    // REPEATABLE READ or SERIALIZABLE the lock statement itself would take the transaction's snapshot,
+    // before waiting: a waiter would find no migration recorded and apply them all again.) The lock is
+    // the transaction's: commit, rollback or a lost connection releases it, so none can stay held.
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED')
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [n.lockKey])
     await client.query(bookkeeping(n))
     const done = await client.query<{ version: number }>(`SELECT version FROM ${n.migrations}`)

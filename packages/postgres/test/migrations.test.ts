@@ -38,6 +38,50 @@ describe('migrations', () => {
     expect(await tablesOf(schema)).toEqual(['ocpi_leases', 'ocpi_migrations', 'ocpi_peers', 'ocpi_tokens'])
   })
 
+  // At REPEATABLE READ or SERIALIZABLE, a transaction's snapshot is taken by its first statement: one
+  // taken before waiting for the lock would not see what the instance holding it committed.
+  it.each(['repeatable read', 'serializable'])(
+    'several instances migrating one new schema at once, the default isolation being %s, all succeed',
+    async (isolation) => {
+      const strict = new pg.Pool({
+        connectionString: DATABASE_URL,
+        max: 4,
+        options: `-c default_transaction_isolation=${isolation.replace(' ', '\\ ')}`,
+      })
+      const schema = freshSchema()
+      // The test holds migrate's lock (per schema) until all three are queued behind it, then lets go.
+      const gate = await pool.connect()
+      try {
+        await gate.query('BEGIN')
+        await gate.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ocpi-credentials:${schema}`])
+        const { rows } = await gate.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+        const settled = Promise.allSettled([1, 2, 3].map(() => migrate(strict, { schema })))
+        await expect
+          .poll(async () => {
+            const waiting = await pool.query<{ n: number }>(
+              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+              [rows[0]?.pid],
+            )
+            return waiting.rows[0]?.n
+          })
+          .toBe(3)
+        await gate.query('COMMIT')
+        const outcomes = (await settled).map((s) => (s.status === 'rejected' ? String(s.reason) : s.value))
+        expect(outcomes.flat().sort()).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1))
+        expect(await tablesOf(schema)).toEqual([
+          'ocpi_leases',
+          'ocpi_migrations',
+          'ocpi_peers',
+          'ocpi_tokens',
+        ])
+      } finally {
+        await gate.query('ROLLBACK') // a no-op once committed; should the test fail first, lets go of the lock
+        gate.release()
+        await strict.end()
+      }
+    },
+  )
+
   it('stores with different prefixes migrating one new schema at once all succeed', async () => {
     // Each would create the schema: the advisory lock is per schema, so they take turns.
     for (let round = 0; round < 5; round++) {
