@@ -108,9 +108,19 @@ export const migrations: readonly Migration[] = [
  */
 export const SCHEMA_VERSION = migrations.reduce((newest, m) => Math.max(newest, m.version), 0)
 
-/** The schema and the migrations table, when missing. */
+/**
+ * The schema and the migrations table, when missing. `CREATE SCHEMA IF NOT EXISTS` needs the CREATE
+ * privilege on the database even when the schema exists: it runs only when the schema is missing, so a
+ * role that owns its schema and may create nothing else can migrate it.
+ */
 function bookkeeping(n: Names): string {
-  return `CREATE SCHEMA IF NOT EXISTS ${n.schema};
+  return `DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = '${n.schemaName}') THEN
+    CREATE SCHEMA IF NOT EXISTS ${n.schema};
+  END IF;
+END
+$$;
 CREATE TABLE IF NOT EXISTS ${n.migrations} (
   version integer PRIMARY KEY,
   name text NOT NULL,

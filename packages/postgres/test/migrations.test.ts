@@ -98,6 +98,36 @@ describe('migrations', () => {
     }
   })
 
+  it('a role that owns its schema but may not create schemas in the database migrates it, by code or by script', async () => {
+    // The usual least-privilege set-up: a DBA creates the schema for the application's role.
+    const role = `ocpi_test_app_${randomBytes(4).toString('hex')}`
+    const [owned, scripted] = [freshSchema(), freshSchema()]
+    await pool.query(`CREATE ROLE "${role}" LOGIN`)
+    const url = new URL(DATABASE_URL)
+    url.username = role
+    const app = new pg.Pool({ connectionString: url.toString(), max: 2 })
+    try {
+      for (const schema of [owned, scripted])
+        await pool.query(`CREATE SCHEMA "${schema}" AUTHORIZATION "${role}"`)
+      expect(await migrate(app, { schema: owned })).toEqual(migrations.map((m) => m.version))
+      expect(await migrate(app, { schema: owned })).toEqual([]) // the no-op of every start
+      expect(await postgresStore(app, { schema: owned }).getPeer('nobody')).toBeNull()
+      await app.query(migrationScript({ schema: scripted }))
+      expect(await tablesOf(scripted)).toEqual([
+        'ocpi_leases',
+        'ocpi_migrations',
+        'ocpi_peers',
+        'ocpi_tokens',
+      ])
+      // Without CREATE on the database, a missing schema is still refused, as PostgreSQL says.
+      await expect(migrate(app, { schema: freshSchema() })).rejects.toThrow(/permission denied for database/)
+    } finally {
+      await app.end()
+      for (const schema of [owned, scripted]) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+      await pool.query(`DROP ROLE IF EXISTS "${role}"`)
+    }
+  })
+
   it('upgrades tables at version 1, data included, to the current version', async () => {
     const schema = freshSchema()
     await pool.query(migrations[0]?.sql({ schema }) ?? '')
