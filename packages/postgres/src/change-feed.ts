@@ -33,7 +33,11 @@ export interface ChangeFeedOptions {
  * ```
  */
 export interface PostgresChangeFeed extends StoreChangeFeed {
-  /** Stops listening and gives the connection back; later subscriptions stay disconnected. */
+  /**
+   * Stops listening and gives the connection back. Subscribers that were told `connected` are told
+   * `disconnected` (changes go unheard from now on, so an authentication cache following the feed caches
+   * nothing); later subscriptions stay disconnected.
+   */
   close(): Promise<void>
 }
 
@@ -52,7 +56,8 @@ function durationOf(name: string, value: number | undefined, fallback: number): 
  * Follows the store's notification channel on one connection taken from the pool, from the first
  * subscription until `close()`. Each notification (sent by a committed write of any instance) is
  * reported as `changed`; a lost connection is reported as `disconnected` at once, and the feed keeps
- * connecting again (with a growing delay) until it can report `connected`.
+ * connecting again (with a growing delay) until it can report `connected`. `close()` reports
+ * `disconnected` too.
  *
  * @example
  * ```ts
@@ -179,9 +184,13 @@ export function createChangeFeed(
     },
     async close() {
       if (status === 'closed') return
+      const wasConnected = status === 'connected'
       status = 'closed'
       if (timer !== undefined) clearTimeout(timer)
       stopHeartbeat()
+      // From now on changes go unheard: subscribers must not take the feed for working (a cache following
+      // it would keep serving what another instance revoked). The others were told already.
+      if (wasConnected) report({ type: 'disconnected' })
       const held = client
       client = undefined
       if (held === undefined) return
