@@ -1,5 +1,6 @@
 import { OcpiConfigError, type StoreChange, type StoreChangeFeed } from '@ocpi-credentials/core'
 import type { Notification, Pool, PoolClient } from 'pg'
+import { isPlainIdentifier } from './names.js'
 
 /**
  * Options of the change feed (`listen` of {@link postgresStore}).
@@ -57,7 +58,9 @@ function durationOf(name: string, value: number | undefined, fallback: number): 
  * subscription until `close()`. Each notification (sent by a committed write of any instance) is
  * reported as `changed`; a lost connection is reported as `disconnected` at once, and the feed keeps
  * connecting again (with a growing delay) until it can report `connected`. `close()` reports
- * `disconnected` too.
+ * `disconnected` too. The channel must be a plain identifier (lowercase letters, digits and `_`, at most
+ * 63 characters), as the store's own `{schema}_{prefix}changes` is: anything else throws an
+ * {@link OcpiConfigError}.
  *
  * @example
  * ```ts
@@ -70,6 +73,13 @@ export function createChangeFeed(
   channel: string,
   options: ChangeFeedOptions = {},
 ): PostgresChangeFeed {
+  // The channel is written into LISTEN and UNLISTEN: only a name that needs no escaping is taken, and one
+  // that means the same quoted or not (an unquoted `NOTIFY Name` reaches `name`, never `"Name"`).
+  if (!isPlainIdentifier(channel)) {
+    throw new OcpiConfigError(
+      `channel ${JSON.stringify(channel)} must be lowercase letters, digits and _ (not starting with a digit), at most 63 characters`,
+    )
+  }
   const firstDelay = durationOf('reconnectDelayMs', options.reconnectDelayMs, 250)
   const maxDelay = durationOf('maxReconnectDelayMs', options.maxReconnectDelayMs, 5_000)
   const heartbeatMs = durationOf('heartbeatMs', options.heartbeatMs, 5_000)

@@ -43,6 +43,20 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/
 /** PostgreSQL truncates identifiers to 63 bytes; ours must stay distinct, so they must fit. */
 const MAX_IDENTIFIER = 63
 
+/**
+ * Whether `name` is an identifier the store uses as it is: lowercase ASCII letters, digits and
+ * underscores, not starting with a digit, at most 63 characters (what PostgreSQL keeps of a name).
+ *
+ * @example
+ * ```ts
+ * isPlainIdentifier('public_ocpi_changes') // true
+ * isPlainIdentifier('Changes') // false: unquoted, PostgreSQL would fold it to `changes`
+ * ```
+ */
+export function isPlainIdentifier(name: string): boolean {
+  return IDENTIFIER.test(name) && name.length <= MAX_IDENTIFIER
+}
+
 function quote(identifier: string): string {
   return `"${identifier}"`
 }

@@ -171,6 +171,17 @@ describe('closing the store', () => {
   })
 })
 
+describe('createChangeFeed', () => {
+  it.each([
+    ['SQL smuggled in', 'x"; CREATE TABLE injected (); --'],
+    ['uppercase, which an unquoted NOTIFY would never reach', 'Ocpi_changes'],
+    ['empty', ''],
+    ['longer than PostgreSQL keeps', 'c'.repeat(64)],
+  ])('refuses a channel name that is %s, before touching the database', (_case, channel) => {
+    expect(() => createChangeFeed(db.pool, channel)).toThrow(OcpiConfigError)
+  })
+})
+
 describe("the LISTEN connection's heartbeat", () => {
   it('does not take a healthy connection for lost after the event loop stalled for one heartbeat', async () => {
     const heartbeatMs = 200
