@@ -1,6 +1,7 @@
 import { OcpiConfigError, type StoreChange, type StoreChangeFeed } from '@ocpi-credentials/core'
 import type { Notification, Pool, PoolClient } from 'pg'
 import { isPlainIdentifier } from './names.js'
+import { checkPool } from './transaction.js'
 
 /**
  * Options of the change feed (`listen` of {@link postgresStore}).
@@ -73,6 +74,7 @@ export function createChangeFeed(
   channel: string,
   options: ChangeFeedOptions = {},
 ): PostgresChangeFeed {
+  checkPool(pool, 'createChangeFeed')
   // The channel is written into LISTEN and UNLISTEN: only a name that needs no escaping is taken, and one
   // that means the same quoted or not (an unquoted `NOTIFY Name` reaches `name`, never `"Name"`).
   if (!isPlainIdentifier(channel)) {

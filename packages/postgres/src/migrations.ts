@@ -1,5 +1,6 @@
 import type { Pool } from 'pg'
 import { type Names, namesOf, type TableLocation } from './names.js'
+import { checkPool } from './transaction.js'
 
 /**
  * One schema migration: a version, a name, and its SQL for a given table location. Its `sql` is complete:
@@ -162,6 +163,7 @@ export function migrationScript(location: TableLocation = {}): string {
  * ```
  */
 export async function migrate(pool: Pool, location: TableLocation = {}): Promise<number[]> {
+  checkPool(pool, 'migrate')
   const n = namesOf(location)
   const client = await pool.connect()
   // A connection lost meanwhile rejects `migrate` (no unhandled `error` event) and is not reused.

@@ -4,7 +4,14 @@ import { randomBytes } from 'node:crypto'
 import { OcpiConfigError, OcpiError } from '@ocpi-credentials/core'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { migrate, migrationScript, migrations, postgresStore, SCHEMA_VERSION } from '../src/index.js'
+import {
+  createChangeFeed,
+  migrate,
+  migrationScript,
+  migrations,
+  postgresStore,
+  SCHEMA_VERSION,
+} from '../src/index.js'
 import { DATABASE_URL } from './database.js'
 
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 6 })
@@ -210,5 +217,20 @@ describe('migrations', () => {
     expect(() => postgresStore(pool, { tablePrefix: 'Ocpi"' })).toThrow(OcpiConfigError)
     expect(() => postgresStore(pool, { tablePrefix: 'x'.repeat(60) })).toThrow(OcpiConfigError)
     expect(() => postgresStore({} as pg.Pool)).toThrow(OcpiError)
+  })
+
+  it('refuses a pg.Client, which runs reads but not a transaction of its own, before touching the database', async () => {
+    const client = new pg.Client({ connectionString: DATABASE_URL })
+    await client.connect()
+    try {
+      const asPool = client as unknown as pg.Pool
+      expect(() => postgresStore(asPool, { schema: freshSchema() })).toThrow(/needs a pg Pool, not a Client/)
+      await expect(migrate(asPool, { schema: freshSchema() })).rejects.toThrow(
+        /needs a pg Pool, not a Client/,
+      )
+      expect(() => createChangeFeed(asPool, 'public_ocpi_changes')).toThrow(/needs a pg Pool, not a Client/)
+    } finally {
+      await client.end()
+    }
   })
 })
