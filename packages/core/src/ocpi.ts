@@ -84,7 +84,11 @@ export interface OcpiOptions extends z.input<typeof dataOptionsSchema> {
   /** Which peer URLs may be called (https only, no private or loopback addresses, by default). */
   readonly urlPolicy?: UrlPolicy
   readonly logger?: OcpiLogger
-  /** The clock, in milliseconds since the epoch (tests inject one). */
+  /**
+   * The clock, in milliseconds since the epoch (tests inject one). Read as whole milliseconds (floored),
+   * so a clock with a fraction (`performance.timeOrigin + performance.now()`) is fine: every store keeps
+   * the same integer times.
+   */
   readonly now?: () => number
   /**
    * Whether a registered peer may add parties in a PUT (the identity lock refuses changes of a party
@@ -283,7 +287,7 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     urlPolicy: policy,
     events: new EventBus(log),
     log,
-    now: now ?? Date.now,
+    now: now === undefined ? Date.now : () => Math.floor(now()),
     partyAdditionPolicy: partyAdditionPolicy ?? defaultPartyAdditionPolicy,
     partyRemovalPolicy: partyRemovalPolicy ?? defaultPartyRemovalPolicy,
     batches: new Batches(),

@@ -1,5 +1,7 @@
 import { OcpiConfigError, type StoreChange, type StoreChangeFeed } from '@ocpi-credentials/core'
 import type { Notification, Pool, PoolClient } from 'pg'
+import { isPlainIdentifier } from './names.js'
+import { checkPool } from './transaction.js'
 
 /**
  * Options of the change feed (`listen` of {@link postgresStore}).
@@ -33,7 +35,11 @@ export interface ChangeFeedOptions {
  * ```
  */
 export interface PostgresChangeFeed extends StoreChangeFeed {
-  /** Stops listening and gives the connection back; later subscriptions stay disconnected. */
+  /**
+   * Stops listening and gives the connection back. Subscribers that were told `connected` are told
+   * `disconnected` (changes go unheard from now on, so an authentication cache following the feed caches
+   * nothing); later subscriptions stay disconnected.
+   */
   close(): Promise<void>
 }
 
@@ -52,7 +58,10 @@ function durationOf(name: string, value: number | undefined, fallback: number): 
  * Follows the store's notification channel on one connection taken from the pool, from the first
  * subscription until `close()`. Each notification (sent by a committed write of any instance) is
  * reported as `changed`; a lost connection is reported as `disconnected` at once, and the feed keeps
- * connecting again (with a growing delay) until it can report `connected`.
+ * connecting again (with a growing delay) until it can report `connected`. `close()` reports
+ * `disconnected` too. The channel must be a plain identifier (lowercase letters, digits and `_`, at most
+ * 63 characters), as the store's own `{schema}_{prefix}changes` is: anything else throws an
+ * {@link OcpiConfigError}.
  *
  * @example
  * ```ts
@@ -65,6 +74,14 @@ export function createChangeFeed(
   channel: string,
   options: ChangeFeedOptions = {},
 ): PostgresChangeFeed {
+  checkPool(pool, 'createChangeFeed')
+  // The channel is written into LISTEN and UNLISTEN: only a name that needs no escaping is taken, and one
+  // that means the same quoted or not (an unquoted `NOTIFY Name` reaches `name`, never `"Name"`).
+  if (!isPlainIdentifier(channel)) {
+    throw new OcpiConfigError(
+      `channel ${JSON.stringify(channel)} must be lowercase letters, digits and _ (not starting with a digit), at most 63 characters`,
+    )
+  }
   const firstDelay = durationOf('reconnectDelayMs', options.reconnectDelayMs, 250)
   const maxDelay = durationOf('maxReconnectDelayMs', options.maxReconnectDelayMs, 5_000)
   const heartbeatMs = durationOf('heartbeatMs', options.heartbeatMs, 5_000)
@@ -179,9 +196,13 @@ export function createChangeFeed(
     },
     async close() {
       if (status === 'closed') return
+      const wasConnected = status === 'connected'
       status = 'closed'
       if (timer !== undefined) clearTimeout(timer)
       stopHeartbeat()
+      // From now on changes go unheard: subscribers must not take the feed for working (a cache following
+      // it would keep serving what another instance revoked). The others were told already.
+      if (wasConnected) report({ type: 'disconnected' })
       const held = client
       client = undefined
       if (held === undefined) return

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg'
 import { type Names, namesOf, type TableLocation } from './names.js'
+import { checkPool } from './transaction.js'
 
 /**
  * One schema migration: a version, a name, and its SQL for a given table location. Its `sql` is complete:
@@ -108,9 +109,19 @@ export const migrations: readonly Migration[] = [
  */
 export const SCHEMA_VERSION = migrations.reduce((newest, m) => Math.max(newest, m.version), 0)
 
-/** The schema and the migrations table, when missing. */
+/**
+ * The schema and the migrations table, when missing. `CREATE SCHEMA IF NOT EXISTS` needs the CREATE
+ * privilege on the database even when the schema exists: it runs only when the schema is missing, so a
+ * role that owns its schema and may create nothing else can migrate it.
+ */
 function bookkeeping(n: Names): string {
-  return `CREATE SCHEMA IF NOT EXISTS ${n.schema};
+  return `DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = '${n.schemaName}') THEN
+    CREATE SCHEMA IF NOT EXISTS ${n.schema};
+  END IF;
+END
+$$;
 CREATE TABLE IF NOT EXISTS ${n.migrations} (
   version integer PRIMARY KEY,
   name text NOT NULL,
@@ -137,7 +148,9 @@ export function migrationScript(location: TableLocation = {}): string {
 /**
  * Brings the store's tables up to date, in one transaction, and returns the versions it applied
  * (empty when there was nothing to do). Safe to call from several instances starting at once: a
- * transaction-scoped advisory lock lets one migrate while the others wait, then find nothing to do.
+ * transaction-scoped advisory lock lets one migrate while the others wait, then find nothing to do. The
+ * transaction runs at READ COMMITTED whatever the database's default isolation, so that a waiter reads
+ * the migrations table as the previous holder of the lock left it.
  *
  * @example
  * ```ts
@@ -150,6 +163,7 @@ export function migrationScript(location: TableLocation = {}): string {
  * ```
  */
 export async function migrate(pool: Pool, location: TableLocation = {}): Promise<number[]> {
+  checkPool(pool, 'migrate')
   const n = namesOf(location)
   const client = await pool.connect()
   // A connection lost meanwhile rejects `migrate` (no unhandled `error` event) and is not reused.
@@ -159,7 +173,12 @@ export async function migrate(pool: Pool, location: TableLocation = {}): Promise
   }
   client.on('error', onError)
   try {
-    await client.query('BEGIN')
+    // READ COMMITTED whatever the database's default: each statement then reads with a snapshot of its
+    // own, taken once the lock is ours, and sees what the instance that held it before committed. (At
+    // REPEATABLE READ or SERIALIZABLE the lock statement itself would take the transaction's snapshot,
+    // before waiting: a waiter would find no migration recorded and apply them all again.) The lock is
+    // the transaction's: commit, rollback or a lost connection releases it, so none can stay held.
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED')
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [n.lockKey])
     await client.query(bookkeeping(n))
     const done = await client.query<{ version: number }>(`SELECT version FROM ${n.migrations}`)

@@ -10,7 +10,10 @@ import { OcpiConfigError } from '@ocpi-credentials/core'
  * ```
  */
 export interface TableLocation {
-  /** The PostgreSQL schema holding the tables (created by the first migration if missing). */
+  /**
+   * The PostgreSQL schema holding the tables: created by the first migration if missing, used as it is
+   * otherwise (a role that owns it needs no CREATE privilege on the database).
+   */
   readonly schema?: string
   /** Prepended to every table, index and notification channel name. */
   readonly tablePrefix?: string
@@ -19,6 +22,8 @@ export interface TableLocation {
 /** The quoted, validated names of everything the store touches. Internal. */
 export interface Names {
   readonly schema: string
+  /** The schema's name unquoted, as a value (e.g. compared with `pg_namespace.nspname`). */
+  readonly schemaName: string
   readonly peers: string
   readonly tokens: string
   readonly migrations: string
@@ -37,6 +42,20 @@ export interface Names {
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/
 /** PostgreSQL truncates identifiers to 63 bytes; ours must stay distinct, so they must fit. */
 const MAX_IDENTIFIER = 63
+
+/**
+ * Whether `name` is an identifier the store uses as it is: lowercase ASCII letters, digits and
+ * underscores, not starting with a digit, at most 63 characters (what PostgreSQL keeps of a name).
+ *
+ * @example
+ * ```ts
+ * isPlainIdentifier('public_ocpi_changes') // true
+ * isPlainIdentifier('Changes') // false: unquoted, PostgreSQL would fold it to `changes`
+ * ```
+ */
+export function isPlainIdentifier(name: string): boolean {
+  return IDENTIFIER.test(name) && name.length <= MAX_IDENTIFIER
+}
 
 function quote(identifier: string): string {
   return `"${identifier}"`
@@ -67,6 +86,7 @@ export function namesOf(location: TableLocation = {}): Names {
   const table = (name: string) => `${quote(schema)}.${quote(`${prefix}${name}`)}`
   return {
     schema: quote(schema),
+    schemaName: schema,
     peers: table('peers'),
     tokens: table('tokens'),
     migrations: table('migrations'),

@@ -23,7 +23,7 @@ import {
   tokenFromRow,
   UNNEST_TOKENS,
 } from './rows.js'
-import { type Query, statement, transact } from './transaction.js'
+import { checkPool, type Query, statement, transact } from './transaction.js'
 
 /**
  * Options of {@link postgresStore}.
@@ -81,7 +81,8 @@ function check(condition: boolean, operation: string, message: string): void {
 
 /**
  * A {@link CredentialsStore} over PostgreSQL, for platforms that restart and run several instances.
- * It takes the host's `pg` `Pool` (the host ends it) and works in tables that {@link migrate} creates.
+ * It takes the host's `pg` `Pool` (the host ends it; a `Client` is refused) and works in tables that
+ * {@link migrate} creates.
  * Every atomic operation of the contract is native: a conditional `UPDATE … WHERE revision = $n
  * RETURNING` or a `DELETE … RETURNING` decides each race, inside one transaction where a step needs
  * several statements, so instances sharing the database never disagree. A token lookup is one read on
@@ -102,9 +103,7 @@ function check(condition: boolean, operation: string, message: string): void {
  * ```
  */
 export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): PostgresStore {
-  if (pool === null || typeof pool !== 'object' || typeof pool.query !== 'function') {
-    throw new OcpiError('ERR_OCPI_STORE', 'postgresStore needs a pg Pool')
-  }
+  checkPool(pool, 'postgresStore')
   const n = namesOf(options)
   const ch = n.channel
 

@@ -1,4 +1,28 @@
+import { OcpiError } from '@ocpi-credentials/core'
 import type { Pool, PoolClient, QueryResultRow } from 'pg'
+
+/**
+ * Throws unless `pool` is a `pg` Pool, told by its shape (without importing `pg`): `query`, `connect`,
+ * and the counts a Pool keeps (`totalCount`, `idleCount`), which a Client lacks. A Client runs single
+ * queries but gives out no connection of its own for a transaction: accepted, it failed at the first
+ * write ("Client has already been connected"). Internal.
+ */
+export function checkPool(pool: Pool, caller: string): void {
+  const shape = pool as Partial<Record<'query' | 'connect' | 'totalCount' | 'idleCount', unknown>> | null
+  if (shape === null || typeof shape !== 'object' || typeof shape.query !== 'function') {
+    throw new OcpiError('ERR_OCPI_STORE', `${caller} needs a pg Pool`)
+  }
+  if (
+    typeof shape.connect !== 'function' ||
+    typeof shape.totalCount !== 'number' ||
+    typeof shape.idleCount !== 'number'
+  ) {
+    throw new OcpiError(
+      'ERR_OCPI_STORE',
+      `${caller} needs a pg Pool, not a Client: each transaction takes a connection of its own (new pg.Pool(…))`,
+    )
+  }
+}
 
 /** Runs one query on a connection (a pool or a client inside a transaction). Internal. */
 export type Query = <R extends QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>

@@ -144,6 +144,44 @@ describe('cross-instance invalidation (LISTEN/NOTIFY)', () => {
   })
 })
 
+describe('closing the store', () => {
+  it('tells the subscribers that the feed no longer follows changes', async () => {
+    const store = postgresStore(db.otherPool(), { schema: db.schema, listen: true })
+    const seen: StoreChange['type'][] = []
+    store.changes?.subscribe((change) => seen.push(change.type))
+    await vi.waitFor(() => expect(seen.at(-1)).toBe('connected'))
+    await store.close()
+    expect(seen.at(-1)).toBe('disconnected')
+  })
+
+  it('an instance whose store was closed first (a shutdown draining requests) caches nothing', async () => {
+    const { a, b, invitation, request, stores, close } = await linkedPair()
+    try {
+      const seen: StoreChange['type'][] = []
+      const unsubscribe = stores[1]?.changes?.subscribe((change) => seen.push(change.type))
+      await vi.waitFor(() => expect(seen.at(-1) ?? 'connected').toBe('connected'))
+      unsubscribe?.()
+      await stores[1]?.close()
+      expect((await b.authenticate(request(), { module: 'locations' })).ok).toBe(true) // read, not cached
+      await a.revoke(invitation.peerId) // unheard of by b: its feed is closed
+      expect((await b.authenticate(request(), { module: 'locations' })).ok).toBe(false)
+    } finally {
+      await close()
+    }
+  })
+})
+
+describe('createChangeFeed', () => {
+  it.each([
+    ['SQL smuggled in', 'x"; CREATE TABLE injected (); --'],
+    ['uppercase, which an unquoted NOTIFY would never reach', 'Ocpi_changes'],
+    ['empty', ''],
+    ['longer than PostgreSQL keeps', 'c'.repeat(64)],
+  ])('refuses a channel name that is %s, before touching the database', (_case, channel) => {
+    expect(() => createChangeFeed(db.pool, channel)).toThrow(OcpiConfigError)
+  })
+})
+
 describe("the LISTEN connection's heartbeat", () => {
   it('does not take a healthy connection for lost after the event loop stalled for one heartbeat', async () => {
     const heartbeatMs = 200

@@ -4,7 +4,14 @@ import { randomBytes } from 'node:crypto'
 import { OcpiConfigError, OcpiError } from '@ocpi-credentials/core'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { migrate, migrationScript, migrations, postgresStore, SCHEMA_VERSION } from '../src/index.js'
+import {
+  createChangeFeed,
+  migrate,
+  migrationScript,
+  migrations,
+  postgresStore,
+  SCHEMA_VERSION,
+} from '../src/index.js'
 import { DATABASE_URL } from './database.js'
 
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 6 })
@@ -38,6 +45,50 @@ describe('migrations', () => {
     expect(await tablesOf(schema)).toEqual(['ocpi_leases', 'ocpi_migrations', 'ocpi_peers', 'ocpi_tokens'])
   })
 
+  // At REPEATABLE READ or SERIALIZABLE, a transaction's snapshot is taken by its first statement: one
+  // taken before waiting for the lock would not see what the instance holding it committed.
+  it.each(['repeatable read', 'serializable'])(
+    'several instances migrating one new schema at once, the default isolation being %s, all succeed',
+    async (isolation) => {
+      const strict = new pg.Pool({
+        connectionString: DATABASE_URL,
+        max: 4,
+        options: `-c default_transaction_isolation=${isolation.replace(' ', '\\ ')}`,
+      })
+      const schema = freshSchema()
+      // The test holds migrate's lock (per schema) until all three are queued behind it, then lets go.
+      const gate = await pool.connect()
+      try {
+        await gate.query('BEGIN')
+        await gate.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ocpi-credentials:${schema}`])
+        const { rows } = await gate.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+        const settled = Promise.allSettled([1, 2, 3].map(() => migrate(strict, { schema })))
+        await expect
+          .poll(async () => {
+            const waiting = await pool.query<{ n: number }>(
+              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+              [rows[0]?.pid],
+            )
+            return waiting.rows[0]?.n
+          })
+          .toBe(3)
+        await gate.query('COMMIT')
+        const outcomes = (await settled).map((s) => (s.status === 'rejected' ? String(s.reason) : s.value))
+        expect(outcomes.flat().sort()).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1))
+        expect(await tablesOf(schema)).toEqual([
+          'ocpi_leases',
+          'ocpi_migrations',
+          'ocpi_peers',
+          'ocpi_tokens',
+        ])
+      } finally {
+        await gate.query('ROLLBACK') // a no-op once committed; should the test fail first, lets go of the lock
+        gate.release()
+        await strict.end()
+      }
+    },
+  )
+
   it('stores with different prefixes migrating one new schema at once all succeed', async () => {
     // Each would create the schema: the advisory lock is per schema, so they take turns.
     for (let round = 0; round < 5; round++) {
@@ -51,6 +102,36 @@ describe('migrations', () => {
         'ok',
       ])
       expect(await tablesOf(schema)).toHaveLength(12)
+    }
+  })
+
+  it('a role that owns its schema but may not create schemas in the database migrates it, by code or by script', async () => {
+    // The usual least-privilege set-up: a DBA creates the schema for the application's role.
+    const role = `ocpi_test_app_${randomBytes(4).toString('hex')}`
+    const [owned, scripted] = [freshSchema(), freshSchema()]
+    await pool.query(`CREATE ROLE "${role}" LOGIN`)
+    const url = new URL(DATABASE_URL)
+    url.username = role
+    const app = new pg.Pool({ connectionString: url.toString(), max: 2 })
+    try {
+      for (const schema of [owned, scripted])
+        await pool.query(`CREATE SCHEMA "${schema}" AUTHORIZATION "${role}"`)
+      expect(await migrate(app, { schema: owned })).toEqual(migrations.map((m) => m.version))
+      expect(await migrate(app, { schema: owned })).toEqual([]) // the no-op of every start
+      expect(await postgresStore(app, { schema: owned }).getPeer('nobody')).toBeNull()
+      await app.query(migrationScript({ schema: scripted }))
+      expect(await tablesOf(scripted)).toEqual([
+        'ocpi_leases',
+        'ocpi_migrations',
+        'ocpi_peers',
+        'ocpi_tokens',
+      ])
+      // Without CREATE on the database, a missing schema is still refused, as PostgreSQL says.
+      await expect(migrate(app, { schema: freshSchema() })).rejects.toThrow(/permission denied for database/)
+    } finally {
+      await app.end()
+      for (const schema of [owned, scripted]) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+      await pool.query(`DROP ROLE IF EXISTS "${role}"`)
     }
   })
 
@@ -136,5 +217,20 @@ describe('migrations', () => {
     expect(() => postgresStore(pool, { tablePrefix: 'Ocpi"' })).toThrow(OcpiConfigError)
     expect(() => postgresStore(pool, { tablePrefix: 'x'.repeat(60) })).toThrow(OcpiConfigError)
     expect(() => postgresStore({} as pg.Pool)).toThrow(OcpiError)
+  })
+
+  it('refuses a pg.Client, which runs reads but not a transaction of its own, before touching the database', async () => {
+    const client = new pg.Client({ connectionString: DATABASE_URL })
+    await client.connect()
+    try {
+      const asPool = client as unknown as pg.Pool
+      expect(() => postgresStore(asPool, { schema: freshSchema() })).toThrow(/needs a pg Pool, not a Client/)
+      await expect(migrate(asPool, { schema: freshSchema() })).rejects.toThrow(
+        /needs a pg Pool, not a Client/,
+      )
+      expect(() => createChangeFeed(asPool, 'public_ocpi_changes')).toThrow(/needs a pg Pool, not a Client/)
+    } finally {
+      await client.end()
+    }
   })
 })
