@@ -21,13 +21,14 @@ export function expectedOriginOf(raw: string, policy: UrlPolicy): string {
 
 /**
  * True when `url` (a parsed peer URL) is on the origin an invitation expects, or the invitation expects
- * none. Origins compare as the WHATWG URL parser serializes them: scheme, lower-case host and port.
+ * none (absent; `null` too, as a store might hand it back). Origins compare as the WHATWG URL parser
+ * serializes them: scheme, lower-case host and port.
  *
  * @example
  * ```ts
  * if (!onExpectedOrigin(peer.expectedOrigin, new URL(credentials.versionsUrl))) refuse()
  * ```
  */
-export function onExpectedOrigin(expected: string | undefined, url: URL): boolean {
-  return expected === undefined || url.origin === expected
+export function onExpectedOrigin(expected: string | null | undefined, url: URL): boolean {
+  return expected === undefined || expected === null || url.origin === expected
 }
