@@ -7,6 +7,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import { serve } from '@hono/node-server'
 import { createOcpi, memoryStore } from '@ocpi-credentials/core'
+import { createNodeFetch } from '@ocpi-credentials/core/node'
 import { ocpiAuth as expressAuth, ocpiPeerOf, ocpiRouter } from '@ocpi-credentials/express'
 import { ocpiAuth as honoAuth, ocpiRoutes } from '@ocpi-credentials/hono'
 import express from 'express'
@@ -25,10 +26,13 @@ function showAuthorization(header) {
     : `Token ${fingerprint(value)}`
 }
 const indent = '      '
+const urlPolicy = { allowInsecure: true } // loopback http, for the demo only
+// On Node, the fetch that applies the URL policy to the addresses a host name resolves to, too.
+const nodeFetch = createNodeFetch({ urlPolicy })
 /** A fetch that prints each exchange an SDK instance makes. */
 const loggingFetch = (who) => async (input, init) => {
   const request = new Request(input, init)
-  const response = await fetch(request)
+  const response = await nodeFetch(request)
   console.log(
     `${indent}${who} ${request.method.padEnd(6)} ${request.url} [${showAuthorization(request.headers.get('authorization'))}] → ${response.status}`,
   )
@@ -38,7 +42,7 @@ const common = (name, party) => ({
   parties: [{ ...party, business_details: { name } }],
   store: memoryStore(),
   sealingKeys: [{ kid: 'demo', key: crypto.getRandomValues(new Uint8Array(32)) }],
-  urlPolicy: { allowInsecure: true }, // loopback http, for the demo only
+  urlPolicy,
 })
 
 // The CPO, on Express.

@@ -10,6 +10,7 @@ import {
   memoryStore,
   OcpiConfigError,
 } from '@ocpi-credentials/core'
+import { createNodeFetch } from '@ocpi-credentials/core/node'
 import { ocpiAdmin as expressAdmin, ocpiAuth as expressAuth, ocpiRouter } from '@ocpi-credentials/express'
 import { ocpiAdmin as honoAdmin, ocpiAuth as honoAuth, ocpiRoutes } from '@ocpi-credentials/hono'
 import express from 'express'
@@ -133,6 +134,10 @@ const { port } = server.address()
 const publicUrl = (
   config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
 ).replace(/\/+$/, '')
+// One policy for both: createOcpi checks every peer URL, createNodeFetch every address a peer's host name
+// resolves to, so a name pointing at this network (127.0.0.1, 10.x, the cloud metadata address) is refused.
+const urlPolicy = { allowInsecure: allowInsecure(process.env, publicUrl) }
+const fetch = createNodeFetch({ urlPolicy })
 const ocpi = createOcpi({
   baseUrl: `${publicUrl}/ocpi`,
   parties: config.parties,
@@ -140,7 +145,8 @@ const ocpi = createOcpi({
   modules: [{ id: 'locations', role: 'SENDER' }],
   store: opened.store,
   sealingKeys: [{ kid: 'platform', key: sealingKey }],
-  urlPolicy: { allowInsecure: allowInsecure(process.env, publicUrl) },
+  urlPolicy,
+  fetch,
   logger,
 })
 mount(ocpi)
@@ -168,6 +174,7 @@ logger.info('listening', {
 const stop = () => {
   server.close(async () => {
     ocpi.close()
+    await fetch.close().catch(() => {}) // kept-alive connections to peers
     await opened
       .close()
       .catch((error) => logger.error('closing the store failed', { message: error.message }))

@@ -222,6 +222,13 @@ export interface PeerCommon {
   readonly origin: PeerOrigin
   /** Parties the admin expects (from the invitation); a POST from anyone else is refused. */
   readonly expectedParties: readonly ExpectedParty[] | null
+  /**
+   * The origin (`https://partner.example.com`) the invitation's POST must come from: the POSTed versions
+   * URL must have it, so our callback discovery asks the partner's own platform whether the token it was
+   * given is real. Absent when the invitation is bound to no origin, and on records written by earlier
+   * versions.
+   */
+  readonly expectedOrigin?: string
   /** Which of our parties represents us on a 2.1.1 link (`as` of the invitation or registration). */
   readonly as: PartyRef | null
   readonly createdAt: number

@@ -31,7 +31,7 @@ import { type ImportPeerInput, importPeer } from './engine/import-peer.js'
 import type { Job } from './engine/periodic.js'
 import { type RegisterInput, register } from './engine/register.js'
 import { type ResealReport, reseal } from './engine/reseal.js'
-import { type Revocation, revoke } from './engine/revoke.js'
+import { type Revocation, type RevokeOptions, revoke } from './engine/revoke.js'
 import { type RotateOptions, rotate } from './engine/rotate.js'
 import { ABANDONED_AFTER_MARGIN_MS } from './engine/rotation-mark.js'
 import {
@@ -123,7 +123,7 @@ export interface Ocpi {
    * with it; the host's own modules under the same prefix answer `false`.
    */
   ownsPath(pathname: string): boolean
-  /** Issues a single-use TOKEN_A for a partner to register with. */
+  /** Issues a single-use TOKEN_A for a partner, optionally bound to its parties and its origin. */
   invite(options?: InviteOptions): Promise<Invitation>
   /** A peer by id, or `null`. */
   getPeer(id: string): Promise<Peer | null>
@@ -141,9 +141,10 @@ export interface Ocpi {
   unregister(peerId: string): Promise<{ peer: Peer; remote: UnregisterOutcome }>
   /**
    * The answer to a breach: every token of the peer dies at once; a link we invited gets a fresh TOKEN_A
-   * (bound to the same parties) for the offline re-exchange. A PUT does not undo a breach; this does.
+   * (bound to the same parties, and to the origin of the peer's versions URL unless `options` choose
+   * another or none) for the offline re-exchange. A PUT does not undo a breach; this does.
    */
-  revoke(peerId: string): Promise<Revocation>
+  revoke(peerId: string, options?: RevokeOptions): Promise<Revocation>
   /** Authenticates a request to one of the host's own modules: the peer, or a ready OCPI 401 response. */
   authenticate(request: AuthenticationRequest, options: AuthenticateOptions): Promise<AuthenticateResult>
   /**
@@ -330,7 +331,7 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     register: (input) => register(ctx, input),
     rotate: (peerId, rotateOptions) => rotate(ctx, peerId, rotateOptions),
     unregister: (peerId) => unregister(ctx, peerId),
-    revoke: (peerId) => revoke(ctx, peerId),
+    revoke: (peerId, revokeOptions) => revoke(ctx, peerId, revokeOptions),
     authenticate: (request, authOptions) => authenticate(ctx, request, authOptions),
     authenticateCached: (request) => authenticateCached(ctx, request),
     client: (peerId) => createPeerClient(ctx, peerId),

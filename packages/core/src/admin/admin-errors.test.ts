@@ -122,7 +122,9 @@ describe('admin API errors', () => {
     const notJson = await admin('POST', '/invitations', '{}', { 'content-type': 'text/plain' })
     expect([notJson.status, notJson.error.code]).toEqual([400, 'ERR_OCPI_INVALID_JSON'])
     const camel = await admin('POST', '/invitations', '{"expiresIn": 60}')
-    expect(camel.error.message).toContain('allowed: expires_in_seconds, expected_parties, as')
+    expect(camel.error.message).toContain(
+      'allowed: expires_in_seconds, expected_parties, expected_origin, as',
+    )
     expect(await cpo.ocpi.listPeers()).toEqual([])
   })
 

@@ -80,7 +80,14 @@ describe('the admin API, end to end between two SDK platforms', () => {
     expect(invited.headers.get('content-type')).toBe('application/json')
     expect(invited.headers.get('cache-control')).toBe('no-store')
     const invitation = invited.json as AdminInvitation
-    expect(Object.keys(invitation).sort()).toEqual(['expires_at', 'peer_id', 'token', 'versions_url'])
+    expect(Object.keys(invitation).sort()).toEqual([
+      'expected_origin',
+      'expires_at',
+      'peer_id',
+      'token',
+      'versions_url',
+    ])
+    expect(invitation.expected_origin).toBeNull()
     expect(invitation.versions_url).toBe('https://cpo.example.com/ocpi/versions')
     expect(Date.parse(invitation.expires_at) - Date.now()).toBeGreaterThan(3500_000)
     expect(Date.parse(invitation.expires_at) - Date.now()).toBeLessThanOrEqual(3600_000)
@@ -173,7 +180,15 @@ describe('the admin API, end to end between two SDK platforms', () => {
     const revoked = await cpoAdmin('POST', `/peers/${second.peer_id}/revocation`)
     expect(revoked.status).toBe(200)
     const revocation = revoked.json as AdminRevocation
-    expect(Object.keys(revocation).sort()).toEqual(['expires_at', 'peer', 'token', 'versions_url'])
+    expect(Object.keys(revocation).sort()).toEqual([
+      'expected_origin',
+      'expires_at',
+      'peer',
+      'token',
+      'versions_url',
+    ])
+    // Bound to the origin of the revoked link: the eMSP's platform.
+    expect(revocation.expected_origin).toBe('https://emsp.example.com')
     expect(revocation.peer).toMatchObject({ id: second.peer_id, state: 'invited' })
     expect(revocation.token).not.toBe(second.token)
     expect(revocation.versions_url).toBe(second.versions_url)

@@ -19,11 +19,16 @@ const partyRef = z.strictObject({ country_code: countryCodeSchema, party_id: par
 /**
  * `POST …/invitations`. Every field is optional; an empty body is `{}`. An expected party's `role` is
  * trimmed and upper-cased and must be an OCPI role (`CPO`, `EMSP`, `HUB`, `NAP`, `NSP`, `OTHER`, `SCSP`,
- * `PTP`); `ocpi.invite` then refuses one that no version we offer defines.
+ * `PTP`); `ocpi.invite` then refuses one that no version we offer defines. `expected_origin` is a URL
+ * of the partner's platform; `ocpi.invite` keeps its origin and refuses one the URL policy refuses.
  *
  * @example
  * ```ts
- * invitationBodySchema.parse({ expires_in_seconds: 86400, expected_parties: [{ country_code: 'DE', party_id: 'ABC' }] })
+ * invitationBodySchema.parse({
+ *   expires_in_seconds: 86400,
+ *   expected_parties: [{ country_code: 'DE', party_id: 'ABC' }],
+ *   expected_origin: 'https://ocpi.abc.example.com',
+ * })
  * ```
  */
 export const invitationBodySchema = z.strictObject({
@@ -33,6 +38,7 @@ export const invitationBodySchema = z.strictObject({
     .min(1)
     .max(100)
     .optional(),
+  expected_origin: z.string().min(1).max(2048).optional(),
   as: partyRef.optional(),
 })
 

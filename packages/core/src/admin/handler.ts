@@ -182,6 +182,7 @@ async function serve(
       const invitation = await ocpi.invite({
         ...(body.expires_in_seconds === undefined ? {} : { expiresIn: body.expires_in_seconds * 1000 }),
         ...(body.expected_parties === undefined ? {} : { expectedParties: body.expected_parties }),
+        ...(body.expected_origin === undefined ? {} : { expectedOrigin: body.expected_origin }),
         ...(body.as === undefined ? {} : { as: body.as }),
       })
       const json: AdminInvitation = {
@@ -189,6 +190,7 @@ async function serve(
         token: invitation.token,
         versions_url: invitation.versionsUrl,
         expires_at: invitation.expiresAt.toISOString(),
+        expected_origin: invitation.expectedOrigin,
       }
       return adminJson(201, json, { location: peerLocation(url, invitation.peerId) })
     }
@@ -244,6 +246,7 @@ async function serve(
               token: invitation.token,
               versions_url: invitation.versionsUrl,
               expires_at: invitation.expiresAt.toISOString(),
+              expected_origin: invitation.expectedOrigin,
             }),
       }
       return adminJson(200, json)

@@ -56,6 +56,8 @@ export interface AdminInvitation {
   readonly token: string
   readonly versions_url: string
   readonly expires_at: string
+  /** The origin the partner must register from (`expected_origin`, normalized), or `null` for any. */
+  readonly expected_origin: string | null
 }
 
 /**
@@ -72,8 +74,9 @@ export interface AdminUnregistration extends AdminPeer {
 }
 
 /**
- * The body of `POST …/peers/:id/revocation` (200). `token`, `versions_url` and `expires_at` are present
- * only when the link began with our invitation: a fresh TOKEN_A for the offline re-exchange.
+ * The body of `POST …/peers/:id/revocation` (200). `token`, `versions_url`, `expires_at` and
+ * `expected_origin` are present only when the link began with our invitation: a fresh TOKEN_A for the
+ * offline re-exchange, bound to the origin of the peer's versions URL (`expected_origin`).
  *
  * @example
  * ```ts
@@ -86,6 +89,7 @@ export interface AdminRevocation {
   readonly token?: string
   readonly versions_url?: string
   readonly expires_at?: string
+  readonly expected_origin?: string | null
 }
 
 /**

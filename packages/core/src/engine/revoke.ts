@@ -1,5 +1,6 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
+import { expectedOriginOf } from '../expected-origin.js'
 import {
   hubAsParty,
   type InboundToken,
@@ -15,9 +16,28 @@ import { generateToken } from '../tokens/generate.js'
 import { CAS_ATTEMPTS, waitBeforeRetry } from './retry-wait.js'
 
 /**
+ * Options of {@link Ocpi.revoke}. `expectedOrigin` chooses the origin the re-invitation is bound to (see
+ * {@link Revocation}): a URL of the partner's platform, kept as its origin, when the partner moved; `null`
+ * for none. Absent: the origin of the versions URL the peer had registered with. Checked against the URL
+ * policy before anything is revoked (`ERR_OCPI_URL_REFUSED`); ignored when there is no re-invitation
+ * (a link we did not invite).
+ *
+ * @example
+ * ```ts
+ * await ocpi.revoke(peerId, { expectedOrigin: 'https://new-platform.partner.example.com' })
+ * ```
+ */
+export interface RevokeOptions {
+  readonly expectedOrigin?: string | null
+}
+
+/**
  * The result of {@link Ocpi.revoke}: the peer after revocation, and, when we issued the original TOKEN_A,
- * a fresh one for the offline re-exchange, bound to the parties the peer had registered with (for a
- * peer that never registered, to the original invitation's expected parties, if any).
+ * a fresh one for the offline re-exchange. It is bound to the parties the peer had registered with and
+ * to the origin of its versions URL (for a peer that never registered, to the original invitation's
+ * expected parties and origin, if any), so that whoever stole the link's tokens cannot also take the
+ * fresh TOKEN_A, should it leak too, from a platform of its own. `expectedOrigin` says which origin
+ * (`null`: any).
  *
  * @example
  * ```ts
@@ -31,21 +51,23 @@ export interface Revocation {
     readonly token: InboundToken
     readonly versionsUrl: string
     readonly expiresAt: Date
+    readonly expectedOrigin: string | null
   } | null
 }
 
 /**
  * The answer to a breach (a PUT is not one): every token of the peer dies at once, in one atomic store
  * step, and nothing is sent to the peer. A link that began with our invitation goes back to `invited`
- * with a fresh TOKEN_A expecting the same parties; any other goes to `unregistered` (the peer's admin
- * must hand us a fresh TOKEN_A).
+ * with a fresh TOKEN_A expecting the same parties, from the same origin (unless `options` say otherwise);
+ * any other goes to `unregistered` (the peer's admin must hand us a fresh TOKEN_A).
  *
  * @example
  * ```ts
  * const { peer, invitation } = await revoke(ctx, peerId)
  * ```
  */
-export async function revoke(ctx: Context, peerId: string): Promise<Revocation> {
+export async function revoke(ctx: Context, peerId: string, options: RevokeOptions = {}): Promise<Revocation> {
+  const chosen = chosenOrigin(ctx, options)
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     // A breach must not lose to a busy record (a hub's ClientInfo batches): retried with growing waits.
     if (attempt > 0) await waitBeforeRetry(attempt - 1)
@@ -78,9 +100,17 @@ export async function revoke(ctx: Context, peerId: string): Promise<Revocation> 
               ),
               ...(link.hubPartyId === null ? [] : [hubAsParty(link.hubPartyId)]),
             ]
+      // The same origin as the link (the breach case is where a leaked TOKEN_A would matter most).
+      const origin =
+        chosen !== undefined
+          ? chosen
+          : link === null
+            ? (current.expectedOrigin ?? null)
+            : originOf(link.versionsUrl)
       next = {
         ...common,
         expectedParties: expected,
+        ...(origin === null ? {} : { expectedOrigin: origin }),
         state: 'invited',
         invitationExpiresAt: now + ctx.config.invitationTtlMs,
       } satisfies InvitedPeer
@@ -88,6 +118,7 @@ export async function revoke(ctx: Context, peerId: string): Promise<Revocation> 
       next = {
         ...common,
         expectedParties: current.expectedParties,
+        ...(current.expectedOrigin === undefined ? {} : { expectedOrigin: current.expectedOrigin }),
         state: 'unregistered',
         unregisteredAt: now,
         link: withoutOutbound(link),
@@ -120,10 +151,30 @@ export async function revoke(ctx: Context, peerId: string): Promise<Revocation> 
               token,
               versionsUrl: ownUrls(ctx.config).versions,
               expiresAt: new Date(stored.invitationExpiresAt),
+              expectedOrigin: stored.expectedOrigin ?? null,
             },
     }
   }
   throw new OcpiError('ERR_OCPI_CONFLICT', `peer ${peerId} kept changing; nothing was revoked, retry`)
+}
+
+/** The origin `options` choose (`null`: none), or `undefined` for the default; validated up front. */
+function chosenOrigin(ctx: Context, options: RevokeOptions): string | null | undefined {
+  const given = options.expectedOrigin
+  if (given === undefined || given === null) return given
+  if (typeof given !== 'string') {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'expectedOrigin: must be a URL string or null')
+  }
+  return expectedOriginOf(given, ctx.urlPolicy)
+}
+
+/** The origin of a stored versions URL (checked when it was stored), or `null` if it does not parse. */
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin
+  } catch {
+    return null
+  }
 }
 
 function withoutOutbound(link: UnregisteredPeer['link'] | Link): UnregisteredPeer['link'] {

@@ -45,6 +45,7 @@ export function unregisteredRecord(peer: RegisteredPeer, now: number): Unregiste
     revision: peer.revision + 1,
     origin: peer.origin,
     expectedParties: peer.expectedParties,
+    ...(peer.expectedOrigin === undefined ? {} : { expectedOrigin: peer.expectedOrigin }),
     as: peer.as,
     createdAt: peer.createdAt,
     updatedAt: now,

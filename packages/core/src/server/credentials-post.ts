@@ -4,6 +4,7 @@ import { discoverForPeer } from '../engine/discover-for-peer.js'
 import { defaultEncoding } from '../engine/discovery.js'
 import { unexpectedParties } from '../engine/requirements.js'
 import { OcpiError } from '../errors.js'
+import { onExpectedOrigin } from '../expected-origin.js'
 import { hubAsParty, type RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import type { TokenRecord } from '../store/types.js'
@@ -19,8 +20,8 @@ import type { MatchedToken } from './inbound-token.js'
  * Receives a registration: a credentials POST made with a TOKEN_A. Before answering, discovers the
  * sender's versions and the details of the POSTed version with the sender's token, checks the required
  * endpoints, then consumes the invitation and commits the link in one atomic store step. Every failure
- * (2001, 3001, 3002, 3003, refused parties, a lost race) changes nothing: the TOKEN_A still works, except
- * for the loser of a race, whose invitation was consumed by the winner (405).
+ * (2001, 3001, 3002, 3003, refused parties or origin, a lost race) changes nothing: the TOKEN_A still
+ * works, except for the loser of a race, whose invitation was consumed by the winner (405).
  *
  * @example
  * ```ts
@@ -60,6 +61,11 @@ export async function receiveRegistration(
     }
     const urlCheck = checkPeerUrl(credentials.versionsUrl, ctx.urlPolicy)
     if (!urlCheck.ok) throw new OcpiError('ERR_OCPI_URL_REFUSED', `url: ${urlCheck.reason}`)
+    // Bound to the partner's origin, our discovery below asks the partner's own platform whether the
+    // token we were given is one it issued: a stranger holding the TOKEN_A cannot answer from elsewhere.
+    if (!onExpectedOrigin(peer.expectedOrigin, urlCheck.url)) {
+      throw new OcpiError('ERR_OCPI_ORIGIN_NOT_EXPECTED', 'url: not on the origin this invitation expects')
+    }
 
     const found = await discoverForPeer(ctx, {
       versionsUrl: credentials.versionsUrl,
@@ -76,6 +82,7 @@ export async function receiveRegistration(
       revision: peer.revision + 1,
       origin: peer.origin,
       expectedParties: peer.expectedParties,
+      ...(peer.expectedOrigin === undefined ? {} : { expectedOrigin: peer.expectedOrigin }),
       as: peer.as,
       createdAt: peer.createdAt,
       updatedAt: now,

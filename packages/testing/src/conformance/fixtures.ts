@@ -110,6 +110,7 @@ export function invitedPeer(id: string, changes: Partial<InvitedPeer> = {}): Inv
     revision: 0,
     origin: 'invitation',
     expectedParties: [{ country_code: 'NL', party_id: 'EXA' }],
+    expectedOrigin: 'https://peer.example',
     as: { country_code: 'DE', party_id: 'OUR' },
     createdAt: T0,
     updatedAt: T0,
@@ -193,12 +194,24 @@ export function unregisteredFrom(
  * ```
  */
 export function registeredPeer(id: string, changes: Partial<RegisteredPeer> = {}): RegisteredPeer {
-  return registeredFrom(invitedPeer(id, { origin: 'import', expectedParties: null }), changes)
+  const { expectedOrigin: _none, ...imported } = invitedPeer(id, { origin: 'import', expectedParties: null })
+  return registeredFrom(imported, changes)
 }
 
 function commonOf(peer: PeerRecord) {
-  const { id, revision, origin, expectedParties, as, createdAt, updatedAt, lastContactAt } = peer
-  return { id, revision, origin, expectedParties, as, createdAt, updatedAt, lastContactAt }
+  const { id, revision, origin, expectedParties, expectedOrigin, as, createdAt, updatedAt, lastContactAt } =
+    peer
+  return {
+    id,
+    revision,
+    origin,
+    expectedParties,
+    ...(expectedOrigin === undefined ? {} : { expectedOrigin }),
+    as,
+    createdAt,
+    updatedAt,
+    lastContactAt,
+  }
 }
 
 /**

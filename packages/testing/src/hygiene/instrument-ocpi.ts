@@ -234,8 +234,8 @@ export function instrumentCreateOcpi(
       },
       rotate: (peerId, rotateOptions) => guard('rotate', () => ocpi.rotate(peerId, rotateOptions)),
       unregister: (peerId) => guard('unregister', () => ocpi.unregister(peerId)),
-      async revoke(peerId) {
-        const revocation = await guard('revoke', () => ocpi.revoke(peerId))
+      async revoke(peerId, revokeOptions) {
+        const revocation = await guard('revoke', () => ocpi.revoke(peerId, revokeOptions))
         if (revocation.invitation !== null) sink.addSecret(revocation.invitation.token, 'TOKEN_A of revoke()')
         return revocation
       },
