@@ -167,7 +167,7 @@ export interface Ocpi {
    * One pass of the still-alive check: probes silent peers, marks them OFFLINE or CONNECTED, and settles
    * our rotations whose outcome was unknown (asking the peer what it holds, at most every
    * `offlineRetryMs` per peer, while our pending token lives and the peer's grace window for our old token
-   * lasts).
+   * lasts), clearing, and reporting as `expired`, those whose pending token died unsettled.
    */
   checkHealth(options?: HealthCheckOptions): Promise<HealthReport>
   /** Runs {@link Ocpi.checkHealth} every `intervalMs` (default 30 s) until the job is stopped. */

@@ -19,7 +19,13 @@ describe('connection health', () => {
   it('probes a silent peer only after the silence, marks it OFFLINE when it does not answer, and back', async () => {
     const { world, cpo, emsp, peerId, probes } = await setup()
     const before = probes()
-    expect(await cpo.ocpi.checkHealth()).toEqual({ probed: [], offline: [], online: [], settled: [] })
+    expect(await cpo.ocpi.checkHealth()).toEqual({
+      probed: [],
+      offline: [],
+      online: [],
+      settled: [],
+      expired: [],
+    })
     world.now += 5 * MINUTE
     world.down.add(emsp.origin)
     expect(await cpo.ocpi.checkHealth()).toEqual({
@@ -27,6 +33,7 @@ describe('connection health', () => {
       offline: [peerId],
       online: [],
       settled: [],
+      expired: [],
     })
     expect(await cpo.ocpi.connectionStatus(peerId)).toBe('OFFLINE')
     expect(cpo.events).toContainEqual({
@@ -49,6 +56,7 @@ describe('connection health', () => {
       offline: [],
       online: [peerId],
       settled: [],
+      expired: [],
     })
     expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
     expect(cpo.events.at(-1)).toEqual({
@@ -69,7 +77,13 @@ describe('connection health', () => {
     expect((await emsp.ocpi.client(emspPeerId).request('locations', 'SENDER')).status).toBe(200)
     expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
     const before = probes()
-    expect(await cpo.ocpi.checkHealth()).toEqual({ probed: [], offline: [], online: [peerId], settled: [] })
+    expect(await cpo.ocpi.checkHealth()).toEqual({
+      probed: [],
+      offline: [],
+      online: [peerId],
+      settled: [],
+      expired: [],
+    })
     expect(probes()).toBe(before)
   })
 

@@ -53,6 +53,13 @@ export interface HealthReport {
    * this pass: the peer had taken our PUT, and the link is now on the new tokens.
    */
   readonly settled: readonly string[]
+  /**
+   * Peers whose rotation by us never settled (an unknown outcome, or a mark left by a process that stopped
+   * during its PUT) and whose pending token expired: the mark was cleared in this pass (logged at warn). The
+   * link works on its previous tokens if the peer never took our PUT, and needs a new registration if it
+   * did.
+   */
+  readonly expired: readonly string[]
 }
 
 const DEFAULT_SILENCE_MS = 5 * 60_000
@@ -83,6 +90,7 @@ export async function checkHealth(
   const offline: string[] = []
   const online: string[] = []
   const settled: string[] = []
+  const expired: string[] = []
   await eachPeer(
     ctx,
     'registered',
@@ -108,6 +116,7 @@ export async function checkHealth(
           return // the record changed (and the peer answered): its status is looked at in the next pass
         }
         if (outcome === 'expired') {
+          expired.push(peer.id)
           // The mark was cleared: go on with the record as it is now.
           const fresh = await ctx.store.getPeer(peer.id)
           if (fresh?.state !== 'registered') return
@@ -139,7 +148,7 @@ export async function checkHealth(
     stopping,
     options.concurrency ?? DEFAULT_CONCURRENCY,
   )
-  return { probed, offline, online, settled }
+  return { probed, offline, online, settled, expired }
 }
 
 /**
