@@ -307,6 +307,50 @@ describe('HubClientInfo sender at its edges', () => {
     expect(list.headers.get('x-total-count')).toBe('1')
   })
 
+  it('a platform whose receiver does not answer holds up the pushes to no other platform', async () => {
+    const world = new World()
+    let silent: string | null = null
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const hubFetch = async (input: Request | string | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      if (silent !== null && request.url.startsWith(silent) && request.url.includes('/hubclientinfo/')) {
+        await gate // no answer until the test is done
+        throw new TypeError('fetch failed')
+      }
+      return world.fetch(request)
+    }
+    const hub = world.add(
+      'hub',
+      { role: 'HUB', country_code: 'NL', party_id: 'HUB' },
+      { hubClientInfo: { sender: true }, fetch: hubFetch },
+    )
+    const receiver = (name: string, party_id: string) =>
+      world.add(name, { role: 'CPO', country_code: 'NL', party_id }, { hubClientInfo: { receiver: true } })
+    const a = receiver('cpoa', 'CPA')
+    const b = receiver('cpob', 'CPB')
+    const links = [
+      { platform: a, ...(await world.link(hub, a)) },
+      { platform: b, ...(await world.link(hub, b)) },
+    ]
+    const pushesTo = (p: Platform) =>
+      p.received.filter((r) => r.method === 'PUT' && r.path.includes('/hubclientinfo/')).length
+    await expect.poll(() => pushesTo(a)).toBe(1) // B's registration; nothing else is on its way
+    // The hub goes through its platforms in peer id order: the first one does not answer.
+    links.sort((x, y) => (x.onFrom < y.onFrom ? -1 : 1))
+    const [first, second] = links.map((link) => link.platform) as [Platform, Platform]
+    silent = first.origin
+    const before = pushesTo(second)
+    try {
+      await world.link(hub, world.add('emsp', { role: 'EMSP', ...msp }))
+      await expect.poll(() => pushesTo(second)).toBe(before + 1) // the eMSP's registration
+    } finally {
+      release()
+    }
+  })
+
   it('returns a change made within the second of the previous pull to the next pull from that time', async () => {
     const { world, hub, cpo, cpoLink } = await hubWorld()
     const fromHub = cpo.ocpi.client(cpoLink.onTo)

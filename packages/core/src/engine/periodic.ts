@@ -116,6 +116,31 @@ export async function eachPeer(
 }
 
 /**
+ * Calls `visit` for each of `items`, in order, at most `concurrency` at a time (the mechanism of
+ * {@link eachPeer} over a list in hand): a slow visit holds up no item but its own. A visit that throws
+ * stops the others from starting new items; once those under way have ended, the first error is thrown.
+ */
+export async function eachOf<T>(
+  items: readonly T[],
+  visit: (item: T) => Promise<void>,
+  concurrency: number,
+): Promise<void> {
+  let next = 0
+  let failure: { error: unknown } | undefined
+  const worker = async () => {
+    while (failure === undefined && next < items.length) {
+      try {
+        await visit(items[next++] as T)
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker))
+  if (failure !== undefined) throw failure.error
+}
+
+/**
  * Runs `pass` now and then every `intervalMs` (never two passes at once), until `stop()`; `pass` is given
  * a function that answers true once `stop()` was called, to end early. A failing pass is logged (its
  * error's name only) and the next one runs on time. The timer is unref'd where the runtime can, so it
