@@ -351,6 +351,54 @@ describe('HubClientInfo sender at its edges', () => {
     }
   })
 
+  it('pushes a platform whose link moves from 2.1.1 to 2.2.1, by either side, once its parties have roles', async () => {
+    for (const upgradedBy of ['platform', 'hub'] as const) {
+      const world = new World()
+      // Its first party is the one its 2.1.1 links know (2.1.1 has no hubs); its 2.2.1 links know it as hub.
+      const hub = world.add(
+        'hub',
+        { role: 'HUB', country_code: 'NL', party_id: 'HUB' },
+        {
+          hubClientInfo: { sender: true },
+          versions: ['2.2.1', '2.1.1'],
+          parties: [
+            { role: 'CPO', country_code: 'NL', party_id: 'HBC', business_details: { name: 'hub' } },
+            { role: 'HUB', country_code: 'NL', party_id: 'HUB', business_details: { name: 'hub' } },
+          ],
+        },
+      )
+      const changes: unknown[] = []
+      hub.ocpi.on('parties-changed', (change) => changes.push(change))
+      const cpo = world.add(
+        'cpo',
+        { role: 'CPO', country_code: 'NL', party_id: 'CPO' },
+        { hubClientInfo: { receiver: true } },
+      )
+      const cpoLink = await world.link(hub, cpo)
+      let emsp = world.add('emsp', { role: 'EMSP', ...msp }, { versions: ['2.1.1'] })
+      const emspLink = await world.link(hub, emsp) // on 2.1.1: no role, nothing to report
+      emsp = world.reconfigure(emsp, { versions: ['2.2.1', '2.1.1'] })
+      if (upgradedBy === 'platform') await emsp.ocpi.rotate(emspLink.onTo, { version: '2.2.1' })
+      else await hub.ocpi.rotate(emspLink.onFrom, { version: '2.2.1' })
+      const held = async () => {
+        const record = await memoryStore({ backing: cpo.backing }).getPeer(cpoLink.onTo)
+        return record?.state === 'registered' ? record.clientInfo : undefined
+      }
+      // What the hub's list now reports, the CPO was told.
+      await expect
+        .poll(held)
+        .toEqual([expect.objectContaining({ ...msp, role: 'EMSP', status: 'CONNECTED' })])
+      expect(changes).toEqual([
+        {
+          peerId: emspLink.onFrom,
+          added: [],
+          removed: [],
+          rolesFilledIn: [expect.objectContaining({ ...msp, role: 'EMSP' })],
+        },
+      ])
+    }
+  })
+
   it('returns a change made within the second of the previous pull to the next pull from that time', async () => {
     const { world, hub, cpo, cpoLink } = await hubWorld()
     const fromHub = cpo.ocpi.client(cpoLink.onTo)
