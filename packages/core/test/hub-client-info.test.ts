@@ -511,15 +511,60 @@ describe('HubClientInfo sender at its edges', () => {
     const { world, hub, cpo, cpoLink } = await hubWorld()
     const fromHub = cpo.ocpi.client(cpoLink.onTo)
     const planned = { country_code: 'DE', party_id: 'NEW' }
+    const expiresAt = world.now + 3_600_000
     await hub.ocpi.invite({ expiresIn: 3_600_000, expectedParties: [{ ...planned, role: 'EMSP' }] })
     await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, planned)).toBe('PLANNED')
     expect((await fromHub.request('hubclientinfo', 'SENDER')).data).toEqual([
       expect.objectContaining({ ...planned, status: 'PLANNED' }),
     ])
+    world.now += 1_000
+    const pulledAt = new Date(world.now).toISOString()
     world.now += 2 * 3_600_000 // the TOKEN_A died an hour ago: a platform that heard PLANNED learns it is over
     expect((await fromHub.request('hubclientinfo', 'SENDER')).data).toEqual([
       expect.objectContaining({ ...planned, status: 'SUSPENDED' }),
     ])
+    // Also when it pulls what changed since its last pull: the expiry wrote nothing, yet it is a change.
+    const since = await fromHub.request('hubclientinfo', 'SENDER', { query: { date_from: pulledAt } })
+    expect(since.data).toEqual([
+      expect.objectContaining({
+        ...planned,
+        status: 'SUSPENDED',
+        last_updated: new Date(expiresAt).toISOString(),
+      }),
+    ])
+  })
+
+  it('a platform heard from since it was marked OFFLINE is CONNECTED in a pull of what changed since', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const fromHub = cpo.ocpi.client(cpoLink.onTo)
+    const emsp = world.add('emsp', { role: 'EMSP', ...msp })
+    const emspLink = await world.link(hub, emsp)
+    world.now += 5 * 60_000
+    world.down.add(emsp.origin)
+    expect((await hub.ocpi.checkHealth()).offline).toContain(emspLink.onFrom)
+    world.down.delete(emsp.origin)
+    world.now += 1_000
+    const pulledAt = new Date(world.now).toISOString()
+    expect((await fromHub.request('hubclientinfo', 'SENDER')).data).toEqual([
+      expect.objectContaining({ ...msp, status: 'OFFLINE' }),
+    ])
+    world.now += 1_000
+    // The eMSP calls the hub: CONNECTED at once, though nothing is written before the next health pass.
+    expect((await emsp.ocpi.client(emspLink.onTo).request('tokens', 'SENDER')).status).toBe(200)
+    const contactAt = new Date(world.now).toISOString()
+    const since = await fromHub.request('hubclientinfo', 'SENDER', { query: { date_from: pulledAt } })
+    expect(since.data).toEqual([
+      expect.objectContaining({ ...msp, status: 'CONNECTED', last_updated: contactAt }),
+    ])
+    // The health pass records it and the hub pushes it: no older than what the list said.
+    world.now += 1_000
+    expect((await hub.ocpi.checkHealth()).online).toEqual([emspLink.onFrom])
+    const held = async () => {
+      const record = await memoryStore({ backing: cpo.backing }).getPeer(cpoLink.onTo)
+      return record?.state === 'registered' ? record.clientInfo : undefined
+    }
+    await expect.poll(held).toEqual([expect.objectContaining({ ...msp, status: 'CONNECTED' })])
+    expect((await held())?.[0]?.last_updated).toBeGreaterThan(Date.parse(contactAt))
   })
 
   it('a platform invited again that comes back with fewer parties: the one it left out is SUSPENDED', async () => {
