@@ -129,6 +129,34 @@ it('peers that do not answer hold up no other probe, on their page or the next',
   expect([...report.offline].sort()).toEqual(quiet.map((link) => link.onFrom).sort())
 })
 
+it('a token we cannot unseal fails our probe, not the peer: nothing sent, nothing marked, logged at error', async () => {
+  const world = new World()
+  const errors: { message: string; fields: unknown }[] = []
+  const logger = { error: (message: string, fields?: unknown) => errors.push({ message, fields }) }
+  let cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' }, { logger })
+  const emsp = world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
+  const { onFrom: peerId } = await world.link(cpo, emsp)
+  // The host dropped the old sealing key before `reseal` ran: the link's token opens no more.
+  cpo = world.reconfigure(cpo, { sealingKeys: [{ kid: 'new', key: new Uint8Array(32).fill(9) }] })
+  world.now += 5 * MINUTE
+  const probes = () => emsp.received.filter((r) => r.path === '/ocpi/versions').length
+  const before = probes()
+  expect(await cpo.ocpi.checkHealth()).toMatchObject({
+    probed: [],
+    offline: [],
+    failed: [{ peerId, code: 'ERR_OCPI_SEALING' }],
+  })
+  expect(probes()).toBe(before)
+  expect(cpo.events.filter((e) => e.event === 'connection-status')).toEqual([])
+  expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
+  expect(errors).toEqual([
+    {
+      message: expect.stringContaining('could not be unsealed'),
+      fields: { peerId, code: 'ERR_OCPI_SEALING' },
+    },
+  ])
+})
+
 it('refuses options of the periodic jobs that are not positive numbers', async () => {
   const cpo = new World().add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' })
   for (const options of [

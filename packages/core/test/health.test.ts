@@ -25,6 +25,7 @@ describe('connection health', () => {
       online: [],
       settled: [],
       expired: [],
+      failed: [],
     })
     world.now += 5 * MINUTE
     world.down.add(emsp.origin)
@@ -34,6 +35,7 @@ describe('connection health', () => {
       online: [],
       settled: [],
       expired: [],
+      failed: [],
     })
     expect(await cpo.ocpi.connectionStatus(peerId)).toBe('OFFLINE')
     expect(cpo.events).toContainEqual({
@@ -57,6 +59,7 @@ describe('connection health', () => {
       online: [peerId],
       settled: [],
       expired: [],
+      failed: [],
     })
     expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
     expect(cpo.events.at(-1)).toEqual({
@@ -83,6 +86,7 @@ describe('connection health', () => {
       online: [peerId],
       settled: [],
       expired: [],
+      failed: [],
     })
     expect(probes()).toBe(before)
   })

@@ -1,4 +1,5 @@
 import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
 import {
   type ConnectionStatus,
   connectionStatusOf,
@@ -60,6 +61,12 @@ export interface HealthReport {
    * did.
    */
   readonly expired: readonly string[]
+  /**
+   * Peers that could not be probed for a failure of ours, with its error code: a token of the link that no
+   * configured sealing key opens (a key dropped before {@link Ocpi.reseal} finished). Nothing was sent, the
+   * peer's status is left as it was, and the failure is logged at error.
+   */
+  readonly failed: readonly { readonly peerId: string; readonly code: string }[]
 }
 
 const DEFAULT_SILENCE_MS = 5 * 60_000
@@ -91,6 +98,7 @@ export async function checkHealth(
   const online: string[] = []
   const settled: string[] = []
   const expired: string[] = []
+  const failed: { peerId: string; code: string }[] = []
   await eachPeer(
     ctx,
     'registered',
@@ -132,11 +140,24 @@ export async function checkHealth(
       const heard = peer.lastContactAt ?? peer.registeredAt
       if (status === 'CONNECTED' && now - heard < silenceMs) return
       if (!(await claim('probe'))) return // probed by some instance within `retryMs`
+      // A token we cannot open is our failure, not the peer's: nothing is sent, nothing is marked.
+      const opened = await outboundToken(ctx, peer)
+      if ('code' in opened) {
+        failed.push({ peerId: peer.id, code: opened.code })
+        ctx.log.error?.(
+          'a peer could not be probed: our token for it could not be unsealed; its status is left as it was',
+          {
+            peerId: peer.id,
+            code: opened.code,
+          },
+        )
+        return
+      }
       probed.push(peer.id)
       // A failed probe (its retries can take half a minute) says the peer was silent since it began, not
       // since it ended: a peer that called us meanwhile is not marked, and the mark dates from the start.
       const startedAt = ctx.now()
-      if (await probe(ctx, peer)) {
+      if (await probe(ctx, peer, opened.token)) {
         await ctx.store.touchContact(peer.id, ctx.now())
         if (status === 'OFFLINE' && (await setOffline(ctx, peer, undefined))) online.push(peer.id)
       } else if (status === 'CONNECTED') {
@@ -148,7 +169,7 @@ export async function checkHealth(
     stopping,
     options.concurrency ?? DEFAULT_CONCURRENCY,
   )
-  return { probed, offline, online, settled, expired }
+  return { probed, offline, online, settled, expired, failed }
 }
 
 /**
@@ -180,10 +201,21 @@ function checkHealthOptions(options: HealthCheckOptions & { intervalMs?: number 
   })
 }
 
-/** A GET of the peer's versions endpoint with our token: `true` on a 2xx answer. */
-async function probe(ctx: Context, peer: RegisteredPeer): Promise<boolean> {
+/** Our token for the peer, unsealed; the error's code when no configured key opens it. */
+async function outboundToken(
+  ctx: Context,
+  peer: RegisteredPeer,
+): Promise<{ readonly token: OutboundToken } | { readonly code: string }> {
   try {
-    const token = (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken
+    return { token: (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken }
+  } catch (error) {
+    return { code: error instanceof OcpiError ? error.code : 'ERR_OCPI_SEALING' }
+  }
+}
+
+/** A GET of the peer's versions endpoint with our token: `true` on a 2xx answer. */
+async function probe(ctx: Context, peer: RegisteredPeer, token: OutboundToken): Promise<boolean> {
+  try {
     const response = await ctx.transport.send(
       buildRequest({
         method: 'GET',
