@@ -250,6 +250,12 @@ export function createOcpi(options: OcpiOptions): Ocpi {
   const authCache = new AuthCache(config.authCacheTtlMs, AUTH_CACHE_ENTRIES)
   // Identifies this instance in leases (probes, scheduled rotations) when the host names none.
   const instanceId = crypto.randomUUID()
+  // An instanceId left undefined (an unset environment variable) is the default, as any option is; any
+  // other value is the job's to check.
+  const withInstanceId = <O extends { readonly instanceId?: string }>(options: O) => ({
+    ...options,
+    instanceId: options.instanceId === undefined ? instanceId : options.instanceId,
+  })
   const jobs = new Set<Job>()
   const track = (job: Job): Job => {
     jobs.add(job)
@@ -333,12 +339,11 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     importPeer: (input) => importPeer(ctx, input),
     reseal: () => reseal(ctx),
     connectionStatus: (peerId, party) => connectionStatus(ctx, peerId, party),
-    checkHealth: (healthOptions = {}) => checkHealth(ctx, { instanceId, ...healthOptions }),
-    startHealthChecks: (healthOptions = {}) =>
-      track(startHealthChecks(ctx, { instanceId, ...healthOptions })),
-    rotateStale: (rotationOptions = {}) => rotateStale(ctx, { instanceId, ...rotationOptions }),
+    checkHealth: (healthOptions = {}) => checkHealth(ctx, withInstanceId(healthOptions)),
+    startHealthChecks: (healthOptions = {}) => track(startHealthChecks(ctx, withInstanceId(healthOptions))),
+    rotateStale: (rotationOptions = {}) => rotateStale(ctx, withInstanceId(rotationOptions)),
     startScheduledRotation: (rotationOptions = {}) =>
-      track(startScheduledRotation(ctx, { instanceId, ...rotationOptions })),
+      track(startScheduledRotation(ctx, withInstanceId(rotationOptions))),
     on: (event, handler) => ctx.events.on(event, handler),
     close: () => {
       unfollow()

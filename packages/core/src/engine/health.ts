@@ -24,7 +24,10 @@ export interface HealthCheckOptions {
   readonly silenceMs?: number
   /** How often an OFFLINE peer is probed again (and the shortest time between probes). Default 1 min. */
   readonly offlineRetryMs?: number
-  /** This instance's id, recorded in the probe leases; default: random per SDK instance. */
+  /**
+   * This instance's id (a non-empty string), recorded in the probe leases with a random part per use;
+   * default (also when undefined): random per SDK instance.
+   */
   readonly instanceId?: string
   /**
    * How many peers are looked at (probed, settled) at once. A peer that does not answer holds its probe
@@ -192,12 +195,13 @@ export function startHealthChecks(
   )
 }
 
-/** Refuses health options that are not positive numbers (`concurrency`: a positive integer). */
+/** Refuses health options that are not positive numbers (`concurrency`: a positive integer; `instanceId`: a non-empty string). */
 function checkHealthOptions(options: HealthCheckOptions & { intervalMs?: number }): void {
   checkJobOptions(options, {
     durations: ['silenceMs', 'offlineRetryMs'],
     timers: ['intervalMs'],
     integers: ['concurrency'],
+    names: ['instanceId'],
   })
 }
 

@@ -24,7 +24,8 @@ const LONGEST_TIMER_MS = 2_147_483_647
 
 /**
  * Refuses options of the periodic jobs that are not positive finite numbers with
- * `ERR_OCPI_INVALID_INPUT`: `integers` must also be whole, `timers` at most what a timer can wait.
+ * `ERR_OCPI_INVALID_INPUT`: `integers` must also be whole, `timers` at most what a timer can wait, and
+ * `names` (an instance id) non-empty strings. An option left undefined is its default.
  */
 export function checkJobOptions(
   options: object,
@@ -32,8 +33,15 @@ export function checkJobOptions(
     readonly durations: readonly string[]
     readonly timers?: readonly string[]
     readonly integers?: readonly string[]
+    readonly names?: readonly string[]
   },
 ): void {
+  for (const name of kinds.names ?? []) {
+    const value = (options as Record<string, unknown>)[name]
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      throw new OcpiError('ERR_OCPI_INVALID_INPUT', `${name} must be a non-empty string`)
+    }
+  }
   for (const name of [...kinds.durations, ...(kinds.timers ?? []), ...(kinds.integers ?? [])]) {
     const value = (options as Record<string, unknown>)[name]
     if (value === undefined) continue
