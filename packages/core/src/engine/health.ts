@@ -248,6 +248,13 @@ async function setOffline(ctx: Context, peer: RegisteredPeer, at: number | undef
   const next: RegisteredPeer = at === undefined ? rest : { ...rest, offlineSince: at }
   const stored = await ctx.store.casPeer(peer.id, peer.revision, { ...next, updatedAt: ctx.now() })
   if (stored === null) return false
+  if (at !== undefined && stored.state === 'registered' && connectionStatusOf(stored) === 'CONNECTED') {
+    // A contact since `at` landed between our read and this write (it does not change the revision, and
+    // the store kept it): the peer is heard from after all. Take the mark back; nothing was announced.
+    const { offlineSince: _mark, ...unmarked } = stored
+    await ctx.store.casPeer(peer.id, stored.revision, { ...unmarked, updatedAt: ctx.now() })
+    return false
+  }
   // As announced: a peer carrying the mark was reported OFFLINE, whatever contact came since.
   const previous: ConnectionStatus = peer.offlineSince === undefined ? 'CONNECTED' : 'OFFLINE'
   const status: ConnectionStatus = at === undefined ? 'CONNECTED' : 'OFFLINE'
