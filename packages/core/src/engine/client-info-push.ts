@@ -16,10 +16,10 @@ const PUSH_CONCURRENCY = 8
  * As a hub (`hubClientInfo.sender`), tells every other registered platform that offers a HubClientInfo
  * RECEIVER endpoint (2.2.1 and 2.3.0) the current ClientInfo of each party of `peerId`: one PUT per party
  * and platform, up to eight platforms at once (a platform that does not answer holds up no other), each
- * platform's PUTs in order. A platform that is not CONNECTED is skipped (the client refuses it); a failed push is
- * logged and not retried here (a platform in doubt pulls the list). Parties the peer stopped presenting
- * (`removed`) are pushed once more, SUSPENDED. A PLANNED or SUSPENDED status is not pushed for a party
- * that another of our links presents live. Returns how many PUTs succeeded.
+ * platform's PUTs in order. A platform that is not CONNECTED is skipped (the client refuses it); a failed
+ * push is logged and not retried here (a platform in doubt pulls the list). Parties the peer stopped
+ * presenting (`removed`) are pushed once more, SUSPENDED. A PLANNED or SUSPENDED status is not pushed for
+ * a party that another of our links presents live. Returns how many PUTs succeeded.
  *
  * @example
  * ```ts

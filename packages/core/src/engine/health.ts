@@ -147,13 +147,8 @@ export async function checkHealth(
       const opened = await outboundToken(ctx, peer)
       if ('code' in opened) {
         failed.push({ peerId: peer.id, code: opened.code })
-        ctx.log.error?.(
-          'a peer could not be probed: our token for it could not be unsealed; its status is left as it was',
-          {
-            peerId: peer.id,
-            code: opened.code,
-          },
-        )
+        const message = 'a peer could not be probed: our token for it could not be unsealed; its status stays'
+        ctx.log.error?.(message, { peerId: peer.id, code: opened.code })
         return
       }
       probed.push(peer.id)
@@ -195,7 +190,10 @@ export function startHealthChecks(
   )
 }
 
-/** Refuses health options that are not positive numbers (`concurrency`: a positive integer; `instanceId`: a non-empty string). */
+/**
+ * Refuses health options that are not positive numbers (`concurrency`: a positive integer; `instanceId`: a
+ * non-empty string).
+ */
 function checkHealthOptions(options: HealthCheckOptions & { intervalMs?: number }): void {
   checkJobOptions(options, {
     durations: ['silenceMs', 'offlineRetryMs'],
