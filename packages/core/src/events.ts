@@ -41,9 +41,15 @@ export interface OcpiEvents {
   /**
    * A registered peer's parties changed with a PUT (its own, or its answer to ours), as the
    * `partyAdditionPolicy` and `partyRemovalPolicy` allowed: typically a hub whose reachable parties
-   * changed. `added` and `removed` as locked (identity spelling kept), never both empty.
+   * changed; or a link that began on 2.1.1 (which has no roles) moved to 2.2+, and its parties got their
+   * roles (`rolesFilledIn`, with their roles). All as locked (identity spelling kept), never all empty.
    */
-  'parties-changed': { peerId: string; added: readonly Party[]; removed: readonly Party[] }
+  'parties-changed': {
+    peerId: string
+    added: readonly Party[]
+    removed: readonly Party[]
+    rolesFilledIn: readonly Party[]
+  }
   /** Every token of the peer was revoked (a breach); `reinvited` when a fresh TOKEN_A was issued. */
   revoked: { peerId: string; reinvited: boolean }
   /** The link was ended, by the peer's DELETE (`peer`) or by us. */

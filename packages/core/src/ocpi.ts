@@ -172,7 +172,7 @@ export interface Ocpi {
    * One pass of the still-alive check: probes silent peers, marks them OFFLINE or CONNECTED, and settles
    * our rotations whose outcome was unknown (asking the peer what it holds, at most every
    * `offlineRetryMs` per peer, while our pending token lives and the peer's grace window for our old token
-   * lasts).
+   * lasts), clearing, and reporting as `expired`, those whose pending token died unsettled.
    */
   checkHealth(options?: HealthCheckOptions): Promise<HealthReport>
   /** Runs {@link Ocpi.checkHealth} every `intervalMs` (default 30 s) until the job is stopped. */
@@ -255,6 +255,12 @@ export function createOcpi(options: OcpiOptions): Ocpi {
   const authCache = new AuthCache(config.authCacheTtlMs, AUTH_CACHE_ENTRIES)
   // Identifies this instance in leases (probes, scheduled rotations) when the host names none.
   const instanceId = crypto.randomUUID()
+  // An instanceId left undefined (an unset environment variable) is the default, as any option is; any
+  // other value is the job's to check.
+  const withInstanceId = <O extends { readonly instanceId?: string }>(options: O) => ({
+    ...options,
+    instanceId: options.instanceId === undefined ? instanceId : options.instanceId,
+  })
   const jobs = new Set<Job>()
   const track = (job: Job): Job => {
     jobs.add(job)
@@ -338,12 +344,11 @@ export function createOcpi(options: OcpiOptions): Ocpi {
     importPeer: (input) => importPeer(ctx, input),
     reseal: () => reseal(ctx),
     connectionStatus: (peerId, party) => connectionStatus(ctx, peerId, party),
-    checkHealth: (healthOptions = {}) => checkHealth(ctx, { instanceId, ...healthOptions }),
-    startHealthChecks: (healthOptions = {}) =>
-      track(startHealthChecks(ctx, { instanceId, ...healthOptions })),
-    rotateStale: (rotationOptions = {}) => rotateStale(ctx, { instanceId, ...rotationOptions }),
+    checkHealth: (healthOptions = {}) => checkHealth(ctx, withInstanceId(healthOptions)),
+    startHealthChecks: (healthOptions = {}) => track(startHealthChecks(ctx, withInstanceId(healthOptions))),
+    rotateStale: (rotationOptions = {}) => rotateStale(ctx, withInstanceId(rotationOptions)),
     startScheduledRotation: (rotationOptions = {}) =>
-      track(startScheduledRotation(ctx, { instanceId, ...rotationOptions })),
+      track(startScheduledRotation(ctx, withInstanceId(rotationOptions))),
     on: (event, handler) => ctx.events.on(event, handler),
     close: () => {
       unfollow()

@@ -1,7 +1,8 @@
 // The health checks at their edges: a peer that calls us while our probe of it is failing, and a job
 // stopped while a pass is under way.
 import { expect, it, vi } from 'vitest'
-import { World } from './platforms.js'
+import { memoryStore } from '../src/index.js'
+import { intercept, World } from './platforms.js'
 
 const MINUTE = 60_000
 
@@ -49,6 +50,32 @@ it('a peer that calls us while our probe of it fails is not marked OFFLINE, nor 
   world.now += 2_000
   await emspCalls()
   expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
+})
+
+it('a peer heard from between the pass reading it and marking it OFFLINE is not announced OFFLINE', async () => {
+  const world = new World()
+  let contactBeforeMark = false
+  // The peer's call lands between the pass's last read of the record and its write of the mark.
+  const store = intercept(memoryStore(), 'casPeer', (original) => async (id, revision, next) => {
+    if (contactBeforeMark && next.state === 'registered' && next.offlineSince !== undefined) {
+      contactBeforeMark = false
+      await store.touchContact(id, world.now + 1)
+    }
+    return original(id, revision, next)
+  })
+  const cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' }, { store })
+  const emsp = world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
+  const { onFrom: peerId } = await world.link(cpo, emsp)
+  world.now += 5 * MINUTE
+  world.down.add(emsp.origin) // its versions endpoint fails; its own calls to us go on
+  contactBeforeMark = true
+  expect(await cpo.ocpi.checkHealth()).toMatchObject({ probed: [peerId], offline: [] })
+  expect(contactBeforeMark).toBe(false) // the contact did land at that point
+  expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
+  expect(await store.getPeer(peerId)).not.toHaveProperty('offlineSince')
+  world.now += MINUTE
+  expect(await cpo.ocpi.checkHealth()).toMatchObject({ offline: [], online: [] })
+  expect(cpo.events.filter((e) => e.event === 'connection-status')).toEqual([])
 })
 
 it('stop() ends a pass under way after the peers it is at: no other peer is probed', async () => {
@@ -127,6 +154,34 @@ it('peers that do not answer hold up no other probe, on their page or the next',
   release()
   const report = await pass
   expect([...report.offline].sort()).toEqual(quiet.map((link) => link.onFrom).sort())
+})
+
+it('a token we cannot unseal fails our probe, not the peer: nothing sent, nothing marked, logged at error', async () => {
+  const world = new World()
+  const errors: { message: string; fields: unknown }[] = []
+  const logger = { error: (message: string, fields?: unknown) => errors.push({ message, fields }) }
+  let cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' }, { logger })
+  const emsp = world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
+  const { onFrom: peerId } = await world.link(cpo, emsp)
+  // The host dropped the old sealing key before `reseal` ran: the link's token opens no more.
+  cpo = world.reconfigure(cpo, { sealingKeys: [{ kid: 'new', key: new Uint8Array(32).fill(9) }] })
+  world.now += 5 * MINUTE
+  const probes = () => emsp.received.filter((r) => r.path === '/ocpi/versions').length
+  const before = probes()
+  expect(await cpo.ocpi.checkHealth()).toMatchObject({
+    probed: [],
+    offline: [],
+    failed: [{ peerId, code: 'ERR_OCPI_SEALING' }],
+  })
+  expect(probes()).toBe(before)
+  expect(cpo.events.filter((e) => e.event === 'connection-status')).toEqual([])
+  expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
+  expect(errors).toEqual([
+    {
+      message: expect.stringContaining('could not be unsealed'),
+      fields: { peerId, code: 'ERR_OCPI_SEALING' },
+    },
+  ])
 })
 
 it('refuses options of the periodic jobs that are not positive numbers', async () => {

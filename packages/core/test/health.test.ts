@@ -19,7 +19,14 @@ describe('connection health', () => {
   it('probes a silent peer only after the silence, marks it OFFLINE when it does not answer, and back', async () => {
     const { world, cpo, emsp, peerId, probes } = await setup()
     const before = probes()
-    expect(await cpo.ocpi.checkHealth()).toEqual({ probed: [], offline: [], online: [], settled: [] })
+    expect(await cpo.ocpi.checkHealth()).toEqual({
+      probed: [],
+      offline: [],
+      online: [],
+      settled: [],
+      expired: [],
+      failed: [],
+    })
     world.now += 5 * MINUTE
     world.down.add(emsp.origin)
     expect(await cpo.ocpi.checkHealth()).toEqual({
@@ -27,6 +34,8 @@ describe('connection health', () => {
       offline: [peerId],
       online: [],
       settled: [],
+      expired: [],
+      failed: [],
     })
     expect(await cpo.ocpi.connectionStatus(peerId)).toBe('OFFLINE')
     expect(cpo.events).toContainEqual({
@@ -49,6 +58,8 @@ describe('connection health', () => {
       offline: [],
       online: [peerId],
       settled: [],
+      expired: [],
+      failed: [],
     })
     expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
     expect(cpo.events.at(-1)).toEqual({
@@ -69,7 +80,14 @@ describe('connection health', () => {
     expect((await emsp.ocpi.client(emspPeerId).request('locations', 'SENDER')).status).toBe(200)
     expect(await cpo.ocpi.connectionStatus(peerId)).toBe('CONNECTED')
     const before = probes()
-    expect(await cpo.ocpi.checkHealth()).toEqual({ probed: [], offline: [], online: [peerId], settled: [] })
+    expect(await cpo.ocpi.checkHealth()).toEqual({
+      probed: [],
+      offline: [],
+      online: [peerId],
+      settled: [],
+      expired: [],
+      failed: [],
+    })
     expect(probes()).toBe(before)
   })
 

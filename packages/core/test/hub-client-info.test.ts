@@ -319,6 +319,98 @@ describe('HubClientInfo sender at its edges', () => {
     expect(list.headers.get('x-total-count')).toBe('1')
   })
 
+  it('a platform whose receiver does not answer holds up the pushes to no other platform', async () => {
+    const world = new World()
+    let silent: string | null = null
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const hubFetch = async (input: Request | string | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      if (silent !== null && request.url.startsWith(silent) && request.url.includes('/hubclientinfo/')) {
+        await gate // no answer until the test is done
+        throw new TypeError('fetch failed')
+      }
+      return world.fetch(request)
+    }
+    const hub = world.add(
+      'hub',
+      { role: 'HUB', country_code: 'NL', party_id: 'HUB' },
+      { hubClientInfo: { sender: true }, fetch: hubFetch },
+    )
+    const receiver = (name: string, party_id: string) =>
+      world.add(name, { role: 'CPO', country_code: 'NL', party_id }, { hubClientInfo: { receiver: true } })
+    const a = receiver('cpoa', 'CPA')
+    const b = receiver('cpob', 'CPB')
+    const links = [
+      { platform: a, ...(await world.link(hub, a)) },
+      { platform: b, ...(await world.link(hub, b)) },
+    ]
+    const pushesTo = (p: Platform) =>
+      p.received.filter((r) => r.method === 'PUT' && r.path.includes('/hubclientinfo/')).length
+    await expect.poll(() => pushesTo(a)).toBe(1) // B's registration; nothing else is on its way
+    // The hub goes through its platforms in peer id order: the first one does not answer.
+    links.sort((x, y) => (x.onFrom < y.onFrom ? -1 : 1))
+    const [first, second] = links.map((link) => link.platform) as [Platform, Platform]
+    silent = first.origin
+    const before = pushesTo(second)
+    try {
+      await world.link(hub, world.add('emsp', { role: 'EMSP', ...msp }))
+      await expect.poll(() => pushesTo(second)).toBe(before + 1) // the eMSP's registration
+    } finally {
+      release()
+    }
+  })
+
+  it('pushes a platform whose link moves from 2.1.1 to 2.2.1, by either side, once its parties have roles', async () => {
+    for (const upgradedBy of ['platform', 'hub'] as const) {
+      const world = new World()
+      // Its first party is the one its 2.1.1 links know (2.1.1 has no hubs); its 2.2.1 links know it as hub.
+      const hub = world.add(
+        'hub',
+        { role: 'HUB', country_code: 'NL', party_id: 'HUB' },
+        {
+          hubClientInfo: { sender: true },
+          versions: ['2.2.1', '2.1.1'],
+          parties: [
+            { role: 'CPO', country_code: 'NL', party_id: 'HBC', business_details: { name: 'hub' } },
+            { role: 'HUB', country_code: 'NL', party_id: 'HUB', business_details: { name: 'hub' } },
+          ],
+        },
+      )
+      const changes: unknown[] = []
+      hub.ocpi.on('parties-changed', (change) => changes.push(change))
+      const cpo = world.add(
+        'cpo',
+        { role: 'CPO', country_code: 'NL', party_id: 'CPO' },
+        { hubClientInfo: { receiver: true } },
+      )
+      const cpoLink = await world.link(hub, cpo)
+      let emsp = world.add('emsp', { role: 'EMSP', ...msp }, { versions: ['2.1.1'] })
+      const emspLink = await world.link(hub, emsp) // on 2.1.1: no role, nothing to report
+      emsp = world.reconfigure(emsp, { versions: ['2.2.1', '2.1.1'] })
+      if (upgradedBy === 'platform') await emsp.ocpi.rotate(emspLink.onTo, { version: '2.2.1' })
+      else await hub.ocpi.rotate(emspLink.onFrom, { version: '2.2.1' })
+      const held = async () => {
+        const record = await memoryStore({ backing: cpo.backing }).getPeer(cpoLink.onTo)
+        return record?.state === 'registered' ? record.clientInfo : undefined
+      }
+      // What the hub's list now reports, the CPO was told.
+      await expect
+        .poll(held)
+        .toEqual([expect.objectContaining({ ...msp, role: 'EMSP', status: 'CONNECTED' })])
+      expect(changes).toEqual([
+        {
+          peerId: emspLink.onFrom,
+          added: [],
+          removed: [],
+          rolesFilledIn: [expect.objectContaining({ ...msp, role: 'EMSP' })],
+        },
+      ])
+    }
+  })
+
   it('returns a change made within the second of the previous pull to the next pull from that time', async () => {
     const { world, hub, cpo, cpoLink } = await hubWorld()
     const fromHub = cpo.ocpi.client(cpoLink.onTo)
@@ -431,15 +523,60 @@ describe('HubClientInfo sender at its edges', () => {
     const { world, hub, cpo, cpoLink } = await hubWorld()
     const fromHub = cpo.ocpi.client(cpoLink.onTo)
     const planned = { country_code: 'DE', party_id: 'NEW' }
+    const expiresAt = world.now + 3_600_000
     await hub.ocpi.invite({ expiresIn: 3_600_000, expectedParties: [{ ...planned, role: 'EMSP' }] })
     await expect.poll(() => cpo.ocpi.connectionStatus(cpoLink.onTo, planned)).toBe('PLANNED')
     expect((await fromHub.request('hubclientinfo', 'SENDER')).data).toEqual([
       expect.objectContaining({ ...planned, status: 'PLANNED' }),
     ])
+    world.now += 1_000
+    const pulledAt = new Date(world.now).toISOString()
     world.now += 2 * 3_600_000 // the TOKEN_A died an hour ago: a platform that heard PLANNED learns it is over
     expect((await fromHub.request('hubclientinfo', 'SENDER')).data).toEqual([
       expect.objectContaining({ ...planned, status: 'SUSPENDED' }),
     ])
+    // Also when it pulls what changed since its last pull: the expiry wrote nothing, yet it is a change.
+    const since = await fromHub.request('hubclientinfo', 'SENDER', { query: { date_from: pulledAt } })
+    expect(since.data).toEqual([
+      expect.objectContaining({
+        ...planned,
+        status: 'SUSPENDED',
+        last_updated: new Date(expiresAt).toISOString(),
+      }),
+    ])
+  })
+
+  it('a platform heard from since it was marked OFFLINE is CONNECTED in a pull of what changed since', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    const fromHub = cpo.ocpi.client(cpoLink.onTo)
+    const emsp = world.add('emsp', { role: 'EMSP', ...msp })
+    const emspLink = await world.link(hub, emsp)
+    world.now += 5 * 60_000
+    world.down.add(emsp.origin)
+    expect((await hub.ocpi.checkHealth()).offline).toContain(emspLink.onFrom)
+    world.down.delete(emsp.origin)
+    world.now += 1_000
+    const pulledAt = new Date(world.now).toISOString()
+    expect((await fromHub.request('hubclientinfo', 'SENDER')).data).toEqual([
+      expect.objectContaining({ ...msp, status: 'OFFLINE' }),
+    ])
+    world.now += 1_000
+    // The eMSP calls the hub: CONNECTED at once, though nothing is written before the next health pass.
+    expect((await emsp.ocpi.client(emspLink.onTo).request('tokens', 'SENDER')).status).toBe(200)
+    const contactAt = new Date(world.now).toISOString()
+    const since = await fromHub.request('hubclientinfo', 'SENDER', { query: { date_from: pulledAt } })
+    expect(since.data).toEqual([
+      expect.objectContaining({ ...msp, status: 'CONNECTED', last_updated: contactAt }),
+    ])
+    // The health pass records it and the hub pushes it: no older than what the list said.
+    world.now += 1_000
+    expect((await hub.ocpi.checkHealth()).online).toEqual([emspLink.onFrom])
+    const held = async () => {
+      const record = await memoryStore({ backing: cpo.backing }).getPeer(cpoLink.onTo)
+      return record?.state === 'registered' ? record.clientInfo : undefined
+    }
+    await expect.poll(held).toEqual([expect.objectContaining({ ...msp, status: 'CONNECTED' })])
+    expect((await held())?.[0]?.last_updated).toBeGreaterThan(Date.parse(contactAt))
   })
 
   it('a platform invited again that comes back with fewer parties: the one it left out is SUSPENDED', async () => {

@@ -157,6 +157,7 @@ describe('the hub identity lock', () => {
         peerId: link.peerId,
         added: [],
         removed: [expect.objectContaining({ role: 'EMSP', country_code: 'FR', party_id: 'XYZ' })],
+        rolesFilledIn: [],
       },
     ])
   })

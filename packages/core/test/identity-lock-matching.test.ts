@@ -54,6 +54,12 @@ describe('applyIdentityLock matching', () => {
     expect(lock([party(null, 'NL', 'ABC')], [party('EMSP', 'NL', 'ABC')])).toMatchObject({
       ok: true,
       parties: [expect.objectContaining({ role: 'EMSP' })],
+      rolesFilledIn: [expect.objectContaining({ role: 'EMSP', country_code: 'NL', party_id: 'ABC' })],
+    })
+    // A role kept is no role filled in.
+    expect(lock([party('EMSP', 'NL', 'ABC')], [party('EMSP', 'NL', 'ABC')])).toMatchObject({
+      ok: true,
+      rolesFilledIn: [],
     })
   })
 })

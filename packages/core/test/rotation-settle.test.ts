@@ -112,7 +112,7 @@ describe('settling a rotation whose outcome was unknown', () => {
     expect(cpo.events.filter((e) => e.event === 'rotated')).toHaveLength(0)
     // Past the pending token's lifetime the mark is cleared; the link is on its old tokens.
     world.now += 10 * MINUTE
-    expect((await cpo.ocpi.checkHealth()).settled).toEqual([])
+    expect(await cpo.ocpi.checkHealth()).toMatchObject({ settled: [], expired: [peerId] })
     expect(await calls()).toEqual([200, 200])
     // Nothing stays blocked: a silent, unreachable peer goes OFFLINE; once back, it is rotated.
     world.now += 5 * MINUTE
@@ -144,6 +144,65 @@ describe('settling a rotation whose outcome was unknown', () => {
     world.now += MINUTE
     await cpo.ocpi.checkHealth()
     expect(await cpo.ocpi.rotateStale({ maxAgeMs: MINUTE })).toEqual({ rotated: [peerId], failed: [] })
+  })
+
+  it('a mark left by a process that died after the peer took its PUT is reported and logged when it expires', async () => {
+    const world = new World()
+    const warnings: { message: string; fields: unknown }[] = []
+    let dying = false
+    const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      const response = await world.fetch(request)
+      // The PUT reached the peer; the instance is gone before it reads the answer.
+      if (dying && request.method === 'PUT') return new Promise<Response>(() => undefined)
+      return response
+    }
+    const logger = { warn: (message: string, fields?: unknown) => warnings.push({ message, fields }) }
+    const cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' }, { fetch, logger }, 2)
+    const emsp = world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
+    const { onFrom: peerId } = await world.link(cpo, emsp)
+    const [gone, survivor] = cpo.instances as [Ocpi, Ocpi]
+    dying = true
+    void gone.rotate(peerId).catch(() => undefined)
+    await expect.poll(() => emsp.events.filter((e) => e.event === 'rotated').length).toBe(1)
+    dying = false
+    // The peer is out of reach from just after our PUT until past our pending token's lifetime, the
+    // health checks running every 30 s meanwhile: nothing could be settled.
+    world.down.add(emsp.origin)
+    const expired: string[] = []
+    for (let t = 0; t < 11 * 2; t++) {
+      world.now += 30_000
+      expired.push(...(await survivor.checkHealth()).expired)
+    }
+    expect(expired).toEqual([peerId]) // once, by the pass that cleared the mark
+    expect(await memoryStore({ backing: cpo.backing }).getPeer(peerId)).not.toHaveProperty('rotation')
+    expect(warnings.filter((w) => /rotation/.test(w.message))).toEqual([
+      {
+        message: expect.stringContaining('needs a new registration'),
+        fields: { peerId, outcome: 'abandoned' },
+      },
+    ])
+  })
+
+  it('rotating over a mark that outlived its pending token logs it, as the health checks do, and rotates', async () => {
+    const world = new World()
+    const warnings: { message: string; fields: unknown }[] = []
+    const logger = { warn: (message: string, fields?: unknown) => warnings.push({ message, fields }) }
+    const cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' }, { logger })
+    const emsp = world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
+    const { onFrom: peerId } = await world.link(cpo, emsp)
+    const store = memoryStore({ backing: cpo.backing })
+    const record = await store.getPeer(peerId)
+    if (record?.state !== 'registered') throw new Error('not registered')
+    await store.casPeer(peerId, record.revision, {
+      ...record,
+      revision: record.revision + 1,
+      rotation: { digest: 'f'.repeat(64) as never, startedAt: world.now },
+    })
+    world.now += 11 * MINUTE
+    await expect(cpo.ocpi.rotate(peerId)).resolves.toMatchObject({ state: 'registered' })
+    expect(emsp.events.filter((e) => e.event === 'rotated')).toHaveLength(1)
+    expect(warnings.map((w) => w.fields)).toEqual([{ peerId, outcome: 'abandoned' }])
   })
 
   it('rotating again asks the peer first: settled when it took our PUT, refused while still unknown', async () => {

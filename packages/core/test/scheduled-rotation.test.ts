@@ -46,6 +46,40 @@ describe('scheduled rotation', () => {
     expect(emsp.events.filter((e) => e.event === 'rotated')).toHaveLength(1)
   })
 
+  it('two passes on one instance at once (the job and a manual call) rotate a stale link once, failing none', async () => {
+    const { world, cpo, peerId, puts } = await setup()
+    world.now += 31 * DAY
+    const reports = await Promise.all([cpo.ocpi.rotateStale(), cpo.ocpi.rotateStale()])
+    expect(reports.flatMap((r) => r.rotated)).toEqual([peerId])
+    expect(reports.flatMap((r) => r.failed)).toEqual([])
+    expect(puts()).toBe(1)
+  })
+
+  it('an instanceId left undefined is the default, and one that is no name is refused', async () => {
+    const { world, cpo, puts } = await setup(2)
+    world.now += 31 * DAY
+    // e.g. an unset environment variable: each instance its own id, so one of them takes the peer.
+    const instanceId = process.env['OCPI_INSTANCE_ID_THAT_IS_NOT_SET'] as string
+    const reports = await Promise.all(cpo.instances.map((i) => i.rotateStale({ instanceId })))
+    expect(reports.flatMap((r) => r.rotated)).toHaveLength(1)
+    expect(reports.flatMap((r) => r.failed)).toEqual([])
+    expect(puts()).toBe(1)
+    expect([...cpo.backing.leases.values()].map((l) => l.holder)).not.toContainEqual(
+      expect.stringMatching(/^undefined/),
+    )
+    for (const bad of ['', 42, null]) {
+      const instanceId = bad as never
+      await expect(cpo.ocpi.rotateStale({ instanceId })).rejects.toMatchObject({
+        code: 'ERR_OCPI_INVALID_INPUT',
+      })
+      await expect(cpo.ocpi.checkHealth({ instanceId })).rejects.toMatchObject({
+        code: 'ERR_OCPI_INVALID_INPUT',
+      })
+      expect(() => cpo.ocpi.startScheduledRotation({ instanceId })).toThrow(/instanceId must be/)
+      expect(() => cpo.ocpi.startHealthChecks({ instanceId })).toThrow(/instanceId must be/)
+    }
+  })
+
   it('skips a peer that is OFFLINE, and reports a rotation the peer refuses', async () => {
     const { world, cpo, emsp, peerId } = await setup()
     world.now += 31 * DAY

@@ -1,4 +1,5 @@
 import type { Context } from '../context.js'
+import { OcpiError } from '../errors.js'
 import {
   type ConnectionStatus,
   connectionStatusOf,
@@ -23,7 +24,10 @@ export interface HealthCheckOptions {
   readonly silenceMs?: number
   /** How often an OFFLINE peer is probed again (and the shortest time between probes). Default 1 min. */
   readonly offlineRetryMs?: number
-  /** This instance's id, recorded in the probe leases; default: random per SDK instance. */
+  /**
+   * This instance's id (a non-empty string), recorded in the probe leases with a random part per use;
+   * default (also when undefined): random per SDK instance.
+   */
   readonly instanceId?: string
   /**
    * How many peers are looked at (probed, settled) at once. A peer that does not answer holds its probe
@@ -53,6 +57,19 @@ export interface HealthReport {
    * this pass: the peer had taken our PUT, and the link is now on the new tokens.
    */
   readonly settled: readonly string[]
+  /**
+   * Peers whose rotation by us never settled (an unknown outcome, or a mark left by a process that stopped
+   * during its PUT) and whose pending token expired: the mark was cleared in this pass (logged at warn). The
+   * link works on its previous tokens if the peer never took our PUT, and needs a new registration if it
+   * did.
+   */
+  readonly expired: readonly string[]
+  /**
+   * Peers that could not be probed for a failure of ours, with its error code: a token of the link that no
+   * configured sealing key opens (a key dropped before {@link Ocpi.reseal} finished). Nothing was sent, the
+   * peer's status is left as it was, and the failure is logged at error.
+   */
+  readonly failed: readonly { readonly peerId: string; readonly code: string }[]
 }
 
 const DEFAULT_SILENCE_MS = 5 * 60_000
@@ -83,6 +100,8 @@ export async function checkHealth(
   const offline: string[] = []
   const online: string[] = []
   const settled: string[] = []
+  const expired: string[] = []
+  const failed: { peerId: string; code: string }[] = []
   await eachPeer(
     ctx,
     'registered',
@@ -108,6 +127,7 @@ export async function checkHealth(
           return // the record changed (and the peer answered): its status is looked at in the next pass
         }
         if (outcome === 'expired') {
+          expired.push(peer.id)
           // The mark was cleared: go on with the record as it is now.
           const fresh = await ctx.store.getPeer(peer.id)
           if (fresh?.state !== 'registered') return
@@ -123,11 +143,19 @@ export async function checkHealth(
       const heard = peer.lastContactAt ?? peer.registeredAt
       if (status === 'CONNECTED' && now - heard < silenceMs) return
       if (!(await claim('probe'))) return // probed by some instance within `retryMs`
+      // A token we cannot open is our failure, not the peer's: nothing is sent, nothing is marked.
+      const opened = await outboundToken(ctx, peer)
+      if ('code' in opened) {
+        failed.push({ peerId: peer.id, code: opened.code })
+        const message = 'a peer could not be probed: our token for it could not be unsealed; its status stays'
+        ctx.log.error?.(message, { peerId: peer.id, code: opened.code })
+        return
+      }
       probed.push(peer.id)
       // A failed probe (its retries can take half a minute) says the peer was silent since it began, not
       // since it ended: a peer that called us meanwhile is not marked, and the mark dates from the start.
       const startedAt = ctx.now()
-      if (await probe(ctx, peer)) {
+      if (await probe(ctx, peer, opened.token)) {
         await ctx.store.touchContact(peer.id, ctx.now())
         if (status === 'OFFLINE' && (await setOffline(ctx, peer, undefined))) online.push(peer.id)
       } else if (status === 'CONNECTED') {
@@ -139,7 +167,7 @@ export async function checkHealth(
     stopping,
     options.concurrency ?? DEFAULT_CONCURRENCY,
   )
-  return { probed, offline, online, settled }
+  return { probed, offline, online, settled, expired, failed }
 }
 
 /**
@@ -162,19 +190,34 @@ export function startHealthChecks(
   )
 }
 
-/** Refuses health options that are not positive numbers (`concurrency`: a positive integer). */
+/**
+ * Refuses health options that are not positive numbers (`concurrency`: a positive integer; `instanceId`: a
+ * non-empty string).
+ */
 function checkHealthOptions(options: HealthCheckOptions & { intervalMs?: number }): void {
   checkJobOptions(options, {
     durations: ['silenceMs', 'offlineRetryMs'],
     timers: ['intervalMs'],
     integers: ['concurrency'],
+    names: ['instanceId'],
   })
 }
 
-/** A GET of the peer's versions endpoint with our token: `true` on a 2xx answer. */
-async function probe(ctx: Context, peer: RegisteredPeer): Promise<boolean> {
+/** Our token for the peer, unsealed; the error's code when no configured key opens it. */
+async function outboundToken(
+  ctx: Context,
+  peer: RegisteredPeer,
+): Promise<{ readonly token: OutboundToken } | { readonly code: string }> {
   try {
-    const token = (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken
+    return { token: (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken }
+  } catch (error) {
+    return { code: error instanceof OcpiError ? error.code : 'ERR_OCPI_SEALING' }
+  }
+}
+
+/** A GET of the peer's versions endpoint with our token: `true` on a 2xx answer. */
+async function probe(ctx: Context, peer: RegisteredPeer, token: OutboundToken): Promise<boolean> {
+  try {
     const response = await ctx.transport.send(
       buildRequest({
         method: 'GET',
@@ -203,6 +246,13 @@ async function setOffline(ctx: Context, peer: RegisteredPeer, at: number | undef
   const next: RegisteredPeer = at === undefined ? rest : { ...rest, offlineSince: at }
   const stored = await ctx.store.casPeer(peer.id, peer.revision, { ...next, updatedAt: ctx.now() })
   if (stored === null) return false
+  if (at !== undefined && stored.state === 'registered' && connectionStatusOf(stored) === 'CONNECTED') {
+    // A contact since `at` landed between our read and this write (it does not change the revision, and
+    // the store kept it): the peer is heard from after all. Take the mark back; nothing was announced.
+    const { offlineSince: _mark, ...unmarked } = stored
+    await ctx.store.casPeer(peer.id, stored.revision, { ...unmarked, updatedAt: ctx.now() })
+    return false
+  }
   // As announced: a peer carrying the mark was reported OFFLINE, whatever contact came since.
   const previous: ConnectionStatus = peer.offlineSince === undefined ? 'CONNECTED' : 'OFFLINE'
   const status: ConnectionStatus = at === undefined ? 'CONNECTED' : 'OFFLINE'

@@ -58,8 +58,8 @@ export type PartyRemovalPolicy = (args: {
 export const defaultPartyRemovalPolicy: PartyRemovalPolicy = ({ isHub }) => isHub
 
 /**
- * The outcome of {@link applyIdentityLock}: the parties to keep (and what was added and removed), or why
- * the presentation is refused.
+ * The outcome of {@link applyIdentityLock}: the parties to keep (and what was added and removed, and which
+ * locked parties without a role got theirs), or why the presentation is refused.
  *
  * @example
  * ```ts
@@ -73,6 +73,11 @@ export type IdentityDecision =
       readonly parties: readonly Party[]
       readonly added: readonly Party[]
       readonly removed: readonly Party[]
+      /**
+       * Locked parties without a role (a link that began on 2.1.1) whose role this presentation filled in
+       * (a move to 2.2+), as kept: with their role.
+       */
+      readonly rolesFilledIn: readonly Party[]
     }
   | { readonly ok: false; readonly message: string }
 
@@ -80,8 +85,8 @@ export type IdentityDecision =
  * The party-identity lock, applied to the parties a registered peer presents in a PUT. Pure.
  * - a locked (country_code, party_id) still presented (compared case-insensitively) must keep its role (a
  *   2.1.1 presentation, which has no role, keeps the locked role); a locked party without a role (a 2.1.1
- *   link) gets its role filled in, which must agree with the invitation's expected parties when they
- *   name a role;
+ *   link) gets its role filled in (`rolesFilledIn`), which must agree with the invitation's expected
+ *   parties when they name a role;
  * - locked parties no longer presented (or presented in another role) are removals, allowed only by the
  *   removal policy (none without one), and never for a party in `kept`;
  * - parties not locked are additions, allowed only by the policy, and never a `HUB` party on a link that
@@ -107,6 +112,7 @@ export function applyIdentityLock(args: {
 }): IdentityDecision {
   const kept: Party[] = []
   const removed: Party[] = []
+  const rolesFilledIn: Party[] = []
   const used = new Set<Party>()
   // Indexed, and each list read from a cursor that only moves forward: a peer may present 10,000
   // parties (or one party in 10,000 roles), and a quadratic match would hold the event loop for seconds.
@@ -141,12 +147,14 @@ export function applyIdentityLock(args: {
       }
       role = match.role
     }
-    kept.push({
+    const keep: Party = {
       role,
       country_code: lockedParty.country_code,
       party_id: lockedParty.party_id,
       business_details: match.business_details,
-    })
+    }
+    kept.push(keep)
+    if (lockedParty.role === null && role !== null) rolesFilledIn.push(keep)
   }
   const named = (parties: readonly Party[]) =>
     parties.map((p) => `${p.country_code}/${p.party_id}${p.role ? ` (${p.role})` : ''}`).join(', ')
@@ -178,7 +186,7 @@ export function applyIdentityLock(args: {
   if (kept.length + added.length === 0) {
     return { ok: false, message: 'a peer must keep at least one party' }
   }
-  return { ok: true, parties: [...kept, ...added], added, removed }
+  return { ok: true, parties: [...kept, ...added], added, removed, rolesFilledIn }
 }
 
 /**
@@ -215,6 +223,7 @@ export function lockLinkIdentity(args: {
       readonly hubPartyId: string | null
       readonly added: readonly Party[]
       readonly removed: readonly Party[]
+      readonly rolesFilledIn: readonly Party[]
     }
   | {
       readonly ok: false
@@ -268,21 +277,32 @@ export function lockLinkIdentity(args: {
     hubPartyId: presented.hubPartyId === null ? link.hubPartyId : lockedHubId,
     added: decision.added,
     removed: decision.removed,
+    rolesFilledIn: decision.rolesFilledIn,
   }
 }
 
-/** Emits `parties-changed` (and logs it) when a committed lock decision added or removed parties. */
+/**
+ * Emits `parties-changed` (and logs it) when a committed lock decision added or removed parties, or filled
+ * in their roles.
+ */
 export function emitPartyChanges(
   ctx: Context,
   peerId: string,
-  change: { readonly added: readonly Party[]; readonly removed: readonly Party[] },
+  change: {
+    readonly added: readonly Party[]
+    readonly removed: readonly Party[]
+    readonly rolesFilledIn: readonly Party[]
+  },
 ): void {
-  if (change.added.length === 0 && change.removed.length === 0) return
-  ctx.events.emit('parties-changed', { peerId, added: change.added, removed: change.removed })
+  const { added, removed, rolesFilledIn } = change
+  if (added.length === 0 && removed.length === 0 && rolesFilledIn.length === 0) return
+  ctx.events.emit('parties-changed', { peerId, added, removed, rolesFilledIn })
+  const named = (parties: readonly Party[]) => parties.map((p) => `${p.country_code}/${p.party_id}`)
   ctx.log.info?.('the parties of a peer changed', {
     peerId,
-    added: change.added.map((p) => `${p.country_code}/${p.party_id}`),
-    removed: change.removed.map((p) => `${p.country_code}/${p.party_id}`),
+    added: named(added),
+    removed: named(removed),
+    rolesFilledIn: named(rolesFilledIn),
   })
 }
 

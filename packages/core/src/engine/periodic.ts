@@ -24,7 +24,8 @@ const LONGEST_TIMER_MS = 2_147_483_647
 
 /**
  * Refuses options of the periodic jobs that are not positive finite numbers with
- * `ERR_OCPI_INVALID_INPUT`: `integers` must also be whole, `timers` at most what a timer can wait.
+ * `ERR_OCPI_INVALID_INPUT`: `integers` must also be whole, `timers` at most what a timer can wait, and
+ * `names` (an instance id) non-empty strings. An option left undefined is its default.
  */
 export function checkJobOptions(
   options: object,
@@ -32,8 +33,15 @@ export function checkJobOptions(
     readonly durations: readonly string[]
     readonly timers?: readonly string[]
     readonly integers?: readonly string[]
+    readonly names?: readonly string[]
   },
 ): void {
+  for (const name of kinds.names ?? []) {
+    const value = (options as Record<string, unknown>)[name]
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      throw new OcpiError('ERR_OCPI_INVALID_INPUT', `${name} must be a non-empty string`)
+    }
+  }
   for (const name of [...kinds.durations, ...(kinds.timers ?? []), ...(kinds.integers ?? [])]) {
     const value = (options as Record<string, unknown>)[name]
     if (value === undefined) continue
@@ -112,6 +120,31 @@ export async function eachPeer(
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker))
+  if (failure !== undefined) throw failure.error
+}
+
+/**
+ * Calls `visit` for each of `items`, in order, at most `concurrency` at a time (the mechanism of
+ * {@link eachPeer} over a list in hand): a slow visit holds up no item but its own. A visit that throws
+ * stops the others from starting new items; once those under way have ended, the first error is thrown.
+ */
+export async function eachOf<T>(
+  items: readonly T[],
+  visit: (item: T) => Promise<void>,
+  concurrency: number,
+): Promise<void> {
+  let next = 0
+  let failure: { error: unknown } | undefined
+  const worker = async () => {
+    while (failure === undefined && next < items.length) {
+      try {
+        await visit(items[next++] as T)
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker))
   if (failure !== undefined) throw failure.error
 }
 

@@ -40,27 +40,32 @@ function withoutMark(peer: RegisteredPeer): RegisteredPeer {
   return rest
 }
 
-/** Rewrites our mark naming `digest` (`change` gets the record without the mark), if it is still there. */
+/**
+ * Rewrites our mark naming `digest` (`change` gets the record without the mark), if it is still there.
+ * Answers whether this call rewrote it (not when it was gone, or other writers kept winning the record).
+ */
 async function changeMark(
   ctx: Context,
   peerId: string,
   digest: TokenDigest,
   change: (unmarked: RegisteredPeer, mark: RotationMark) => RegisteredPeer,
-): Promise<void> {
+): Promise<boolean> {
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     if (attempt > 0) await waitBeforeRetry(attempt - 1)
     const current = await ctx.store.getPeer(peerId)
-    if (current === null || current.state !== 'registered' || current.rotation?.digest !== digest) return
+    if (current === null || current.state !== 'registered' || current.rotation?.digest !== digest)
+      return false
     const next = {
       ...change(withoutMark(current), current.rotation),
       revision: current.revision + 1,
       updatedAt: ctx.now(),
     }
-    if ((await ctx.store.casPeer(peerId, current.revision, next)) !== null) return
+    if ((await ctx.store.casPeer(peerId, current.revision, next)) !== null) return true
   }
+  return false
 }
 
-function clearMark(ctx: Context, peerId: string, digest: TokenDigest): Promise<void> {
+function clearMark(ctx: Context, peerId: string, digest: TokenDigest): Promise<boolean> {
   return changeMark(ctx, peerId, digest, (unmarked) => unmarked)
 }
 
@@ -96,7 +101,14 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
   if (options.version !== undefined && !ctx.config.versions.includes(options.version)) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', `version: we do not offer ${options.version}`)
   }
-  const state = rotationState(ctx, peer)
+  let state = rotationState(ctx, peer)
+  if (state === 'stale') {
+    // A mark that outlived our pending token (an unknown outcome nobody settled, or a process that died
+    // during its PUT) is cleared, and logged, as the health checks would, before a new one is set.
+    await settleRotation(ctx, peerId)
+    peer = await registeredPeer(ctx, peerId)
+    state = rotationState(ctx, peer)
+  }
   if (state === 'under-way') {
     throw new OcpiError('ERR_OCPI_CONFLICT', `a rotation of peer ${peerId} is already under way`)
   }
@@ -283,7 +295,8 @@ function isNewToken(token: string, outbound: OutboundToken, pending: TokenDigest
 /**
  * What {@link settleRotation} found: `'settled'` (the peer took our PUT: committed), `'unsettled'` (the
  * peer could not tell us, or has not rotated yet: asked again later), `'expired'` (the mark outlived our
- * pending token: cleared, the link stays on its old tokens) or `'none'` (nothing to settle).
+ * pending token: cleared by this call and logged; the link stays on its old tokens unless the peer had
+ * taken our PUT) or `'none'` (nothing to settle).
  */
 export type SettleOutcome = 'settled' | 'unsettled' | 'expired' | 'none'
 
@@ -301,12 +314,14 @@ export async function settleRotation(ctx: Context, peerId: string): Promise<Sett
   const state = rotationState(ctx, peer)
   if (state === 'stale') {
     await ctx.store.abortToken(mark.digest)
-    await clearMark(ctx, peerId, mark.digest)
-    if (mark.outcome === 'unknown')
-      ctx.log.warn?.(
-        'a rotation whose outcome stayed unknown expired: the link works on its previous tokens unless the peer had taken it, in which case it needs a new registration',
-        { peerId },
-      )
+    // Cleared by another caller meanwhile (who logged it), or still there for the next pass.
+    if (!(await clearMark(ctx, peerId, mark.digest))) return 'none'
+    // An unknown outcome, or a mark without one (its process died during the PUT, maybe after the peer
+    // took it): either way nobody knows whether the peer holds our dead token.
+    ctx.log.warn?.(
+      'a rotation whose outcome stayed unknown expired: the link works on its previous tokens unless the peer had taken it, in which case it needs a new registration',
+      { peerId, outcome: mark.outcome === 'unknown' ? 'unknown' : 'abandoned' },
+    )
     return 'expired'
   }
   if (state !== 'unsettled') return 'none'

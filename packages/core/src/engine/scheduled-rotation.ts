@@ -16,7 +16,10 @@ import { rotationState } from './rotation-mark.js'
 export interface ScheduledRotationOptions {
   /** A link whose current token is older than this is rotated. Default 30 days (the spec advises at least monthly). */
   readonly maxAgeMs?: number
-  /** This instance's id for the rotation leases; default: random per SDK instance. */
+  /**
+   * This instance's id (a non-empty string), recorded in the rotation leases with a random part per pass;
+   * default (also when undefined): random per SDK instance.
+   */
   readonly instanceId?: string
 }
 
@@ -40,8 +43,8 @@ const DEFAULT_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000
 /**
  * One pass of the scheduled rotation: every CONNECTED registered peer whose current token (the one it
  * uses with us) is older than `maxAgeMs` is rotated with our PUT. With several instances, one rotation per
- * peer: a lease in the store (`rotate:<peer id>`, held for the pending-token lifetime) lets one instance
- * take the peer, and the age is checked again once the lease is held, so a peer rotated meanwhile by
+ * peer: a lease in the store (`rotate:<peer id>`, held for the pending-token lifetime) lets one pass (of
+ * any instance) take the peer, and the age is checked again once the lease is held, so a peer rotated meanwhile by
  * another instance is left alone. A peer whose rotation is already under way is skipped.
  *
  * @example
@@ -54,8 +57,11 @@ export async function rotateStale(
   options: ScheduledRotationOptions & { instanceId: string },
   stopping: () => boolean = () => false,
 ): Promise<ScheduledRotationReport> {
-  checkJobOptions(options, { durations: ['maxAgeMs'] })
+  checkJobOptions(options, { durations: ['maxAgeMs'], names: ['instanceId'] })
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS
+  // A holder of this pass's own, as the health checks' leases: another pass on this instance (the job and
+  // a `rotateStale()` call at once) does not take the peer too, and fail on the rotation under way.
+  const holder = `${options.instanceId}:${crypto.randomUUID()}`
   const rotated: string[] = []
   const failed: { peerId: string; code: string }[] = []
   await eachPeer(
@@ -66,7 +72,7 @@ export async function rotateStale(
       const now = ctx.now()
       const lease = {
         name: `rotate:${listed.id}`,
-        holder: options.instanceId,
+        holder,
         until: now + ctx.config.pendingTtlMs,
         now,
       }
@@ -98,7 +104,7 @@ export function startScheduledRotation(
   ctx: Context,
   options: ScheduledRotationOptions & { instanceId: string; intervalMs?: number },
 ): Job {
-  checkJobOptions(options, { durations: ['maxAgeMs'], timers: ['intervalMs'] })
+  checkJobOptions(options, { durations: ['maxAgeMs'], timers: ['intervalMs'], names: ['instanceId'] })
   return startJob(ctx, 'scheduled rotation', options.intervalMs ?? 60 * 60_000, (stopping) =>
     rotateStale(ctx, options, stopping),
   )

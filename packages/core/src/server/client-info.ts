@@ -164,7 +164,9 @@ async function hubPeer(ctx: Context, peerId: string): Promise<RegisteredPeer> {
  *   it again. Those gone come first, so that a platform reading pushes in order never sees them outlive
  *   the others.
  *
- * `last_updated` is the time of the peer record's last change, to the millisecond. Parties without
+ * `last_updated` is the time the reported status became true, to the millisecond: the peer record's last
+ * change; for an invitation that expired, its expiry; for a peer heard from since the probe marked it
+ * OFFLINE (CONNECTED again before the next health pass records it), its latest contact. Parties without
  * a role (2.1.1 links, an expectation without one) or with a role that `version` does not define (HUB
  * towards 2.3.0, PTP towards 2.2.1) are left out. Pure.
  *
@@ -182,14 +184,16 @@ export function clientInfoOf(
   // To the millisecond (HubClientInfo is 2.2.1+, whose DateTime allows fractions): two changes within one
   // second (registered, then unregistered at once) keep their order, so a platform receiving their pushes
   // the other way round keeps the newer; and a client pulling with `date_from` = the time of its last
-  // pull misses nothing. Whole seconds did one or the other.
-  const last_updated = new Date(peer.updatedAt).toISOString()
+  // pull misses nothing. Whole seconds did one or the other. A status that became true without a write
+  // to the record (an invitation's expiry, a contact) dates from then, or such a pull would miss it.
   const seen = new Set<string>()
   const infos = (
     parties: readonly Pick<Party, 'role' | 'country_code' | 'party_id'>[],
     status: ConnectionStatus,
-  ) =>
-    parties.flatMap((party) => {
+    since = peer.updatedAt,
+  ) => {
+    const last_updated = new Date(since).toISOString()
+    return parties.flatMap((party) => {
       if (party.role === null || !definesRole(version, party.role)) return []
       const key = `${partyKey(party)}/${party.role}`
       if (seen.has(key)) return []
@@ -204,12 +208,15 @@ export function clientInfoOf(
         },
       ]
     })
+  }
   const expected = (peer.expectedParties ?? []).map((p) => ({ ...p, role: p.role ?? null }))
   const gone = infos(removed, 'SUSPENDED')
   if (peer.state === 'invited') {
     // An invitation that expired without a registration: nobody is coming, and a platform that heard
     // PLANNED (pushes are never deleted) learns from the list that it is over.
-    return [...gone, ...infos(expected, peer.invitationExpiresAt > now ? 'PLANNED' : 'SUSPENDED')]
+    return peer.invitationExpiresAt > now
+      ? [...gone, ...infos(expected, 'PLANNED')]
+      : [...gone, ...infos(expected, 'SUSPENDED', Math.max(peer.updatedAt, peer.invitationExpiresAt))]
   }
   if ((peer.state !== 'registered' && peer.state !== 'unregistered') || peer.link === null) return gone
   const { parties, hubPartyId } = peer.link
@@ -218,7 +225,13 @@ export function clientInfoOf(
   const unmet = expected.filter(
     (e) => !presented.some((p) => samePartyRef(p, e) && (p.role === null || p.role === e.role)),
   )
-  return [...gone, ...infos(unmet, 'SUSPENDED'), ...infos(parties, connectionStatusOf(peer))]
+  const status = connectionStatusOf(peer)
+  // CONNECTED again by a contact since the probe's OFFLINE mark, which the next health pass clears.
+  const since =
+    status === 'CONNECTED' && peer.state === 'registered' && peer.offlineSince !== undefined
+      ? Math.max(peer.updatedAt, peer.lastContactAt ?? peer.updatedAt)
+      : peer.updatedAt
+  return [...gone, ...infos(unmet, 'SUSPENDED'), ...infos(parties, status, since)]
 }
 
 const listQuerySchema = z.object({
