@@ -3,41 +3,13 @@
 // address alike) was called: whoever holds a TOKEN_A could make it connect into its own network. The
 // name is made to resolve to 127.0.0.1 by test-hosts.mjs in the platform process (`.test` is reserved:
 // no real DNS ever answers it), as an /etc/hosts entry would.
-import { type ChildProcess, spawn } from 'node:child_process'
 import net from 'node:net'
-import { fileURLToPath } from 'node:url'
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
+import { startPlatform } from './running-platform.js'
 
-const server = fileURLToPath(new URL('./server.mjs', import.meta.url))
 const hosts = new URL('./test-hosts.mjs', import.meta.url).href
 const ADMIN = 'admin-token-for-tests-0123456789'
 const INTERNAL = 'internal.test'
-const running: ChildProcess[] = []
-afterEach(() => {
-  for (const child of running.splice(0)) child.kill('SIGKILL')
-})
-
-async function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', hosts, server], {
-    env: { ...process.env, TEST_HOSTS: JSON.stringify([[INTERNAL, '127.0.0.1']]), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  running.push(child)
-  let stdout = ''
-  let stderr = ''
-  child.stderr?.on('data', (d) => {
-    stderr += d
-  })
-  const ready = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d) => {
-      stdout += d
-      const line = stdout.split('\n').find((l) => l.startsWith('ready '))
-      if (line) resolve(line.slice('ready '.length))
-    })
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)))
-  })
-  return { versionsUrl: ready, stderr: () => stderr }
-}
 
 it.each(['hono', 'express'])(
   'on %s, a TOKEN_A holder cannot make the platform connect to a name that resolves to loopback',
@@ -54,12 +26,16 @@ it.each(['hono', 'express'])(
       // PUBLIC_URL https: the URL policy is the production one (https, public addresses only). It names
       // the public host, so the port the process listens on (127.0.0.1, HOST's default) is chosen here.
       const listen = await freePort()
-      const platform = await start({
-        PORT: String(listen),
-        ADMIN_TOKEN: ADMIN,
-        FRAMEWORK: framework,
-        PUBLIC_URL: 'https://cpo.example.com',
-      })
+      const platform = await startPlatform(
+        {
+          TEST_HOSTS: JSON.stringify([[INTERNAL, '127.0.0.1']]),
+          PORT: String(listen),
+          ADMIN_TOKEN: ADMIN,
+          FRAMEWORK: framework,
+          PUBLIC_URL: 'https://cpo.example.com',
+        },
+        ['--import', hosts],
+      )
       const local = `http://127.0.0.1:${listen}`
       const created = await fetch(`${local}/admin/invitations`, {
         method: 'POST',

@@ -1,5 +1,5 @@
 // Starts the real platform process (built packages) and drives it over HTTP.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -8,37 +8,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { startPlatform as start } from './running-platform.js'
 
 const DATABASE_URL = process.env['OCPI_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 const server = fileURLToPath(new URL('./server.mjs', import.meta.url))
-const running: ChildProcess[] = []
-afterEach(() => {
-  for (const child of running.splice(0)) child.kill('SIGKILL')
-})
-
-async function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [server], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  running.push(child)
-  let stdout = ''
-  let stderr = ''
-  child.stderr?.on('data', (d) => {
-    stderr += d
-  })
-  const ready = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d) => {
-      stdout += d
-      const line = stdout.split('\n').find((l) => l.startsWith('ready '))
-      if (line) resolve(line.slice('ready '.length))
-    })
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)))
-  })
-  return { child, versionsUrl: ready, stdout: () => stdout, stderr: () => stderr }
-}
 
 const ADMIN = 'admin-token-for-tests-0123456789'
 

@@ -141,3 +141,23 @@ export function intercept<K extends keyof CredentialsStore>(
     },
   })
 }
+
+/**
+ * A fetch through `world` for an instance that dies after its PUT: while `dying` is on, a PUT reaches
+ * the peer, and its answer is never read (the call never ends), as for a process gone meanwhile.
+ */
+export function dyingAfterPut(world: World): {
+  fetch: (input: Request | string | URL, init?: RequestInit) => Promise<Response>
+  dying: boolean
+} {
+  const control = {
+    dying: false,
+    fetch: async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
+      const request = new Request(input, init)
+      const response = await world.fetch(request)
+      if (control.dying && request.method === 'PUT') return new Promise<Response>(() => undefined)
+      return response
+    },
+  }
+  return control
+}

@@ -3,7 +3,7 @@
 // rotation whose calls outlast its budget; and a rotate that cannot even read its own token.
 import { describe, expect, it } from 'vitest'
 import { createMemoryBacking, createOcpi, memoryStore, OcpiConfigError } from '../src/index.js'
-import { intercept, World } from './platforms.js'
+import { dyingAfterPut, intercept, World } from './platforms.js'
 
 const MINUTE = 60_000
 const CPO = { role: 'CPO', country_code: 'NL', party_id: 'CPO' } as const
@@ -67,23 +67,18 @@ describe('our rotation after the peer took our PUT', () => {
 
   it('a process that died after its PUT leaves a mark the health checks settle once the budget passed', async () => {
     const world = new World()
-    let dying = false
-    const fetch = async (input: Request | string | URL, init?: RequestInit) => {
-      const request = new Request(input, init)
-      const response = await world.fetch(request)
-      // The PUT reached the peer; the instance is gone before it reads the answer.
-      if (dying && request.method === 'PUT') return new Promise<Response>(() => undefined)
-      return response
-    }
+    // The PUT reaches the peer; the instance is gone before it reads the answer.
+    const death = dyingAfterPut(world)
+    const fetch = death.fetch
     const cpo = world.add('cpo', CPO, { fetch }, 2)
     const emsp = world.add('emsp', EMSP)
     const { onFrom: peerId, onTo: emspPeerId } = await world.link(cpo, emsp)
     const [gone, survivor] = cpo.instances
     if (gone === undefined || survivor === undefined) throw new Error('two instances')
-    dying = true
+    death.dying = true
     void gone.rotate(peerId).catch(() => undefined) // its deadline ends it; nothing of it is used
     await expect.poll(() => emsp.events.filter((e) => e.event === 'rotated').length).toBe(1)
-    dying = false
+    death.dying = false
 
     // Within the rotation's budget the mark is a rotation under way: nothing settles it yet.
     world.now += MINUTE

@@ -4,7 +4,7 @@
 // token, or one left by a process that died during its PUT, blocks nothing.
 import { describe, expect, it } from 'vitest'
 import { memoryStore, type Ocpi } from '../src/index.js'
-import { World } from './platforms.js'
+import { dyingAfterPut, World } from './platforms.js'
 
 const MINUTE = 60_000
 
@@ -149,23 +149,18 @@ describe('settling a rotation whose outcome was unknown', () => {
   it('a mark left by a process that died after the peer took its PUT is reported and logged when it expires', async () => {
     const world = new World()
     const warnings: { message: string; fields: unknown }[] = []
-    let dying = false
-    const fetch = async (input: Request | string | URL, init?: RequestInit) => {
-      const request = new Request(input, init)
-      const response = await world.fetch(request)
-      // The PUT reached the peer; the instance is gone before it reads the answer.
-      if (dying && request.method === 'PUT') return new Promise<Response>(() => undefined)
-      return response
-    }
+    // The PUT reaches the peer; the instance is gone before it reads the answer.
+    const death = dyingAfterPut(world)
+    const fetch = death.fetch
     const logger = { warn: (message: string, fields?: unknown) => warnings.push({ message, fields }) }
     const cpo = world.add('cpo', { role: 'CPO', country_code: 'NL', party_id: 'CPO' }, { fetch, logger }, 2)
     const emsp = world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' })
     const { onFrom: peerId } = await world.link(cpo, emsp)
     const [gone, survivor] = cpo.instances as [Ocpi, Ocpi]
-    dying = true
+    death.dying = true
     void gone.rotate(peerId).catch(() => undefined)
     await expect.poll(() => emsp.events.filter((e) => e.event === 'rotated').length).toBe(1)
-    dying = false
+    death.dying = false
     // The peer is out of reach from just after our PUT until past our pending token's lifetime, the
     // health checks running every 30 s meanwhile: nothing could be settled.
     world.down.add(emsp.origin)

@@ -84,3 +84,17 @@ export function twoPlatforms(options: { cpo?: Partial<OcpiOptions>; emsp?: Parti
   )
   return { cpo, emsp, fetch }
 }
+
+/** `POST /invitations` to an admin handler mounted at `https://cpo.example.com/admin`, with a JSON body. */
+export function postInvitation(
+  admin: (request: Request) => Promise<Response>,
+  body: unknown,
+): Promise<Response> {
+  return admin(
+    new Request('https://cpo.example.com/admin/invitations', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  )
+}

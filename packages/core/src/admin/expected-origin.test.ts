@@ -2,19 +2,9 @@
 // versions URL must be on it), shown normalized in the answer; a URL the policy refuses is a 400 that
 // stores nothing.
 import { describe, expect, it } from 'vitest'
-import { twoPlatforms } from '../../test/two-platforms.js'
+import { postInvitation, twoPlatforms } from '../../test/two-platforms.js'
 import { createAdminHandler } from './handler.js'
 import type { AdminError, AdminInvitation } from './json.js'
-
-function postInvitation(admin: ReturnType<typeof createAdminHandler>, body: unknown): Promise<Response> {
-  return admin(
-    new Request('https://cpo.example.com/admin/invitations', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
-  )
-}
 
 describe('POST /invitations with expected_origin', () => {
   it('binds the invitation to the origin: the partner there registers, one elsewhere is refused', async () => {

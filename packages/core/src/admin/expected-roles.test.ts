@@ -3,22 +3,12 @@
 // typo (`EMPS`) gave a 201 and a TOKEN_A no partner could ever use. Roles are now trimmed, upper-cased
 // and checked against OCPI's Role set for the versions concerned.
 import { describe, expect, it } from 'vitest'
-import { twoPlatforms } from '../../test/two-platforms.js'
+import { postInvitation, twoPlatforms } from '../../test/two-platforms.js'
 import { OcpiError } from '../errors.js'
 import { createAdminHandler } from './handler.js'
 import type { AdminError, AdminInvitation } from './json.js'
 
 const EMSP = { country_code: 'de', party_id: 'msp' }
-
-function postInvitation(admin: ReturnType<typeof createAdminHandler>, body: unknown): Promise<Response> {
-  return admin(
-    new Request('https://cpo.example.com/admin/invitations', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
-  )
-}
 
 describe('roles of expected and imported parties', () => {
   it.each(['EMSP', 'emsp', ' Emsp '])(
