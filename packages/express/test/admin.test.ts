@@ -52,6 +52,18 @@ describe.each(EXPRESS_MAJORS)('%s', (_, express) => {
       expect(response.body).toMatchObject({ code: expect.any(String), message: expect.any(String) })
     })
 
+    it('refuses with 403 a browser request from another site, a cookie or not, and stores nothing', async () => {
+      const { app, cpo } = setUp()
+      const forged = await supertest(app)
+        .post(`${mount}/invitations`)
+        .set('authorization', ADMIN)
+        .set('sec-fetch-site', 'cross-site')
+        .type('form')
+        .send('')
+      expect([forged.status, forged.body.code]).toEqual([403, 'ERR_OCPI_CROSS_SITE'])
+      expect(await cpo.listPeers()).toEqual([])
+    })
+
     it('issues an invitation, with and without a body, and lists the invited peer', async () => {
       const { app } = setUp()
       const bare = await supertest(app).post(`${mount}/invitations`).set('authorization', ADMIN)

@@ -180,6 +180,39 @@ describe('admin API errors', () => {
     expect((await asyncFalse('GET', '/peers')).status).toBe(401)
   })
 
+  it('403 for a browser request from another site, so a cookie-authenticated admin cannot be made to revoke', async () => {
+    const { cpo, cpoPeerId } = await registeredPair()
+    const before = await cpo.ocpi.getPeer(cpoPeerId)
+    const admin = createAdminHandler(cpo.ocpi, { authorize: () => true })
+    const forged = (path: string, site: string, body?: string) =>
+      admin(
+        new Request(`${BASE}${path}`, {
+          method: 'POST',
+          headers: { 'sec-fetch-site': site, 'content-type': 'text/plain' },
+          ...(body === undefined ? {} : { body }),
+        }),
+      )
+    for (const path of [`/peers/${cpoPeerId}/revocation`, `/peers/${cpoPeerId}/rotation`, '/invitations']) {
+      const answer = await forged(path, 'cross-site')
+      expect([path, answer.status, ((await answer.json()) as AdminError).code]).toEqual([
+        path,
+        403,
+        'ERR_OCPI_CROSS_SITE',
+      ])
+    }
+    expect(await cpo.ocpi.getPeer(cpoPeerId)).toEqual(before)
+    expect(await cpo.ocpi.listPeers()).toHaveLength(1)
+
+    // The browser's own pages, a typed URL, and every non-browser client are served.
+    for (const site of ['same-origin', 'same-site', 'none']) {
+      expect((await forged('/invitations', site)).status).toBe(201)
+    }
+    expect((await admin(new Request(`${BASE}/invitations`, { method: 'POST' }))).status).toBe(201)
+    const open = createAdminHandler(cpo.ocpi, { allowCrossSite: true })
+    const served = await open(new Request(`${BASE}/peers`, { headers: { 'sec-fetch-site': 'Cross-Site' } }))
+    expect(served.status).toBe(200)
+  })
+
   it('404 for an unknown peer on every peer route, and for an unknown route', async () => {
     const { cpo } = twoPlatforms()
     const admin = adminOf(cpo.ocpi)

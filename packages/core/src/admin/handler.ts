@@ -55,6 +55,15 @@ export interface AdminHandlerOptions {
    * bindings pass their mount path per request (see {@link AdminRequestContext}).
    */
   readonly basePath?: string
+  /**
+   * Serve requests a browser marks as sent from another site (`Sec-Fetch-Site: cross-site`). Default
+   * `false`: they are answered 403 `ERR_OCPI_CROSS_SITE`, after `authorize` and before anything runs, so
+   * a page elsewhere cannot make a logged-in admin's browser revoke a link or create an invitation when
+   * your authentication is a cookie (a form or a `no-cors` fetch posts an empty body without any CORS
+   * preflight). Requests from servers, scripts and `curl` carry no such header and are never affected.
+   * Set `true` only when an admin UI on another site calls this API with CORS and a bearer token.
+   */
+  readonly allowCrossSite?: boolean
 }
 
 /**
@@ -106,7 +115,8 @@ export interface AdminRequestContext {
  * - `POST …/peers/:id/rotation` → 200 {@link AdminPeer}
  * - `POST …/peers/:id/revocation` → 200 {@link AdminRevocation}
  *
- * Errors are {@link AdminError} bodies: 400 bad input, 401 refused by `authorize`, 404 unknown peer or
+ * Errors are {@link AdminError} bodies: 400 bad input, 401 refused by `authorize`, 403 a browser's
+ * cross-site request (see {@link AdminHandlerOptions.allowCrossSite}), 404 unknown peer or
  * route, 405 wrong method, 409 wrong state or conflict, 413 body too large, 502 the peer refused, failed
  * or left the outcome unknown, 500 anything else. No response ever carries a token except the TOKEN_A of
  * an invitation or a revocation, and none repeats the request body. See docs/admin-api.md.
@@ -132,6 +142,12 @@ export function createAdminHandler(
     try {
       if (options.authorize !== undefined && !(await options.authorize(request))) {
         throw new OcpiError('ERR_OCPI_UNAUTHORIZED', 'not authorized for the admin API')
+      }
+      if (options.allowCrossSite !== true && isCrossSite(request)) {
+        throw new OcpiError(
+          'ERR_OCPI_CROSS_SITE',
+          'a browser sent this request from another site (Sec-Fetch-Site: cross-site): refused',
+        )
       }
       const url = new URL(request.url)
       if (context?.routedPath !== undefined && context.routedPath !== url.pathname) {
@@ -167,6 +183,11 @@ export function createAdminHandler(
       return response
     }
   }
+}
+
+/** What the browser says of the request's initiator (Fetch Metadata); absent from non-browser clients. */
+function isCrossSite(request: Request): boolean {
+  return request.headers.get('sec-fetch-site')?.trim().toLowerCase() === 'cross-site'
 }
 
 async function serve(
