@@ -7,7 +7,7 @@ import { countryCodeSchema, envelopeSchema, partyIdSchema } from '../protocol/sc
 import { isModern } from '../protocol/versions.js'
 import { redactSecrets } from '../tokens/redact.js'
 import { statusFor } from './connection-status.js'
-import { describeIssues, ourParties, singlePartyOf } from './credentials-body.js'
+import { definesRole, describeIssues, ourParties, singlePartyOf } from './credentials-body.js'
 import { buildRequest } from './outbound.js'
 
 const partyRefSchema = z.object({ country_code: countryCodeSchema, party_id: partyIdSchema })
@@ -32,7 +32,11 @@ export interface ClientRequest {
   readonly body?: unknown
   /** The receiving party (OCPI-to-*); defaults to the peer's only party. */
   readonly to?: PartyRef
-  /** Our sending party (OCPI-from-*); defaults to the link's `as`, else our first party. */
+  /**
+   * Our sending party (OCPI-from-*): any of our parties the link's version has a role for (a hub names
+   * the party it forwards for). Defaults to the link's `as`, else the first party our credentials
+   * presented to the peer (a 2.2.1 hub: its HUB party).
+   */
   readonly from?: PartyRef
   /** Correlates this request with others (X-Correlation-ID); a fresh one by default. */
   readonly correlationId?: string
@@ -88,10 +92,15 @@ function joinUrl(base: string, path: string | undefined, query: ClientRequest['q
 }
 
 function routingHeaders(ctx: Context, peer: RegisteredPeer, options: ClientRequest): Record<string, string> {
-  // Only the parties our credentials presented to this peer can be named: those whose role the link's
-  // version defines (no PTP on 2.2.1, no HUB on 2.3.0), or the one party of a link that began on 2.1.1.
-  // By default the link's own party (`as`), else the first of them.
-  const presented = ourParties(ctx.config, peer.link.version, singlePartyOf(ctx.config, peer))
+  // `from` may name any of our parties the link's version has a role for (no PTP on 2.2.1, no HUB on
+  // 2.3.0), or only the one party of a link that began on 2.1.1. A 2.2.1 hub presents only itself in its
+  // credentials, yet forwards for the parties it serves (§3.6: `from` is the requesting party), so the
+  // parties it may name are wider than those it presented. By default: the link's `as` when presented,
+  // else the first presented party.
+  const single = singlePartyOf(ctx.config, peer)
+  const presented = ourParties(ctx.config, peer.link.version, single)
+  const nameable =
+    single === null ? ctx.config.parties.filter((p) => definesRole(peer.link.version, p.role)) : presented
   const preferred = partyFor(ctx.config, peer.as)
   const from =
     options.from ??
@@ -99,7 +108,7 @@ function routingHeaders(ctx: Context, peer: RegisteredPeer, options: ClientReque
   if (!ctx.config.parties.some((p) => samePartyRef(p, from))) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'from: names none of our parties')
   }
-  if (!presented.some((p) => samePartyRef(p, from))) {
+  if (!nameable.some((p) => samePartyRef(p, from))) {
     throw new OcpiError(
       'ERR_OCPI_INVALID_INPUT',
       `from: names a party this peer does not know (OCPI ${peer.link.version} has no role for it)`,
