@@ -16,7 +16,7 @@ const partyRefSchema = z.object({
   party_id: partyIdSchema.transform((s) => s.toUpperCase()),
 })
 
-const inviteSchema = z.object({
+const inviteSchema = z.strictObject({
   expiresIn: z.number().int().positive().optional(),
   expectedParties: z
     .array(partyRefSchema.extend({ role: partyRoleSchema.optional() }))

@@ -141,8 +141,9 @@ export interface Ocpi {
   unregister(peerId: string): Promise<{ peer: Peer; remote: UnregisterOutcome }>
   /**
    * The answer to a breach: every token of the peer dies at once; a link we invited gets a fresh TOKEN_A
-   * (bound to the same parties, and to the origin of the peer's versions URL unless `options` choose
-   * another or none) for the offline re-exchange. A PUT does not undo a breach; this does.
+   * (bound to the same parties, and to the invitation's origin, else the origin of the peer's versions
+   * URL, unless `options` choose another or none) for the offline re-exchange. A PUT does not undo a
+   * breach; this does.
    */
   revoke(peerId: string, options?: RevokeOptions): Promise<Revocation>
   /** Authenticates a request to one of the host's own modules: the peer, or a ready OCPI 401 response. */

@@ -68,6 +68,20 @@ export const registrationBodySchema = z.strictObject({
 export const rotationBodySchema = z.strictObject({ version: z.enum(SUPPORTED_VERSIONS).optional() })
 
 /**
+ * `POST …/peers/:id/revocation`: optionally the origin the re-invitation is bound to (a URL of the
+ * partner's platform, kept as its origin; `null` for none), when the partner moved its platform. Absent:
+ * see `ocpi.revoke`.
+ *
+ * @example
+ * ```ts
+ * revocationBodySchema.parse({ expected_origin: 'https://new.partner.example.com' })
+ * ```
+ */
+export const revocationBodySchema = z.strictObject({
+  expected_origin: z.string().min(1).max(2048).nullable().optional(),
+})
+
+/**
  * The query of `GET …/peers`: `state`, keyset `after` (an id) and `limit` (1 to 1000, default 100).
  *
  * @example

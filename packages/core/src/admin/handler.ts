@@ -6,6 +6,7 @@ import {
   parseAdminInput,
   peersQuerySchema,
   registrationBodySchema,
+  revocationBodySchema,
   rotationBodySchema,
 } from './bodies.js'
 import {
@@ -258,7 +259,11 @@ async function serve(
       return adminJson(200, adminPeerJson(peer))
     }
     case 'revocation': {
-      const { peer, invitation } = await ocpi.revoke(route.peerId)
+      const body = parseAdminInput(revocationBodySchema, await readBody(request, maxBytes), 'body')
+      const { peer, invitation } = await ocpi.revoke(
+        route.peerId,
+        body.expected_origin === undefined ? {} : { expectedOrigin: body.expected_origin },
+      )
       const json: AdminRevocation = {
         peer: adminPeerJson(peer),
         ...(invitation === null

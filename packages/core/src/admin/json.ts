@@ -76,7 +76,8 @@ export interface AdminUnregistration extends AdminPeer {
 /**
  * The body of `POST …/peers/:id/revocation` (200). `token`, `versions_url`, `expires_at` and
  * `expected_origin` are present only when the link began with our invitation: a fresh TOKEN_A for the
- * offline re-exchange, bound to the origin of the peer's versions URL (`expected_origin`).
+ * offline re-exchange, bound to `expected_origin` (the request's, else the invitation's, else the origin of
+ * the peer's versions URL).
  *
  * @example
  * ```ts

@@ -18,7 +18,7 @@ import { checkPeerUrl } from '../transport/url-policy.js'
 import { describeIssues } from './credentials-body.js'
 import { defaultEncoding, discover } from './discovery.js'
 
-const importSchema = z.object({
+const importSchema = z.strictObject({
   versionsUrl: z.string().min(1),
   version: z.enum(SUPPORTED_VERSIONS),
   /** The token the peer uses to call us (we issued it). Stored only as its digest. */

@@ -21,7 +21,7 @@ import { defaultEncoding, discover } from './discovery.js'
 import { invitationStillValid, mayHaveCommitted, sendCredentials } from './peer-calls.js'
 import { missingEndpoints } from './requirements.js'
 
-const registerSchema = z.object({
+const registerSchema = z.strictObject({
   versionsUrl: z.string().min(1),
   token: credentialsTokenSchema,
   as: z.object({ country_code: countryCodeSchema, party_id: partyIdSchema }).optional(),

@@ -13,12 +13,14 @@ import { type Peer, peerView } from '../peer-view.js'
 import { ownUrls } from '../server/routes.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
+import { onlyKnownOptions } from './known-options.js'
 import { CAS_ATTEMPTS, waitBeforeRetry } from './retry-wait.js'
 
 /**
  * Options of {@link Ocpi.revoke}. `expectedOrigin` chooses the origin the re-invitation is bound to (see
  * {@link Revocation}): a URL of the partner's platform, kept as its origin, when the partner moved; `null`
- * for none. Absent: the origin of the versions URL the peer had registered with. Checked against the URL
+ * for none. Absent: the origin the original invitation was bound to, else the origin of the versions URL
+ * the link last had (which a PUT with the link's token could set). Checked against the URL
  * policy before anything is revoked (`ERR_OCPI_URL_REFUSED`); ignored when there is no re-invitation
  * (a link we did not invite).
  *
@@ -33,11 +35,11 @@ export interface RevokeOptions {
 
 /**
  * The result of {@link Ocpi.revoke}: the peer after revocation, and, when we issued the original TOKEN_A,
- * a fresh one for the offline re-exchange. It is bound to the parties the peer had registered with and
- * to the origin of its versions URL (for a peer that never registered, to the original invitation's
- * expected parties and origin, if any), so that whoever stole the link's tokens cannot also take the
- * fresh TOKEN_A, should it leak too, from a platform of its own. `expectedOrigin` says which origin
- * (`null`: any).
+ * a fresh one for the offline re-exchange. It is bound to the parties the peer had registered with (for a
+ * peer that never registered, the original invitation's expected parties) and to the origin the original
+ * invitation was bound to, else the origin of the link's versions URL, so that whoever stole the link's
+ * tokens cannot also take the fresh TOKEN_A, should it leak too, from a platform of its own.
+ * `expectedOrigin` says which origin (`null`: any).
  *
  * @example
  * ```ts
@@ -67,6 +69,7 @@ export interface Revocation {
  * ```
  */
 export async function revoke(ctx: Context, peerId: string, options: RevokeOptions = {}): Promise<Revocation> {
+  onlyKnownOptions(options, ['expectedOrigin'], 'revoke')
   const chosen = chosenOrigin(ctx, options)
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     // A breach must not lose to a busy record (a hub's ClientInfo batches): retried with growing waits.
@@ -100,13 +103,19 @@ export async function revoke(ctx: Context, peerId: string, options: RevokeOption
               ),
               ...(link.hubPartyId === null ? [] : [hubAsParty(link.hubPartyId)]),
             ]
-      // The same origin as the link (the breach case is where a leaked TOKEN_A would matter most).
+      // The origin the admin bound the invitation to, when there was one: a PUT with the link's token can
+      // move the versions URL anywhere, so after a breach the link's origin may be the thief's. Else the
+      // origin of the link (the breach case is where a leaked TOKEN_A would matter most).
       const origin =
         chosen !== undefined
           ? chosen
-          : link === null
-            ? (current.expectedOrigin ?? null)
-            : originOf(link.versionsUrl)
+          : (current.expectedOrigin ?? (link === null ? null : originOf(link.versionsUrl)))
+      if (chosen === undefined && link !== null && origin !== null && origin !== originOf(link.versionsUrl)) {
+        ctx.log.warn?.(
+          "the link's versions URL moved off the invitation's expected origin: the re-invitation keeps the expected origin (pass expectedOrigin to revoke if the partner moved)",
+          { peerId, expectedOrigin: origin, linkOrigin: originOf(link.versionsUrl) },
+        )
+      }
       next = {
         ...common,
         expectedParties: expected,

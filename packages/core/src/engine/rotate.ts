@@ -16,6 +16,7 @@ import { ownCredentialsBody, parsePeerCredentials, presentationOf } from './cred
 import { withDeadline } from './deadline.js'
 import { defaultEncoding, discover } from './discovery.js'
 import { emitPartyChanges, lockLinkIdentity } from './identity-lock.js'
+import { onlyKnownOptions } from './known-options.js'
 import { buildRequest, processEnvelope } from './outbound.js'
 import { mayHaveCommitted, sendCredentials } from './peer-calls.js'
 import { missingEndpoints } from './requirements.js'
@@ -97,6 +98,7 @@ async function registeredPeer(ctx: Context, peerId: string): Promise<RegisteredP
  * ```
  */
 export async function rotate(ctx: Context, peerId: string, options: RotateOptions = {}): Promise<Peer> {
+  onlyKnownOptions(options, ['version'], 'rotate')
   let peer = await registeredPeer(ctx, peerId)
   if (options.version !== undefined && !ctx.config.versions.includes(options.version)) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', `version: we do not offer ${options.version}`)
