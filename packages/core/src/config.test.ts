@@ -88,6 +88,16 @@ describe('configuration is validated at start', () => {
     expect(() => createOcpi({ ...valid, ...(override as Partial<OcpiOptions>) })).toThrow(OcpiConfigError)
   })
 
+  it('counts the hubclientinfo URL towards the 255 limit only where it is published', () => {
+    // A baseUrl whose credentials URL is exactly 255 characters; hubclientinfo is two characters longer.
+    const base = 'https://cpo.example.com/'
+    const baseUrl = base + 'a'.repeat(255 - '/2.2.1/credentials'.length - base.length)
+    expect(() => createOcpi({ ...valid, baseUrl, versions: ['2.1.1', '2.2.1'] })).not.toThrow()
+    expect(() =>
+      createOcpi({ ...valid, baseUrl, versions: ['2.2.1'], hubClientInfo: { receiver: true } }),
+    ).toThrow(/hubclientinfo would be 257 characters/)
+  })
+
   it('publishes a module path with {version} replaced by each version', async () => {
     const ocpi = createOcpi({
       ...valid,

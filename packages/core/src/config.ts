@@ -2,7 +2,7 @@ import * as z from 'zod'
 import { OcpiConfigError } from './errors.js'
 import { type PartyRef, samePartyRef } from './model.js'
 import { countryCodeSchema, partyIdSchema } from './protocol/schemas.js'
-import { SUPPORTED_VERSIONS, type SupportedVersion } from './protocol/versions.js'
+import { isModern, SUPPORTED_VERSIONS, type SupportedVersion } from './protocol/versions.js'
 
 /** Roles we emit for our own parties (2.2+; HUB is not emitted on 2.3.0, which removed it). */
 export const OWN_ROLES = ['CPO', 'EMSP', 'HUB', 'NAP', 'NSP', 'OTHER', 'SCSP', 'PTP'] as const
@@ -216,7 +216,12 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
     )
   }
   const hubPartyId = resolveHubPartyId(options, versions)
-  const longest = longestOwnUrl(options.baseUrl, versions, modules)
+  const longest = longestOwnUrl(
+    options.baseUrl,
+    versions,
+    modules,
+    options.hubClientInfo?.receiver === true || options.hubClientInfo?.sender === true,
+  )
   if (longest.length > MAX_URL_LENGTH) {
     throw new OcpiConfigError(
       `baseUrl is too long: ${longest} would be ${longest.length} characters, and OCPI URLs are at most ${MAX_URL_LENGTH}`,
@@ -294,15 +299,18 @@ function resolveHubPartyId(
   return `${hub.country_code}${hub.party_id}`
 }
 
-/** The longest URL we publish (versions, details, credentials, hubclientinfo and every module's). */
+/** The longest URL we publish (versions, details, credentials, hubclientinfo when served, every module's). */
 function longestOwnUrl(
   baseUrl: string,
   versions: readonly SupportedVersion[],
   modules: readonly z.output<typeof moduleSchema>[],
+  servesHubClientInfo: boolean,
 ): string {
   const urls = [`${baseUrl}/versions`]
   for (const version of versions) {
-    urls.push(`${baseUrl}/${version}/credentials`, `${baseUrl}/${version}/hubclientinfo`)
+    urls.push(`${baseUrl}/${version}/credentials`)
+    // Published only on 2.2+ and only when a HubClientInfo role is on.
+    if (servesHubClientInfo && isModern(version)) urls.push(`${baseUrl}/${version}/hubclientinfo`)
     for (const module of modules) {
       if (module.versions !== undefined && !module.versions.includes(version)) continue
       const path = (module.path ?? module.id).replace(/^\/+/, '').replaceAll('{version}', version)
