@@ -32,3 +32,19 @@ export function expectedOriginOf(raw: string, policy: UrlPolicy): string {
 export function onExpectedOrigin(expected: string | null | undefined, url: URL): boolean {
   return expected === undefined || expected === null || url.origin === expected
 }
+
+/**
+ * The origin of a URL we stored or received (checked then), or `null` if it does not parse.
+ *
+ * @example
+ * ```ts
+ * originOf('https://msp.example.com/ocpi/versions') // 'https://msp.example.com'
+ * ```
+ */
+export function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin
+  } catch {
+    return null
+  }
+}

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
-import { expectedOriginOf } from '../expected-origin.js'
+import { expectedOriginOf, originOf } from '../expected-origin.js'
 import {
   hubAsParty,
   type InboundToken,
@@ -175,15 +175,6 @@ function chosenOrigin(ctx: Context, options: RevokeOptions): string | null | und
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'expectedOrigin: must be a URL string or null')
   }
   return expectedOriginOf(given, ctx.urlPolicy)
-}
-
-/** The origin of a stored versions URL (checked when it was stored), or `null` if it does not parse. */
-function originOf(url: string): string | null {
-  try {
-    return new URL(url).origin
-  } catch {
-    return null
-  }
 }
 
 function withoutOutbound(link: UnregisteredPeer['link'] | Link): UnregisteredPeer['link'] {

@@ -6,6 +6,7 @@ import { emitPartyChanges, lockLinkIdentity } from '../engine/identity-lock.js'
 import { CAS_ATTEMPTS, waitBeforeRetry } from '../engine/retry-wait.js'
 import { rotationState } from '../engine/rotation-mark.js'
 import { OcpiError } from '../errors.js'
+import { originOf } from '../expected-origin.js'
 import type { RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { generateToken } from '../tokens/generate.js'
@@ -154,6 +155,14 @@ export async function receiveUpdate(
   ctx.events.emit('rotated', { peerId: peer.id, version: args.version, by: 'peer' })
   emitPartyChanges(ctx, peer.id, lock)
   ctx.log.info?.('peer updated its credentials', { peerId: peer.id, version: args.version, versionChanged })
+  // A partner moving its platform is rare; a thief holding the link's token moves it to its own this way.
+  const [from, to] = [originOf(peer.link.versionsUrl), originOf(credentials.versionsUrl)]
+  if (from !== to) {
+    ctx.log.warn?.(
+      'the peer moved its versions URL to another origin: if the partner did not announce a move, treat it as a breach (revoke)',
+      { peerId: peer.id, from, to },
+    )
+  }
   return ownCredentialsBody(ctx.config, args.version, token, peer)
 }
 
