@@ -1,6 +1,7 @@
 import {
   type ConnectionStatus,
   connectionStatusOf,
+  type ExpectedParty,
   type Party,
   type PeerRecord,
   type PeerState,
@@ -26,6 +27,13 @@ export interface Peer {
   readonly endpoints: readonly Endpoint[]
   /** 2.3.0 `hub_party_id` of the peer, when it gave one. */
   readonly hubPartyId: string | null
+  /**
+   * The parties the invitation (or a revocation's re-invitation) expects the partner to present; `null`
+   * for none, and for a link we registered with.
+   */
+  readonly expectedParties: readonly ExpectedParty[] | null
+  /** The origin the invitation's registration must come from (`https://partner.example.com`), or `null`. */
+  readonly expectedOrigin: string | null
   readonly connectionStatus: ConnectionStatus
   readonly lastContactAt: Date | null
   readonly createdAt: Date
@@ -50,6 +58,8 @@ export function peerView(record: PeerRecord): Peer {
     parties: link?.parties ?? [],
     endpoints: link?.endpoints ?? [],
     hubPartyId: link?.hubPartyId ?? null,
+    expectedParties: record.expectedParties,
+    expectedOrigin: record.expectedOrigin ?? null,
     connectionStatus: connectionStatusOf(record),
     lastContactAt: record.lastContactAt === null ? null : new Date(record.lastContactAt),
     createdAt: new Date(record.createdAt),

@@ -80,6 +80,7 @@ it('a partner that really moved: the admin API revocation takes the new origin',
   expect(await answer.json()).toMatchObject({ expected_origin: 'https://new.msp.example.com' })
 
   const before = await cpo.ocpi.getPeer(peerId)
+  expect(before?.expectedOrigin).toBe('https://new.msp.example.com')
   const misspelt = await admin(
     new Request(`https://cpo.example.com/admin/peers/${peerId}/revocation`, {
       method: 'POST',

@@ -54,6 +54,8 @@ function tokensSeen(...platforms: Platform[]): string[] {
 const PEER_KEYS = [
   'connection_status',
   'created_at',
+  'expected_origin',
+  'expected_parties',
   'id',
   'last_contact_at',
   'parties',
@@ -102,6 +104,9 @@ describe('the admin API, end to end between two SDK platforms', () => {
       version: null,
       versions_url: null,
       parties: [],
+      // What the TOKEN_A is bound to, for the admin to check before handing it over.
+      expected_parties: [{ country_code: 'DE', party_id: 'MSP', role: 'EMSP' }],
+      expected_origin: null,
       connection_status: 'PLANNED',
       last_contact_at: null,
     })

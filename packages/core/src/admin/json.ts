@@ -21,6 +21,10 @@ export interface AdminPeer {
   /** The peer's versions URL; `null` for an invitation nobody answered yet. */
   readonly versions_url: string | null
   readonly parties: readonly { role: string | null; country_code: string; party_id: string }[]
+  /** The parties the invitation expects (`role` when it names one); `null` for none. */
+  readonly expected_parties: readonly { country_code: string; party_id: string; role?: string }[] | null
+  /** The origin the invitation's registration must come from; `null` for any. */
+  readonly expected_origin: string | null
   readonly connection_status: ConnectionStatus
   /** `null` until the first contact. */
   readonly last_contact_at: string | null
@@ -124,6 +128,13 @@ export function adminPeerJson(peer: Peer): AdminPeer {
     version: peer.version,
     versions_url: peer.versionsUrl,
     parties: peer.parties.map((p) => ({ role: p.role, country_code: p.country_code, party_id: p.party_id })),
+    expected_parties:
+      peer.expectedParties?.map((p) => ({
+        country_code: p.country_code,
+        party_id: p.party_id,
+        ...(p.role === undefined ? {} : { role: p.role }),
+      })) ?? null,
+    expected_origin: peer.expectedOrigin,
     connection_status: peer.connectionStatus,
     last_contact_at: peer.lastContactAt === null ? null : peer.lastContactAt.toISOString(),
     created_at: peer.createdAt.toISOString(),
