@@ -279,6 +279,47 @@ describe('the mock as registration Receiver', () => {
     expect(ctx.fake.calls).toEqual([])
   })
 
+  test.each([
+    ['2.1.1', 'E'],
+    ['2.1.1', 'EX'],
+    ['2.2.1', 'E'],
+    ['2.2.1', 'EX'],
+    ['2.3.0', 'EX'],
+  ])('a %s party_id of 1 to 3 characters (%s) is valid: registered, no violation', async (version, id) => {
+    const ctx = setup({ versions: [version as '2.1.1' | '2.2.1' | '2.3.0'] }, [version as '2.2.1'])
+    const legacy = version === '2.1.1'
+    const body = credentials(version, ctx.tokenB)
+    const party = { party_id: id, country_code: 'NL' }
+    const presented = legacy
+      ? { ...body, ...party }
+      : {
+          ...body,
+          roles: [{ role: 'CPO', business_details: { name: 'Short' }, ...party }],
+          ...(version === '2.3.0' ? { hub_party_id: `NL${id}` } : {}),
+        }
+    const response = await ctx.peer.fetch(
+      `${BASE}/${version}/credentials`,
+      ocpiInit('POST', ctx.peer.invite(), { body: presented, legacy, encoding: legacy ? 'raw' : 'base64' }),
+    )
+    expect((await read(response)).status_code).toBe(1000)
+    expect(ctx.peer.registeredWith?.parties).toEqual([expect.objectContaining({ party_id: id })])
+    expect(ctx.peer.violations).toEqual([])
+  })
+
+  test('a party_id of 4 characters, or none, is refused with 2001', async () => {
+    for (const id of ['EXAM', '']) {
+      const ctx = setup()
+      const body = credentials('2.2.1', ctx.tokenB)
+      const roles = [{ role: 'CPO', business_details: { name: 'Long' }, party_id: id, country_code: 'NL' }]
+      const response = await ctx.peer.fetch(
+        `${BASE}/2.2.1/credentials`,
+        ocpiInit('POST', ctx.peer.invite(), { body: { ...body, roles } }),
+      )
+      expect((await read(response)).status_code).toBe(2001)
+      expect(new Set(ctx.peer.violations.map((v) => v.code))).toEqual(new Set(['invalid-credentials']))
+    }
+  })
+
   test('2001 when the body token is the TOKEN_A the request came with', async () => {
     const ctx = setup()
     const tokenA = ctx.peer.invite()

@@ -205,7 +205,7 @@ describe('violations are recorded, not silently accepted', () => {
       'token: must be printable non-whitespace ASCII',
       'url: must be an absolute http(s) URL',
       'roles[0].party_id: longer than 3 characters',
-      'roles[0].party_id: must be 3 letters or digits',
+      'roles[0].party_id: must be 1 to 3 letters or digits',
       'roles[1].role: must be one of CPO, EMSP, HUB, NAP, NSP, OTHER, SCSP',
       'roles[1].business_details.name: required',
       'roles[1].country_code: longer than 2 characters',
