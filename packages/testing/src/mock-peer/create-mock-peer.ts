@@ -33,7 +33,7 @@ export interface MockPeer {
    * `baseUrl` go to `options.fetch` when it was given, else reject with a `TypeError`.
    */
   readonly fetch: FetchLike
-  /** `${baseUrl}/versions`. */
+  /** `${baseUrl}/versions`, the base URL written as the URL parser writes it (see {@link MockPeerOptions.baseUrl}). */
   readonly versionsUrl: string
   /** A snapshot of the link. */
   readonly state: MockPeerState

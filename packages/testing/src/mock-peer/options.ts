@@ -175,9 +175,11 @@ export type MockPeerFetch = (request: Request) => Promise<Response>
  */
 export interface MockPeerOptions {
   /**
-   * Where the mock lives, without a trailing slash: versions at `${baseUrl}/versions`, details at
-   * `${baseUrl}/${version}`, credentials at `${baseUrl}/${version}/credentials`, modules at
-   * `${baseUrl}/${version}/${module}`.
+   * Where the mock lives: versions at `${baseUrl}/versions`, details at `${baseUrl}/${version}`,
+   * credentials at `${baseUrl}/${version}/credentials`, modules at `${baseUrl}/${version}/${module}`. An
+   * absolute http(s) URL without query or fragment, taken as the URL parser writes it (lower-case host,
+   * no default port) and without trailing slashes, as a fetch of it is sent: `https://EMSP.example.com:443/ocpi/`
+   * is served, and named in `peer.versionsUrl`, as `https://emsp.example.com/ocpi`.
    */
   readonly baseUrl: string
   /** The versions the mock supports, listed in the order given. Default `['2.2.1']`. */
