@@ -142,6 +142,22 @@ describe('the Authorization encoding probe', () => {
     expect(peer.violations).toEqual([])
   })
 
+  it.each([
+    ['2.2.1', 'raw'],
+    ['2.1.1', 'base64'],
+  ] as const)('a %s peer set with accepts %s alone: the whole link, no violation', async (version, form) => {
+    const { ocpi, peer } = sdkWithMockPeer({
+      sdk: { versions: [version] },
+      peer: { versions: [version], accepts: form },
+    })
+    const registered = await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.invite() })
+    expect((await ocpi.client(registered.id).request('tokens', 'SENDER')).status).toBe(200)
+    await ocpi.rotate(registered.id)
+    expect(await peer.rotate()).toMatchObject({ ok: true })
+    await ocpi.unregister(registered.id)
+    expect(peer.violations).toEqual([])
+  })
+
   it('a 2.1.1-only peer is spoken to with the raw token once the version is known: no violation', async () => {
     // We offer every version: the first GET of the versions list cannot know the peer's (either form is
     // fine there); from the version details on, 2.1.1 means raw (reference §3.2).

@@ -111,6 +111,7 @@ export function resolveConfig(options: MockPeerOptions): ResolvedConfig {
       '2.3.0 has no HUB role: drop 2.3.0 from versions, or list the parties the hub reaches and set hubPartyId',
     )
   const inputs = options.endpoints ?? parties.flatMap((party) => DEFAULT_MODULES[party.role] ?? [])
+  const accepts = options.accepts ?? 'both'
   return {
     baseUrl,
     versionsUrl: `${baseUrl}/versions`,
@@ -123,8 +124,9 @@ export function resolveConfig(options: MockPeerOptions): ResolvedConfig {
     hubPartyId: options.hubPartyId ?? null,
     fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
     delegate: options.fetch ?? null,
-    tokenEncoding: options.tokenEncoding ?? 'per-version',
-    accepts: options.accepts ?? 'both',
+    // A peer that takes one form only sends that form too, unless told otherwise.
+    tokenEncoding: options.tokenEncoding ?? (accepts === 'both' ? 'per-version' : accepts),
+    accepts,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 10_000,
   }
 }

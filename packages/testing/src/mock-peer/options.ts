@@ -206,11 +206,26 @@ export interface MockPeerOptions {
    */
   readonly fetch?: MockPeerFetch
   /**
-   * The encoding of the tokens the mock SENDS, which is also the encoding it EXPECTS (a different one is
-   * recorded as a `token-encoding` violation). `per-version` (default): raw on 2.1.1, Base64 on 2.2+.
+   * The encoding of the tokens the mock SENDS. With `accepts: 'both'` it is also the encoding it EXPECTS
+   * (the other one is taken, and recorded as a `token-encoding` violation). `per-version`: raw on 2.1.1,
+   * Base64 on 2.2+. Default: the form `accepts` names, else `per-version`.
+   *
+   * @example
+   * ```ts
+   * createMockPeer({ baseUrl, versions: ['2.2.1'], tokenEncoding: 'raw' }) // sends and expects raw tokens
+   * ```
    */
   readonly tokenEncoding?: MockTokenEncoding | 'per-version'
-  /** Which encodings the mock ACCEPTS inbound; another one gets 401. Default `both`. */
+  /**
+   * Which encodings the mock ACCEPTS inbound; the other one gets 401 and a `token-encoding` violation
+   * (withdrawn when the same request follows in the accepted form: a probe). One form makes that form the
+   * only one expected, and the one the mock sends unless `tokenEncoding` says otherwise. Default `both`.
+   *
+   * @example
+   * ```ts
+   * createMockPeer({ baseUrl, versions: ['2.2.1'], accepts: 'raw' }) // a 2.2.1 peer taking raw tokens only
+   * ```
+   */
   readonly accepts?: MockTokenEncoding | 'both'
   /** The timeout of each of the mock's own requests, in milliseconds. Default 10 000. */
   readonly callbackTimeoutMs?: number
