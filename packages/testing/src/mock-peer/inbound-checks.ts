@@ -67,6 +67,19 @@ export function authorize(
     return undefined
   }
   const { reading, principal } = match
+  // The token a PUT replaced serves the check of a lost answer only (see Principal): the GETs of
+  // versions, details and credentials. Used elsewhere, it is a platform that missed its new token.
+  if (
+    principal.kind === 'replaced' &&
+    (request.method !== 'GET' ||
+      (routeKind !== 'versions' && routeKind !== 'details' && routeKind !== 'credentials'))
+  ) {
+    exchange.flag(
+      'unknown-token',
+      'the token was replaced by the last PUT: it is taken only on GET versions, details and credentials',
+    )
+    return undefined
+  }
   const accepts = ctx.config.accepts
   if (accepts !== 'both' && reading.encoding !== accepts) {
     const message = `a ${reading.encoding} token was refused: this peer accepts ${accepts} tokens only`

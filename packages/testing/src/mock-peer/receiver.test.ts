@@ -209,9 +209,49 @@ describe('the mock as registration Receiver', () => {
     expect(fresh).not.toBe(old)
     expect(body.data).toMatchObject({ token: fresh, roles: [{ party_id: 'MSP' }] })
     expect(ctx.peer.state).toMatchObject({ version: '2.2.1', tokenFromSdk: newB })
+    expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', fresh ?? ''))).status).toBe(200)
+    const routing = {
+      'ocpi-from-country-code': 'NL',
+      'ocpi-from-party-id': 'EXA',
+      'ocpi-to-country-code': 'DE',
+      'ocpi-to-party-id': 'MSP',
+    }
+    const module = await ctx.peer.fetch(`${BASE}/2.2.1/tokens`, ocpiInit('GET', old, { headers: routing }))
+    expect(module.status).toBe(401)
+    expect(ctx.peer.violations.map((v) => v.code)).toEqual(['unknown-token']) // the replaced token, just above
+  })
+
+  test('the token a PUT replaced answers the check of a lost answer (its grace): GET versions, details and credentials, with the new token', async () => {
+    const ctx = setup()
+    await registerFake(ctx)
+    const old = ctx.peer.state.tokenForSdk ?? ''
+    const newB = `sdk-b2-${crypto.randomUUID()}`
+    ctx.fake.accepted.add(newB)
+    const put = ocpiInit('PUT', old, { body: credentials('2.2.1', newB) })
+    expect((await read(await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, put))).status_code).toBe(1000)
+    const fresh = ctx.peer.state.tokenForSdk
+
+    expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', old))).status).toBe(200)
+    expect((await ctx.peer.fetch(`${BASE}/2.2.1`, ocpiInit('GET', old))).status).toBe(200)
+    const check = await read(await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, ocpiInit('GET', old)))
+    expect(check).toMatchObject({ status_code: 1000, data: { token: fresh } })
+    expect(ctx.peer.violations).toEqual([])
+
+    // Not a second PUT, nor a DELETE: those need the current token.
+    const again = ocpiInit('PUT', old, { body: credentials('2.2.1', newB) })
+    expect((await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, again)).status).toBe(401)
+    expect((await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, ocpiInit('DELETE', old))).status).toBe(401)
+    expect(ctx.peer.state.registered).toBe(true)
+
+    // The next PUT ends that grace: only the token it replaces takes its place.
+    const newer = `sdk-b3-${crypto.randomUUID()}`
+    ctx.fake.accepted.add(newer)
+    const next = ocpiInit('PUT', fresh ?? '', { body: credentials('2.2.1', newer) })
+    expect((await read(await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, next))).status_code).toBe(1000)
+    ctx.peer.reset()
     expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', old))).status).toBe(401)
     expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', fresh ?? ''))).status).toBe(200)
-    expect(ctx.peer.violations.map((v) => v.code)).toEqual(['unknown-token']) // the retired token, just above
+    expect(ctx.peer.violations.map((v) => v.code)).toEqual(['unknown-token'])
   })
 
   test('DELETE unregisters: 200 + 1000, the token is void, and a second DELETE is refused', async () => {
