@@ -94,6 +94,23 @@ describe('the SDK with a mock peer across versions', () => {
   })
 })
 
+describe('the SDK with a mock peer that lost nothing but its answer', () => {
+  it('a PUT answer lost after the mock committed: the SDK asks GET credentials with its old token, which the mock takes in its grace, and settles', async () => {
+    const { ocpi, peer, liveTokenKinds } = sdkWithMockPeer()
+    const registered = await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.invite() })
+    const before = peer.state.tokenForSdk
+    peer.fail('lost-response', { on: 'PUT credentials', times: 1 })
+    expect(await ocpi.rotate(registered.id)).toMatchObject({ state: 'registered' })
+    // The check was answered with the token the mock issued in its lost answer: committed on both sides.
+    const check = peer.exchanges.find((e) => e.target === 'GET credentials')
+    expect(check?.response?.status).toBe(200)
+    expect(peer.state.tokenForSdk).not.toBe(before)
+    expect(await liveTokenKinds()).toEqual(['current', 'previous'])
+    expect((await ocpi.client(registered.id).request('tokens', 'SENDER')).status).toBe(200)
+    expect(peer.violations).toEqual([])
+  })
+})
+
 describe('the Authorization encoding probe', () => {
   it.each([
     ['a 2.2.1 peer that accepts only raw tokens', '2.2.1', 'raw', 'raw'],
@@ -139,6 +156,22 @@ describe('the Authorization encoding probe', () => {
     // The refused first attempt is still on record, with its 401...
     expect(peer.exchanges.some((e) => e.response?.status === 401)).toBe(true)
     // ...but a refused form retried in the accepted one is a probe, not a fault (§3.1).
+    expect(peer.violations).toEqual([])
+  })
+
+  it.each([
+    ['2.2.1', 'raw'],
+    ['2.1.1', 'base64'],
+  ] as const)('a %s peer set with accepts %s alone: the whole link, no violation', async (version, form) => {
+    const { ocpi, peer } = sdkWithMockPeer({
+      sdk: { versions: [version] },
+      peer: { versions: [version], accepts: form },
+    })
+    const registered = await ocpi.register({ versionsUrl: peer.versionsUrl, token: peer.invite() })
+    expect((await ocpi.client(registered.id).request('tokens', 'SENDER')).status).toBe(200)
+    await ocpi.rotate(registered.id)
+    expect(await peer.rotate()).toMatchObject({ ok: true })
+    await ocpi.unregister(registered.id)
     expect(peer.violations).toEqual([])
   })
 

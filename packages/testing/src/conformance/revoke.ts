@@ -1,6 +1,6 @@
 import type { RevokeTokens } from '@ocpi-credentials/core'
 import { expect, it } from 'vitest'
-import { snapshot } from './checks.js'
+import { refused, snapshot } from './checks.js'
 import { HOUR, invitedPeer, registeredPeer, T0, tokenOf, unregisteredFrom } from './fixtures.js'
 import type { UseStore } from './harness.js'
 
@@ -75,6 +75,29 @@ export function revokeCases(use: UseStore): void {
     const issue = [tokenOf('peer-a', 'invitation')]
     expect(await store.revokeTokens({ ...args, revision: 3, issue })).toBeNull()
     expect(await store.revokeTokens({ ...args, revision: 5, issue })).toBeNull()
+    expect(await snapshot(raw, ['peer-a', 'peer-b'])).toEqual(before)
+  })
+
+  // An issued digest that exists is a contradictory argument: refused or thrown, and nothing written
+  // (the peer's tokens are not deleted, its record keeps its revision, the other peer keeps its token).
+  it("answers null (or throws) and writes nothing when an issued digest is another peer's token", async () => {
+    const { store, raw } = use()
+    const { other, args } = await seed()
+    const before = await snapshot(raw, ['peer-a', 'peer-b'])
+    const clash = tokenOf('peer-a', 'invitation', { digest: other.digest, expiresAt: T0 + HOUR })
+    const next = invitedPeer('peer-a', { updatedAt: T0 + 1 })
+    expect(await refused(() => store.revokeTokens({ ...args, next, issue: [clash] }))).toBe(true)
+    expect(await snapshot(raw, ['peer-a', 'peer-b'])).toEqual(before)
+  })
+
+  it('answers null (or throws) and writes nothing when two issued tokens share a digest', async () => {
+    const { store, raw } = use()
+    const { args } = await seed()
+    const before = await snapshot(raw, ['peer-a', 'peer-b'])
+    const first = tokenOf('peer-a', 'invitation', { expiresAt: T0 + HOUR })
+    const twin = { ...first, createdAt: T0 + 1 }
+    const next = invitedPeer('peer-a', { updatedAt: T0 + 1 })
+    expect(await refused(() => store.revokeTokens({ ...args, next, issue: [first, twin] }))).toBe(true)
     expect(await snapshot(raw, ['peer-a', 'peer-b'])).toEqual(before)
   })
 

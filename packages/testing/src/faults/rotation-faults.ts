@@ -86,21 +86,18 @@ export function rotateFaultCases(use: UseStore): void {
     },
   )
 
-  it('a PUT answer lost after the peer committed (a peer without grace): unknown outcome, our side keeps both tokens', async () => {
+  // The peer keeps our old token for a grace window, as the core does: asked with it (GET credentials),
+  // it answers the token it issued in the answer we lost, and the rotation commits on our side too.
+  it('a PUT answer lost after the peer committed: the peer answers GET credentials with our old token (its grace), and the rotation commits', async () => {
     const setup = await linked(use)
     setup.peer.fail('lost-response', { on: 'PUT credentials', times: 1 })
-    const error = await setup.ocpi.rotate(setup.peerId).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'ERR_OCPI_OUTCOME_UNKNOWN', step: 'PUT credentials' })
-    // The peer took our new token and uses it: it works on every module.
-    const auth = await setup.ocpi.authenticate(
-      new Request('https://sdk.example.com/ocpi/2.2.1/locations', {
-        headers: { authorization: `Token ${btoa(setup.peer.state.tokenFromSdk ?? '')}` },
-      }),
-      { module: 'locations' },
-    )
-    expect(auth.ok).toBe(true)
-    // Our old token and the new one (pending until it expires) both work; nothing was committed.
-    expect(await setup.liveTokenKinds()).toEqual(['current', 'pending-rotation'])
+    await setup.ocpi.rotate(setup.peerId)
+    // Committed: our new token is current, the old one kept in our grace window (the peer may use it).
+    expect(await setup.liveTokenKinds()).toEqual(['current', 'previous'])
+    // The peer took our new token and uses it (which retires the old one); ours is the one it issued.
+    await expectLinkWorks(setup)
+    expect(await setup.liveTokenKinds()).toEqual(['current'])
+    expect(setup.peer.violations).toEqual([])
   })
 }
 

@@ -109,6 +109,42 @@ export function secretsOfJsonText(text: string): string[] {
 }
 
 /**
+ * The tokens of the Credentials objects a JSON text carries: the body of a credentials POST or PUT (the
+ * object itself), or an answer to one, or to a GET (the envelope's `data`). A Credentials object is told
+ * by a string `token` beside a string `url`; nothing else in the text is read, so a module's data is never
+ * taken for a secret. Nothing when the text is not JSON.
+ *
+ * @param text - Possibly JSON.
+ * @returns The tokens found (at most two).
+ *
+ * @example
+ * ```ts
+ * secretsOfCredentialsText('{"data":{"token":"abc…","url":"https://…/versions","roles":[]},"status_code":1000}')
+ * // ['abc…']
+ * ```
+ */
+export function secretsOfCredentialsText(text: string): string[] {
+  if (!text.includes('"token"') || text.trimStart()[0] !== '{') return []
+  let document: unknown
+  try {
+    document = JSON.parse(text)
+  } catch {
+    return []
+  }
+  const found: string[] = []
+  const data = isRecord(document) ? document['data'] : undefined
+  for (const candidate of [document, data]) {
+    if (isRecord(candidate) && typeof candidate['token'] === 'string' && typeof candidate['url'] === 'string')
+      found.push(candidate['token'])
+  }
+  return found
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
  * Describes any value as text for the ledger: errors with their code, step, other own fields and their
  * whole `cause` chain (and an `AggregateError`'s errors); objects as JSON (cycles cut, bigints and
  * functions named). Never a stack trace: it repeats the message and adds only file paths.

@@ -7,6 +7,7 @@ import {
   type OcpiOptions,
 } from '@ocpi-credentials/core'
 import { describe, expect, it } from 'vitest'
+import { createMockPeer } from '../mock-peer/create-mock-peer.js'
 import { instrumentCreateAdminHandler, instrumentCreateOcpi } from './instrument-ocpi.js'
 import { installProcessCapture } from './process-capture.js'
 import { createSecretLedger } from './secret-ledger.js'
@@ -46,6 +47,68 @@ describe('instrumentCreateOcpi', () => {
       ledger.addText(`oops ${token}`, token.slice(0, 4))
     }
     expect(ledger.findLeaks()).toHaveLength(4)
+  })
+
+  it('learns the tokens of credentials bodies both ways: our POST and its answer, a POST to us and our answer', async () => {
+    /** The labels of the tokens the ledger knows, found by writing each into a log line of its own. */
+    const known = (ledger: ReturnType<typeof createSecretLedger>, tokens: Record<string, string | null>) => {
+      for (const [label, token] of Object.entries(tokens)) ledger.addText(`a log line with ${token}`, label)
+      return ledger.findLeaks().map((leak) => leak.textSource)
+    }
+
+    // We register: the mock reaches our bare handler, so its callbacks' Authorization headers (TOKEN_B)
+    // teach the instrumentation nothing; only the bodies of our POST and of its answer carry the tokens.
+    const sender = createSecretLedger()
+    let bare: Ocpi | undefined
+    const partner = createMockPeer({
+      baseUrl: 'https://emsp.example.com/ocpi',
+      fetch: (request) => (bare as Ocpi).handle(request),
+    })
+    const ocpi = instrumentCreateOcpi((given) => {
+      bare = createOcpi(given)
+      return bare
+    }, sender)(options({ fetch: partner.fetch }))
+    await ocpi.register({ versionsUrl: partner.versionsUrl, token: partner.invite() })
+    expect(
+      known(sender, {
+        'TOKEN_B of our POST': partner.state.tokenFromSdk,
+        'TOKEN_C of its answer': partner.state.tokenForSdk,
+      }),
+    ).toEqual(['TOKEN_B of our POST', 'TOKEN_C of its answer'])
+
+    // It registers with us: our answer carries the token we issue it, which nobody has used yet.
+    const receiver = createSecretLedger()
+    const registering = createMockPeer({
+      baseUrl: 'https://cpo-partner.example.com/ocpi',
+      fetch: (request) => host.handle(request),
+    })
+    const host = instrumentCreateOcpi(createOcpi, receiver)(options({ fetch: registering.fetch }))
+    const invitation = await host.invite()
+    const result = await registering.register({
+      versionsUrl: invitation.versionsUrl,
+      token: invitation.token,
+    })
+    expect(result).toMatchObject({ ok: true })
+    expect(known(receiver, { 'our answer': registering.state.tokenFromSdk })).toEqual(['our answer'])
+
+    // A POST to us: its body's token is learnt whatever the outcome (here refused before any callback
+    // that would carry it in an Authorization header: no roles).
+    const refused = createSecretLedger()
+    const lone = instrumentCreateOcpi(createOcpi, refused)(options())
+    const { token: tokenA } = await lone.invite()
+    const body = {
+      token: 'token-b-of-a-partner-0123456789',
+      url: 'https://partner.example.com/ocpi/versions',
+      roles: [],
+    }
+    await lone.handle(
+      new Request('https://cpo.example.com/ocpi/2.2.1/credentials', {
+        method: 'POST',
+        headers: { authorization: `Token ${btoa(tokenA)}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    )
+    expect(known(refused, { 'its POST': body.token })).toEqual(['its POST'])
   })
 
   it('captures logs (still forwarded to the caller logger), events, rejections and error answers', async () => {

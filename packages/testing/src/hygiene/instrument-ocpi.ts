@@ -8,7 +8,7 @@ import type {
   OcpiOptions,
   PeerClient,
 } from '@ocpi-credentials/core'
-import { describeValue, secretsOfAuthorization } from './harvest.js'
+import { describeValue, secretsOfAuthorization, secretsOfCredentialsText } from './harvest.js'
 import type { SecretLedger } from './secret-ledger.js'
 
 /** Every event the SDK emits; a new one fails the type check here until it is listed. */
@@ -89,14 +89,46 @@ function recordAndRethrow(sink: HygieneSink, where: string) {
   }
 }
 
+/** Learns the token of a Credentials body (a credentials POST or PUT, or an answer to one) as a secret. */
+function noteCredentials(sink: HygieneSink, text: string, where: string): void {
+  for (const secret of secretsOfCredentialsText(text)) sink.addSecret(secret, `credentials body (${where})`)
+}
+
+/** The text of a body without using it up (a clone is read); `''` when there is none or it cannot be read. */
+async function bodyText(message: Request | Response): Promise<string> {
+  try {
+    return message.body === null || message.bodyUsed ? '' : await message.clone().text()
+  } catch {
+    return ''
+  }
+}
+
+/** The text of a `RequestInit` body of a kind that can be read without using it up; `''` otherwise. */
+async function initBodyText(body: RequestInit['body']): Promise<string> {
+  try {
+    if (typeof body === 'string') return body
+    if (body instanceof URLSearchParams) return body.toString()
+    if (body instanceof Blob) return await body.text()
+    if (body instanceof ArrayBuffer || ArrayBuffer.isView(body))
+      return new TextDecoder().decode(
+        body instanceof ArrayBuffer ? body : new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+      )
+  } catch {
+    // Not text: no Credentials in it.
+  }
+  return ''
+}
+
 /**
- * Reads an answer of the SDK (built in memory, so a clone is safe to read) and records its error text:
- * an OCPI envelope's `status_message` unless the status code is 1000, or an admin API error body. Success
- * bodies are not text to check: credentials answers carry a token by design.
+ * Reads an answer of the SDK (built in memory, so a clone is safe to read): learns the token of a
+ * Credentials answer, and records its error text (an OCPI envelope's `status_message` unless the status
+ * code is 1000, or an admin API error body). Success bodies are not text to check: credentials answers
+ * carry a token by design.
  */
 async function recordErrorAnswer(sink: HygieneSink, response: Response, where: string): Promise<void> {
   try {
     const text = await response.clone().text()
+    noteCredentials(sink, text, `answer of ${where}`)
     const body = JSON.parse(text) as { status_code?: unknown } | null
     const failed =
       response.status >= 300 || (body !== null && typeof body === 'object' && body.status_code !== 1000)
@@ -119,10 +151,17 @@ function wrapLogger(sink: HygieneSink, logger: OcpiLogger | undefined): OcpiLogg
   return wrapped
 }
 
-/** The SDK's fetch, reading the Authorization of every outbound call (the body is left alone). */
+/**
+ * The SDK's fetch, learning every token of every outbound call: the Authorization header, the token of a
+ * Credentials body (our POST or PUT), and that of a Credentials answer (the peer's token for us).
+ */
 function wrapFetch(sink: HygieneSink, fetch: FetchLike | undefined): FetchLike {
-  return (input, init) => {
-    if (input instanceof Request) noteAuthorization(sink, input.headers.get('authorization'), 'outbound')
+  return async (input, init) => {
+    if (input instanceof Request) {
+      noteAuthorization(sink, input.headers.get('authorization'), 'outbound')
+      if (init?.body === undefined || init.body === null)
+        noteCredentials(sink, await bodyText(input), 'outbound request')
+    }
     if (init?.headers !== undefined) {
       try {
         noteAuthorization(sink, new Headers(init.headers).get('authorization'), 'outbound')
@@ -130,8 +169,14 @@ function wrapFetch(sink: HygieneSink, fetch: FetchLike | undefined): FetchLike {
         // Headers the platform refuses: the call itself will fail the same way.
       }
     }
+    if (init?.body !== undefined && init.body !== null)
+      noteCredentials(sink, await initBodyText(init.body), 'outbound request')
     // As the SDK's default does: the global fetch of the moment of the call (msw may have replaced it).
-    return (fetch ?? globalThis.fetch)(input, init)
+    const response = await (fetch ?? globalThis.fetch)(input, init)
+    // A value that is not a Response is passed on as is, for the SDK to refuse.
+    if (response instanceof Response)
+      noteCredentials(sink, await bodyText(response), 'answer to an outbound request')
+    return response
   }
 }
 
@@ -154,9 +199,11 @@ function wrapClient(sink: HygieneSink, client: PeerClient): PeerClient {
  * logger the caller passed, and when it passed none), every event, every error an operation rejects with
  * (with its `cause` chain), every error answer of `handle` and `authenticate`, every `statusMessage` a
  * client request returns; and, as secrets, every token that crosses the instance's boundary:
- * Authorization headers of requests to `handle` and `authenticate` and of its own outbound calls,
- * TOKEN_As it issues (`invite`, `revoke`) and tokens handed to it (`register`, `importPeer`). The
- * caller's own logger and fetch still receive everything; behaviour is otherwise unchanged.
+ * Authorization headers of requests to `handle` and `authenticate` and of its own outbound calls, the
+ * token of every Credentials body either way (in a request to `handle` and in its answer, in its own
+ * POST or PUT and in the peer's answer), TOKEN_As it issues (`invite`, `revoke`) and tokens handed to it
+ * (`register`, `importPeer`). The caller's own logger and fetch still receive everything; behaviour is
+ * otherwise unchanged.
  *
  * @param createOcpi - The SDK's `createOcpi`.
  * @param sink - Where to record: a {@link SecretLedger}.
@@ -213,6 +260,7 @@ export function instrumentCreateOcpi(
       ...ocpi,
       async handle(request) {
         noteAuthorization(sink, authorizationOf(request), 'handle')
+        if (request instanceof Request) noteCredentials(sink, await bodyText(request), 'request to handle')
         const response = await guard('handle', () => ocpi.handle(request))
         await recordErrorAnswer(sink, response, 'handle')
         return response

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { resolveConfig } from './config.js'
 import { createMockPeer } from './create-mock-peer.js'
+import { ocpiInit } from './fake-platform.js'
 
 const BASE = 'https://hub.example.com/ocpi'
 
@@ -24,5 +25,35 @@ describe('the mock configuration', () => {
         hubPartyId: 'NLHUB',
       }).hubPartyId,
     ).toBe('NLHUB')
+  })
+
+  test.each([
+    ['https://HUB.Example.com/ocpi', 'https://hub.example.com/ocpi'],
+    ['https://hub.example.com:443/ocpi', 'https://hub.example.com/ocpi'],
+    ['http://hub.example.com:80/ocpi', 'http://hub.example.com/ocpi'],
+    ['https://hub.example.com/ocpi/', 'https://hub.example.com/ocpi'],
+    ['https://hub.example.com:8443/ocpi//', 'https://hub.example.com:8443/ocpi'],
+    ['https://hub.example.com', 'https://hub.example.com'],
+  ])('a baseUrl %s is served as %s, the URL a fetch of it goes to', async (given, canonical) => {
+    const peer = createMockPeer({ baseUrl: given })
+    expect(peer.versionsUrl).toBe(`${canonical}/versions`)
+    const versions = await peer.fetch(peer.versionsUrl, ocpiInit('GET', peer.invite()))
+    expect(versions.status).toBe(200)
+    const body = (await versions.json()) as { data: { url: string }[] }
+    expect(body.data[0]?.url).toBe(`${canonical}/2.2.1`)
+    // The URL as given (a client normalises it the same way) reaches the mock too.
+    expect(
+      (await peer.fetch(`${given.replace(/\/+$/, '')}/versions`, ocpiInit('GET', peer.invite()))).status,
+    ).toBe(200)
+  })
+
+  test('a baseUrl with a query or a fragment, or that is no http(s) URL, is refused', () => {
+    for (const baseUrl of [
+      'https://hub.example.com/ocpi?x=1',
+      'https://hub.example.com/ocpi#v',
+      'ftp://hub.example.com/ocpi',
+      'ocpi',
+    ])
+      expect(() => createMockPeer({ baseUrl })).toThrow(TypeError)
   })
 })

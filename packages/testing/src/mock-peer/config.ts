@@ -97,9 +97,7 @@ const DEFAULT_MODULES: Partial<Record<MockPartyRole, readonly MockEndpointInput[
  * ```
  */
 export function resolveConfig(options: MockPeerOptions): ResolvedConfig {
-  if (!URL.canParse(options.baseUrl))
-    throw new TypeError(`baseUrl is not an absolute URL: ${options.baseUrl}`)
-  const baseUrl = options.baseUrl.replace(/\/+$/, '')
+  const baseUrl = canonicalBaseUrl(options.baseUrl)
   const versions = options.versions ?? ['2.2.1']
   if (versions.length === 0) throw new TypeError('versions must list at least one version')
   for (const version of versions)
@@ -113,6 +111,7 @@ export function resolveConfig(options: MockPeerOptions): ResolvedConfig {
       '2.3.0 has no HUB role: drop 2.3.0 from versions, or list the parties the hub reaches and set hubPartyId',
     )
   const inputs = options.endpoints ?? parties.flatMap((party) => DEFAULT_MODULES[party.role] ?? [])
+  const accepts = options.accepts ?? 'both'
   return {
     baseUrl,
     versionsUrl: `${baseUrl}/versions`,
@@ -125,10 +124,27 @@ export function resolveConfig(options: MockPeerOptions): ResolvedConfig {
     hubPartyId: options.hubPartyId ?? null,
     fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
     delegate: options.fetch ?? null,
-    tokenEncoding: options.tokenEncoding ?? 'per-version',
-    accepts: options.accepts ?? 'both',
+    // A peer that takes one form only sends that form too, unless told otherwise.
+    tokenEncoding: options.tokenEncoding ?? (accepts === 'both' ? 'per-version' : accepts),
+    accepts,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 10_000,
   }
+}
+
+/**
+ * The base URL as the WHATWG URL parser writes it (lower-case host, no default port, dot segments
+ * resolved), without trailing slashes: what a fetch of any URL under it goes to, and so what the mock
+ * compares request URLs with and builds its own URLs from.
+ */
+function canonicalBaseUrl(given: string): string {
+  if (typeof given !== 'string' || !URL.canParse(given))
+    throw new TypeError(`baseUrl is not an absolute URL: ${String(given)}`)
+  const url = new URL(given)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new TypeError(`baseUrl must be an http(s) URL: ${given}`)
+  if (url.search !== '' || url.hash !== '' || given.includes('?') || given.includes('#'))
+    throw new TypeError(`baseUrl must have no query nor fragment: ${given}`)
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '')
 }
 
 function fillParty(party: MockPartyInput): OwnParty {

@@ -17,6 +17,11 @@ export interface Session {
   registered: boolean
   version: MockVersion | null
   tokenForSdk: string | null
+  /**
+   * The token for the platform that the last PUT it made replaced: its grace (see {@link Principal}).
+   * `null` once the link commits again, ends or is forgotten, and after a POST or the mock's own PUT.
+   */
+  replacedTokenForSdk: string | null
   tokenFromSdk: string | null
   sdkVersionsUrl: string | null
   sdkEndpoints: readonly MockEndpoint[]
@@ -29,8 +34,12 @@ export interface Session {
 
 /**
  * Who is calling, by the token they presented: a holder of an unused TOKEN_A (`invite`), the registered
- * platform (`current`), or the platform calling back during one of the mock's own POST/PUT (`pending`,
- * with the token the mock just sent).
+ * platform (`current`), the platform calling back during one of the mock's own POST/PUT (`pending`,
+ * with the token the mock just sent), or the registered platform with the token its last PUT replaced
+ * (`replaced`). The last is the mock's grace, as the core keeps one (reference §2.5: accept the old and
+ * the new token for a while): a platform whose PUT answer was lost asks with its old token which token
+ * the mock now holds for it (GET versions, details and credentials; the credentials answer carry the
+ * current token), and that is no violation.
  *
  * @example
  * ```ts
@@ -38,7 +47,7 @@ export interface Session {
  * ```
  */
 export interface Principal {
-  readonly kind: 'invite' | 'current' | 'pending'
+  readonly kind: 'invite' | 'current' | 'pending' | 'replaced'
   readonly token: string
   readonly version: MockVersion | null
 }
@@ -112,6 +121,7 @@ export function createContext(config: ResolvedConfig, faults: FaultBoard, record
       registered: false,
       version: null,
       tokenForSdk: null,
+      replacedTokenForSdk: null,
       tokenFromSdk: null,
       sdkVersionsUrl: null,
       sdkEndpoints: [],
@@ -141,6 +151,8 @@ export function principalOf(ctx: PeerContext, token: string): Principal | undefi
   const { session } = ctx
   if (session.registered && token === session.tokenForSdk)
     return { kind: 'current', token, version: session.version }
+  if (session.registered && token === session.replacedTokenForSdk)
+    return { kind: 'replaced', token, version: session.version }
   const pending = ctx.pending.get(token)
   if (pending !== undefined) return { kind: 'pending', token, version: pending.version }
   if (ctx.invitations.has(token)) return { kind: 'invite', token, version: null }
@@ -149,7 +161,8 @@ export function principalOf(ctx: PeerContext, token: string): Principal | undefi
 
 /**
  * Commits a registration or an update: the link's version, both tokens, the platform's endpoints and
- * the Credentials it presented.
+ * the Credentials it presented. With `grace` (a PUT the platform made), the token for the platform that
+ * this replaces stays valid for its check of a lost answer (see {@link Principal}); any older one dies.
  *
  * @example
  * ```ts
@@ -164,9 +177,11 @@ export function commitLink(
     readonly tokenFromSdk: string
     readonly sdkEndpoints: readonly MockEndpoint[]
     readonly registration: MockPeerRegistration
+    readonly grace?: boolean
   },
 ): void {
   const { session } = ctx
+  session.replacedTokenForSdk = link.grace === true && session.registered ? session.tokenForSdk : null
   session.registered = true
   session.version = link.version
   session.tokenForSdk = link.tokenForSdk
@@ -193,6 +208,7 @@ export function dropLink(ctx: PeerContext): void {
   session.registered = false
   session.version = null
   session.tokenForSdk = null
+  session.replacedTokenForSdk = null
   session.tokenFromSdk = null
 }
 
@@ -234,7 +250,8 @@ export function noteDiscovery(
  */
 export function forgetLink(ctx: PeerContext): void {
   const { session } = ctx
-  if (session.tokenForSdk !== null) ctx.forgotten.add(session.tokenForSdk)
+  for (const token of [session.tokenForSdk, session.replacedTokenForSdk])
+    if (token !== null) ctx.forgotten.add(token)
   dropLink(ctx)
   session.sdkVersionsUrl = null
   session.sdkEndpoints = []

@@ -33,7 +33,7 @@ export interface MockPeer {
    * `baseUrl` go to `options.fetch` when it was given, else reject with a `TypeError`.
    */
   readonly fetch: FetchLike
-  /** `${baseUrl}/versions`. */
+  /** `${baseUrl}/versions`, the base URL written as the URL parser writes it (see {@link MockPeerOptions.baseUrl}). */
   readonly versionsUrl: string
   /** A snapshot of the link. */
   readonly state: MockPeerState
@@ -54,7 +54,11 @@ export interface MockPeer {
   rotate(input?: { readonly version?: MockVersion }): Promise<MockPeerResult>
   /** Ends the link with a DELETE. */
   unregister(): Promise<MockPeerResult>
-  /** Switches a fault on (see {@link MockPeerFaultMode}); throws a `TypeError` on a target the mode cannot affect. */
+  /**
+   * Switches a fault on (see {@link MockPeerFaultMode}). Throws a `TypeError`, switching nothing on, for
+   * an unknown mode, a target that names no endpoint of the mock nor one of its own steps (the message
+   * lists the valid ones), or a target the mode cannot affect.
+   */
   fail(mode: MockPeerFaultMode, options?: MockPeerFailOptions): void
   /** Switches every fault off; requests held by `slow` go on and are answered. */
   heal(): void
@@ -105,7 +109,9 @@ export interface MockPeer {
  * ```
  */
 export function createMockPeer(options: MockPeerOptions): MockPeer {
-  const ctx = createContext(resolveConfig(options), createFaultBoard(), createRecorder())
+  const config = resolveConfig(options)
+  const modules = config.endpoints.map((endpoint) => endpoint.identifier)
+  const ctx = createContext(config, createFaultBoard(modules), createRecorder())
   const handlers = mswHandlers(ctx)
   const fetch = mockFetch(ctx)
   return {

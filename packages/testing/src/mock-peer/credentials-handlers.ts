@@ -43,8 +43,11 @@ export async function handleCredentials(ctx: PeerContext, call: CredentialsCall)
   const { session } = ctx
   const { caller, version, exchange } = call
   switch (call.request.method) {
-    case 'GET':
-      return ocpiReply(200, 1000, credentialsDocument(ctx.config, version, caller.token))
+    case 'GET': {
+      // With the token a PUT replaced (a lost answer checked), the token the mock holds for it now.
+      const token = caller.kind === 'replaced' ? (session.tokenForSdk ?? caller.token) : caller.token
+      return ocpiReply(200, 1000, credentialsDocument(ctx.config, version, token))
+    }
     case 'POST': {
       if (session.registered || caller.kind !== 'invite')
         return notAllowed(
@@ -125,6 +128,7 @@ async function exchangeCredentials(
     tokenFromSdk: credentials.token,
     sdkEndpoints: found.endpoints,
     registration: registrationOf(version, credentials, call.body.value),
+    grace: step === 'PUT credentials',
   })
   return ocpiReply(200, 1000, credentialsDocument(ctx.config, version, tokenForSdk))
 }

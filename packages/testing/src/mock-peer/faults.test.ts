@@ -1,6 +1,7 @@
 import { describe, expect, test, vi } from 'vitest'
 import { createMockPeer, type MockPeer } from './create-mock-peer.js'
 import { createFakePlatform, credentials, ocpiInit } from './fake-platform.js'
+import type { MockPeerFaultMode, MockPeerFaultTarget } from './faults.js'
 
 const BASE = 'https://emsp.example.com/ocpi'
 const CREDENTIALS = `${BASE}/2.2.1/credentials`
@@ -228,5 +229,51 @@ describe('fault modes', () => {
     expect(() => peer.fail('unreachable', { times: 0 })).toThrow(TypeError)
     expect(() => peer.fail('unreachable', { on: 'PUT /credentials' })).not.toThrow()
     expect(() => peer.fail('http-401', { on: 'send GET versions' })).toThrow(TypeError)
+  })
+
+  // A fault on a step that does not exist never fires: the test that set it passes for the wrong reason.
+  test.each([
+    ['GET detail', /"GET detail": no such endpoint.*versions, details, credentials, tokens, commands/],
+    ['POST credential', /"POST credential": no such endpoint/],
+    ['GET tokenz', /"GET tokenz": no such endpoint.*tokens/],
+    ['FETCH versions', /"FETCH versions": the method must be one of GET, POST, PUT, PATCH, DELETE/],
+    ['versions', /"versions": the method must be one of/],
+    ['send PUT credential', /"send PUT credential": the mock never sends that.*send PUT credentials/],
+    ['send GET credentials', /"send GET credentials": the mock never sends that/],
+    ['send GET tokens', /"send GET tokens": the mock never sends that/],
+  ])('fail() refuses the unknown target %s, naming the valid ones', async (target, message) => {
+    const { peer } = setup()
+    const fail = () => peer.fail('unreachable', { on: target as MockPeerFaultTarget })
+    expect(fail).toThrow(TypeError)
+    expect(fail).toThrow(message)
+    // Refused whole: the valid target beside it was not switched on either.
+    expect(() => peer.fail('unreachable', { on: ['GET versions', target as MockPeerFaultTarget] })).toThrow(
+      TypeError,
+    )
+    expect((await peer.fetch(peer.versionsUrl, ocpiInit('GET', peer.invite()))).status).toBe(200)
+  })
+
+  test('fail() takes every target that exists, written in any case and with a leading slash', async () => {
+    const { peer } = setup()
+    for (const on of [
+      'GET versions',
+      'get /details',
+      'PUT credentials',
+      'PATCH tokens',
+      'GET unknown',
+      'send GET versions',
+      'SEND post credentials',
+      'send DELETE credentials',
+    ])
+      expect(() => peer.fail('unreachable', { on: on as MockPeerFaultTarget })).not.toThrow()
+  })
+
+  test('fail() refuses an unknown mode, naming the valid ones', async () => {
+    const { peer } = setup()
+    const tokenA = peer.invite()
+    expect(() => peer.fail('lost-reponse' as MockPeerFaultMode)).toThrow(
+      /unknown fault mode "lost-reponse".*lost-response/,
+    )
+    expect((await peer.fetch(peer.versionsUrl, ocpiInit('GET', tokenA))).status).toBe(200)
   })
 })

@@ -103,8 +103,23 @@ export interface FaultBoard {
   hold(signal: AbortSignal, delayMs: number | null): Promise<'aborted' | 'elapsed' | 'released'>
 }
 
+const MODES: readonly MockPeerFaultMode[] = [
+  'unreachable',
+  'slow',
+  'http-500',
+  'http-401',
+  'invalid-json',
+  'missing-endpoints',
+  '401-instead-of-405',
+  'lost-response',
+]
 const OUTBOUND_MODES: readonly MockPeerFaultMode[] = ['unreachable', 'lost-response']
 const MUTATIONS = ['POST credentials', 'PUT credentials', 'DELETE credentials']
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
+/** The mock's own outbound steps: its callback discovery and its own POST, PUT and DELETE. */
+const OWN_STEPS = ['GET versions', 'GET details', ...MUTATIONS]
+/** The endpoints of every mock, besides its modules; `unknown` is any other path (answered 404). */
+const CONFIGURATION_ENDPOINTS = ['versions', 'details', 'credentials']
 
 /**
  * Normalises a fault target: upper-case method, no leading slash, single spaces.
@@ -122,6 +137,34 @@ export function normalizeTarget(target: string): string {
   return `${send ? 'send ' : ''}${method.toUpperCase()} ${name}`
 }
 
+/**
+ * Throws a `TypeError` naming the valid targets when a target (normalised) names nothing the mock
+ * serves or sends: a fault there would never fire, and a test relying on it would pass for the wrong
+ * reason. TypeScript's types catch most misspellings; this catches the rest (JavaScript, casts, module
+ * names).
+ */
+function checkKnown(target: string, given: string, modules: readonly string[]): void {
+  const own = OWN_STEPS.map((step) => `send ${step}`)
+  if (target.startsWith('send ')) {
+    if (!own.includes(target))
+      throw new TypeError(
+        `fault target "${given}": the mock never sends that; its own steps are ${own.join(', ')}`,
+      )
+    return
+  }
+  const [method = '', ...rest] = target.split(' ')
+  const name = rest.join(' ')
+  if (!METHODS.includes(method) || name === '')
+    throw new TypeError(
+      `fault target "${given}": the method must be one of ${METHODS.join(', ')}, followed by an endpoint (GET details)`,
+    )
+  const endpoints = [...CONFIGURATION_ENDPOINTS, ...new Set(modules)]
+  if (!endpoints.includes(name) && name !== 'unknown')
+    throw new TypeError(
+      `fault target "${given}": no such endpoint on this mock; its endpoints are ${endpoints.join(', ')} (and unknown, any other path), its own steps ${own.join(', ')}`,
+    )
+}
+
 function checkApplicable(mode: MockPeerFaultMode, target: string): void {
   if (target.startsWith('send ') && !OUTBOUND_MODES.includes(mode))
     throw new TypeError(`fault ${mode} cannot apply to the mock's own step "${target}"`)
@@ -132,22 +175,30 @@ function checkApplicable(mode: MockPeerFaultMode, target: string): void {
 }
 
 /**
- * Creates an empty fault board.
+ * Creates an empty fault board for a mock whose modules are `modules` (their identifiers): a target
+ * naming anything else is refused.
  *
  * @example
  * ```ts
- * const faults = createFaultBoard()
+ * const faults = createFaultBoard(['tokens', 'locations'])
  * ```
  */
-export function createFaultBoard(): FaultBoard {
+export function createFaultBoard(modules: readonly string[] = []): FaultBoard {
   let faults: ActiveFault[] = []
   const releases = new Set<() => void>()
 
   return {
     add(mode, options) {
+      if (!MODES.includes(mode))
+        throw new TypeError(`unknown fault mode "${String(mode)}": the modes are ${MODES.join(', ')}`)
       const on = options.on === undefined ? null : typeof options.on === 'string' ? [options.on] : options.on
+      if (on !== null && (!Array.isArray(on) || on.some((target) => typeof target !== 'string')))
+        throw new TypeError('on must be a fault target, or a list of them (e.g. "GET details")')
       const targets = on === null ? null : on.map(normalizeTarget)
-      for (const target of targets ?? []) checkApplicable(mode, target)
+      for (const [index, target] of (targets ?? []).entries()) {
+        checkKnown(target, String(on?.[index]), modules)
+        checkApplicable(mode, target)
+      }
       if (options.times !== undefined && (!Number.isInteger(options.times) || options.times < 1))
         throw new TypeError('times must be a positive integer')
       faults.push({

@@ -67,6 +67,19 @@ export function authorize(
     return undefined
   }
   const { reading, principal } = match
+  // The token a PUT replaced serves the check of a lost answer only (see Principal): the GETs of
+  // versions, details and credentials. Used elsewhere, it is a platform that missed its new token.
+  if (
+    principal.kind === 'replaced' &&
+    (request.method !== 'GET' ||
+      (routeKind !== 'versions' && routeKind !== 'details' && routeKind !== 'credentials'))
+  ) {
+    exchange.flag(
+      'unknown-token',
+      'the token was replaced by the last PUT: it is taken only on GET versions, details and credentials',
+    )
+    return undefined
+  }
   const accepts = ctx.config.accepts
   if (accepts !== 'both' && reading.encoding !== accepts) {
     const message = `a ${reading.encoding} token was refused: this peer accepts ${accepts} tokens only`
@@ -82,7 +95,9 @@ export function authorize(
     if (refused.exchange.target === exchange.target)
       refused.exchange.unflag('token-encoding', refused.message)
   }
-  // A PUT that changes version (2.1.1 -> 2.2.1) may use either version's encoding: the spec does not say
+  // A mock that accepts one form only expects that form, whatever it sends (`tokenEncoding`): the token
+  // got here in it, and the other form was refused above. One that accepts both expects its own form:
+  // a PUT that changes version (2.1.1 -> 2.2.1) may use either version's encoding: the spec does not say
   // (reference §2.5, unverified), and neither for the discovery around it. With no version in play (the
   // versions list fetched with a TOKEN_A), the caller cannot know which version it will speak: either
   // form is fine. A module call belongs to the link's version: only its form is expected there.
@@ -91,7 +106,7 @@ export function authorize(
       ? [principal.version]
       : [routeVersion, principal.version].filter((v) => v !== null)
   const expected = new Set(inPlay.map((v) => encodingFor(ctx.config.tokenEncoding, v)))
-  if (expected.size > 0 && !expected.has(reading.encoding))
+  if (accepts === 'both' && expected.size > 0 && !expected.has(reading.encoding))
     exchange.flag(
       'token-encoding',
       `the token was sent ${reading.encoding}, expected ${[...expected].join(' or ')}`,

@@ -61,4 +61,12 @@ describe('the mock behind msw', () => {
     expect(await response.json()).toMatchObject({ status_code: 3001 })
     expect(down.exchanges[1]?.error).toMatch(/network error/)
   })
+
+  test('a baseUrl written in another form (upper-case host, default port) is intercepted all the same', async () => {
+    const other = createMockPeer({ baseUrl: 'https://Other.Example.com:443/ocpi/' })
+    server.use(...other.handlers)
+    expect(other.versionsUrl).toBe('https://other.example.com/ocpi/versions')
+    expect((await fetch(other.versionsUrl, ocpiInit('GET', other.invite()))).status).toBe(200)
+    expect(other.violations).toEqual([])
+  })
 })

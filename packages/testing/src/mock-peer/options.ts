@@ -175,9 +175,11 @@ export type MockPeerFetch = (request: Request) => Promise<Response>
  */
 export interface MockPeerOptions {
   /**
-   * Where the mock lives, without a trailing slash: versions at `${baseUrl}/versions`, details at
-   * `${baseUrl}/${version}`, credentials at `${baseUrl}/${version}/credentials`, modules at
-   * `${baseUrl}/${version}/${module}`.
+   * Where the mock lives: versions at `${baseUrl}/versions`, details at `${baseUrl}/${version}`,
+   * credentials at `${baseUrl}/${version}/credentials`, modules at `${baseUrl}/${version}/${module}`. An
+   * absolute http(s) URL without query or fragment, taken as the URL parser writes it (lower-case host,
+   * no default port) and without trailing slashes, as a fetch of it is sent: `https://EMSP.example.com:443/ocpi/`
+   * is served, and named in `peer.versionsUrl`, as `https://emsp.example.com/ocpi`.
    */
   readonly baseUrl: string
   /** The versions the mock supports, listed in the order given. Default `['2.2.1']`. */
@@ -204,11 +206,26 @@ export interface MockPeerOptions {
    */
   readonly fetch?: MockPeerFetch
   /**
-   * The encoding of the tokens the mock SENDS, which is also the encoding it EXPECTS (a different one is
-   * recorded as a `token-encoding` violation). `per-version` (default): raw on 2.1.1, Base64 on 2.2+.
+   * The encoding of the tokens the mock SENDS. With `accepts: 'both'` it is also the encoding it EXPECTS
+   * (the other one is taken, and recorded as a `token-encoding` violation). `per-version`: raw on 2.1.1,
+   * Base64 on 2.2+. Default: the form `accepts` names, else `per-version`.
+   *
+   * @example
+   * ```ts
+   * createMockPeer({ baseUrl, versions: ['2.2.1'], tokenEncoding: 'raw' }) // sends and expects raw tokens
+   * ```
    */
   readonly tokenEncoding?: MockTokenEncoding | 'per-version'
-  /** Which encodings the mock ACCEPTS inbound; another one gets 401. Default `both`. */
+  /**
+   * Which encodings the mock ACCEPTS inbound; the other one gets 401 and a `token-encoding` violation
+   * (withdrawn when the same request follows in the accepted form: a probe). One form makes that form the
+   * only one expected, and the one the mock sends unless `tokenEncoding` says otherwise. Default `both`.
+   *
+   * @example
+   * ```ts
+   * createMockPeer({ baseUrl, versions: ['2.2.1'], accepts: 'raw' }) // a 2.2.1 peer taking raw tokens only
+   * ```
+   */
   readonly accepts?: MockTokenEncoding | 'both'
   /** The timeout of each of the mock's own requests, in milliseconds. Default 10 000. */
   readonly callbackTimeoutMs?: number

@@ -209,9 +209,49 @@ describe('the mock as registration Receiver', () => {
     expect(fresh).not.toBe(old)
     expect(body.data).toMatchObject({ token: fresh, roles: [{ party_id: 'MSP' }] })
     expect(ctx.peer.state).toMatchObject({ version: '2.2.1', tokenFromSdk: newB })
+    expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', fresh ?? ''))).status).toBe(200)
+    const routing = {
+      'ocpi-from-country-code': 'NL',
+      'ocpi-from-party-id': 'EXA',
+      'ocpi-to-country-code': 'DE',
+      'ocpi-to-party-id': 'MSP',
+    }
+    const module = await ctx.peer.fetch(`${BASE}/2.2.1/tokens`, ocpiInit('GET', old, { headers: routing }))
+    expect(module.status).toBe(401)
+    expect(ctx.peer.violations.map((v) => v.code)).toEqual(['unknown-token']) // the replaced token, just above
+  })
+
+  test('the token a PUT replaced answers the check of a lost answer (its grace): GET versions, details and credentials, with the new token', async () => {
+    const ctx = setup()
+    await registerFake(ctx)
+    const old = ctx.peer.state.tokenForSdk ?? ''
+    const newB = `sdk-b2-${crypto.randomUUID()}`
+    ctx.fake.accepted.add(newB)
+    const put = ocpiInit('PUT', old, { body: credentials('2.2.1', newB) })
+    expect((await read(await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, put))).status_code).toBe(1000)
+    const fresh = ctx.peer.state.tokenForSdk
+
+    expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', old))).status).toBe(200)
+    expect((await ctx.peer.fetch(`${BASE}/2.2.1`, ocpiInit('GET', old))).status).toBe(200)
+    const check = await read(await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, ocpiInit('GET', old)))
+    expect(check).toMatchObject({ status_code: 1000, data: { token: fresh } })
+    expect(ctx.peer.violations).toEqual([])
+
+    // Not a second PUT, nor a DELETE: those need the current token.
+    const again = ocpiInit('PUT', old, { body: credentials('2.2.1', newB) })
+    expect((await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, again)).status).toBe(401)
+    expect((await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, ocpiInit('DELETE', old))).status).toBe(401)
+    expect(ctx.peer.state.registered).toBe(true)
+
+    // The next PUT ends that grace: only the token it replaces takes its place.
+    const newer = `sdk-b3-${crypto.randomUUID()}`
+    ctx.fake.accepted.add(newer)
+    const next = ocpiInit('PUT', fresh ?? '', { body: credentials('2.2.1', newer) })
+    expect((await read(await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, next))).status_code).toBe(1000)
+    ctx.peer.reset()
     expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', old))).status).toBe(401)
     expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', fresh ?? ''))).status).toBe(200)
-    expect(ctx.peer.violations.map((v) => v.code)).toEqual(['unknown-token']) // the retired token, just above
+    expect(ctx.peer.violations.map((v) => v.code)).toEqual(['unknown-token'])
   })
 
   test('DELETE unregisters: 200 + 1000, the token is void, and a second DELETE is refused', async () => {
@@ -277,6 +317,47 @@ describe('the mock as registration Receiver', () => {
       }),
     ])
     expect(ctx.fake.calls).toEqual([])
+  })
+
+  test.each([
+    ['2.1.1', 'E'],
+    ['2.1.1', 'EX'],
+    ['2.2.1', 'E'],
+    ['2.2.1', 'EX'],
+    ['2.3.0', 'EX'],
+  ])('a %s party_id of 1 to 3 characters (%s) is valid: registered, no violation', async (version, id) => {
+    const ctx = setup({ versions: [version as '2.1.1' | '2.2.1' | '2.3.0'] }, [version as '2.2.1'])
+    const legacy = version === '2.1.1'
+    const body = credentials(version, ctx.tokenB)
+    const party = { party_id: id, country_code: 'NL' }
+    const presented = legacy
+      ? { ...body, ...party }
+      : {
+          ...body,
+          roles: [{ role: 'CPO', business_details: { name: 'Short' }, ...party }],
+          ...(version === '2.3.0' ? { hub_party_id: `NL${id}` } : {}),
+        }
+    const response = await ctx.peer.fetch(
+      `${BASE}/${version}/credentials`,
+      ocpiInit('POST', ctx.peer.invite(), { body: presented, legacy, encoding: legacy ? 'raw' : 'base64' }),
+    )
+    expect((await read(response)).status_code).toBe(1000)
+    expect(ctx.peer.registeredWith?.parties).toEqual([expect.objectContaining({ party_id: id })])
+    expect(ctx.peer.violations).toEqual([])
+  })
+
+  test('a party_id of 4 characters, or none, is refused with 2001', async () => {
+    for (const id of ['EXAM', '']) {
+      const ctx = setup()
+      const body = credentials('2.2.1', ctx.tokenB)
+      const roles = [{ role: 'CPO', business_details: { name: 'Long' }, party_id: id, country_code: 'NL' }]
+      const response = await ctx.peer.fetch(
+        `${BASE}/2.2.1/credentials`,
+        ocpiInit('POST', ctx.peer.invite(), { body: { ...body, roles } }),
+      )
+      expect((await read(response)).status_code).toBe(2001)
+      expect(new Set(ctx.peer.violations.map((v) => v.code))).toEqual(new Set(['invalid-credentials']))
+    }
   })
 
   test('2001 when the body token is the TOKEN_A the request came with', async () => {

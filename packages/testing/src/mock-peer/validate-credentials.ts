@@ -40,7 +40,8 @@ export type CredentialsParse =
 
 const ROLES_2_2 = ['CPO', 'EMSP', 'HUB', 'NAP', 'NSP', 'OTHER', 'SCSP']
 const IMAGE_CATEGORIES = ['CHARGER', 'ENTRANCE', 'LOCATION', 'NETWORK', 'OPERATOR', 'OTHER', 'OWNER']
-const PARTY_ID = { max: 3, pattern: /^[A-Za-z0-9]{3}$/, hint: '3 letters or digits' }
+// string(3) on 2.1.1, CiString(3) on 2.2+ (reference §2.1): at most 3, so 1 to 3, as the core reads it.
+const PARTY_ID = { max: 3, pattern: /^[A-Za-z0-9]{1,3}$/, hint: '1 to 3 letters or digits' }
 const COUNTRY_CODE = { max: 2, pattern: /^[A-Za-z]{2}$/, hint: 'an ISO 3166 alpha-2 code' }
 
 /**
@@ -70,8 +71,8 @@ export function parseCredentials(body: unknown, version: MockVersion): Credentia
     hubPartyId =
       checkString(issues, 'hub_party_id', body['hub_party_id'], {
         max: 5,
-        pattern: /^[A-Za-z0-9]{5}$/,
-        hint: 'country code and party id, 5 characters',
+        pattern: /^[A-Za-z]{2}[A-Za-z0-9]{1,3}$/,
+        hint: 'a country code and a party id of 1 to 3 characters, concatenated',
         asciiOnly: ascii,
       }) ?? null
   if (issues.length > 0 || token === undefined || url === undefined) return { ok: false, issues }

@@ -86,6 +86,42 @@ describe('violations are recorded, not silently accepted', () => {
     expect(response.status).toBe(401)
   })
 
+  // `accepts` naming one form makes it the only form expected, whatever tokenEncoding says (or leaves to
+  // its default): the form taken is never flagged, the other is refused (and flagged unless retried).
+  test.each([
+    ['2.2.1', 'raw', undefined],
+    ['2.2.1', 'raw', 'per-version'],
+    ['2.2.1', 'raw', 'base64'],
+    ['2.1.1', 'base64', undefined],
+    ['2.1.1', 'base64', 'raw'],
+    ['2.2.1', 'base64', 'raw'],
+  ] as const)(
+    'on %s with accepts %s (tokenEncoding %s): the form taken is no violation',
+    async (version, form, encoding) => {
+      const { peer } = setup({
+        versions: [version],
+        accepts: form,
+        ...(encoding === undefined ? {} : { tokenEncoding: encoding }),
+      })
+      const init = ocpiInit('GET', peer.invite(), { encoding: form, legacy: version === '2.1.1' })
+      expect((await peer.fetch(`${BASE}/${version}`, init)).status).toBe(200)
+      expect(peer.violations).toEqual([])
+    },
+  )
+
+  test.each([
+    ['raw', '2.2.1'],
+    ['base64', '2.1.1'],
+  ] as const)(
+    'accepts %s alone: the mock sends its own tokens in that form too, even on %s',
+    async (form, version) => {
+      const { peer, fake } = setup({ versions: [version], accepts: form }, [version])
+      await peer.register({ versionsUrl: fake.versionsUrl, token: fake.invite() })
+      expect(peer.exchanges.filter((e) => e.direction === 'outbound').length).toBeGreaterThan(0)
+      expect(fake.calls.every((call) => call.encoding === form)).toBe(true)
+    },
+  )
+
   /** A mock offering 2.1.1 and 2.2.1, registered by the fake platform on 2.1.1 (the raw token). */
   async function registeredOn211() {
     const { peer, fake, tokenB } = setup({ versions: ['2.1.1', '2.2.1'] }, ['2.1.1', '2.2.1'])
@@ -205,7 +241,7 @@ describe('violations are recorded, not silently accepted', () => {
       'token: must be printable non-whitespace ASCII',
       'url: must be an absolute http(s) URL',
       'roles[0].party_id: longer than 3 characters',
-      'roles[0].party_id: must be 3 letters or digits',
+      'roles[0].party_id: must be 1 to 3 letters or digits',
       'roles[1].role: must be one of CPO, EMSP, HUB, NAP, NSP, OTHER, SCSP',
       'roles[1].business_details.name: required',
       'roles[1].country_code: longer than 2 characters',
