@@ -111,6 +111,51 @@ describe('instrumentCreateOcpi', () => {
     expect(known(refused, { 'its POST': body.token })).toEqual(['its POST'])
   })
 
+  it('reads no more of a body than the SDK would: a body past its cap is not buffered whole', async () => {
+    /** 256 KiB in 1 KiB chunks, counting what is pulled from it. */
+    const long = (pulled: { bytes: number }) => {
+      const chunk = new TextEncoder().encode(`{"token":"${'x'.repeat(1014)}`)
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulled.bytes >= 256 * 1024) return controller.close()
+          pulled.bytes += chunk.byteLength
+          controller.enqueue(chunk)
+        },
+      })
+    }
+    const inbound = { bytes: 0 }
+    const ocpi = instrumentCreateOcpi(createOcpi, createSecretLedger())(options({ maxRequestBytes: 1024 }))
+    const { token } = await ocpi.invite()
+    const answer = await ocpi.handle(
+      new Request('https://cpo.example.com/ocpi/2.2.1/credentials', {
+        method: 'POST',
+        headers: { authorization: `Token ${btoa(token)}`, 'content-type': 'application/json' },
+        body: long(inbound),
+        duplex: 'half',
+      } as RequestInit),
+    )
+    expect(answer.status).toBe(413)
+    expect(inbound.bytes).toBeLessThan(64 * 1024)
+
+    const outbound = { bytes: 0 }
+    const peer = instrumentCreateOcpi(
+      createOcpi,
+      createSecretLedger(),
+    )(
+      options({
+        fetch: async () => new Response(long(outbound), { headers: { 'content-type': 'application/json' } }),
+        transport: { getRetries: 0, maxResponseBytes: 4096 },
+      }),
+    )
+    await expect(
+      peer.register({
+        versionsUrl: 'https://emsp.example.com/ocpi/versions',
+        token: 'token-a-of-the-partner',
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_OCPI_PEER_INVALID_RESPONSE' })
+    expect(outbound.bytes).toBeLessThan(64 * 1024)
+  })
+
   it('captures logs (still forwarded to the caller logger), events, rejections and error answers', async () => {
     const captured: { source: string; text: string }[] = []
     const forwarded: string[] = []

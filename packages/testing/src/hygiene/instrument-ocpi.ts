@@ -94,12 +94,48 @@ function noteCredentials(sink: HygieneSink, text: string, where: string): void {
   for (const secret of secretsOfCredentialsText(text)) sink.addSecret(secret, `credentials body (${where})`)
 }
 
-/** The text of a body without using it up (a clone is read); `''` when there is none or it cannot be read. */
-async function bodyText(message: Request | Response): Promise<string> {
+/** The SDK's default cap on inbound request bodies and on peers' answers (4 MiB). */
+const DEFAULT_BODY_CAP = 4 * 1024 * 1024
+
+/**
+ * The text of a body without using it up: a clone is read, at most `cap` bytes (the SDK's own cap, so
+ * the instrumentation never reads more of a body than the SDK would, nor waits for a body without end),
+ * and given up when `signal` aborts (the SDK's timeout). `''` when there is none, it cannot be read, or it
+ * is longer than `cap` (the SDK refuses those: no token of them is used).
+ */
+async function bodyText(
+  message: Request | Response,
+  cap: number,
+  signal?: AbortSignal | null,
+): Promise<string> {
+  if (message.body === null || message.bodyUsed) return ''
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+  const stop = () => void reader?.cancel().catch(() => {})
   try {
-    return message.body === null || message.bodyUsed ? '' : await message.clone().text()
+    reader = (message.clone().body as ReadableStream<Uint8Array>).getReader()
+    if (signal?.aborted === true) return ''
+    signal?.addEventListener('abort', stop, { once: true })
+    const chunks: Uint8Array[] = []
+    let length = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      length += value.byteLength
+      if (length > cap) return ''
+      chunks.push(value)
+    }
+    const bytes = new Uint8Array(length)
+    let at = 0
+    for (const chunk of chunks) {
+      bytes.set(chunk, at)
+      at += chunk.byteLength
+    }
+    return new TextDecoder().decode(bytes)
   } catch {
     return ''
+  } finally {
+    signal?.removeEventListener('abort', stop)
+    stop()
   }
 }
 
@@ -155,12 +191,17 @@ function wrapLogger(sink: HygieneSink, logger: OcpiLogger | undefined): OcpiLogg
  * The SDK's fetch, learning every token of every outbound call: the Authorization header, the token of a
  * Credentials body (our POST or PUT), and that of a Credentials answer (the peer's token for us).
  */
-function wrapFetch(sink: HygieneSink, fetch: FetchLike | undefined): FetchLike {
+function wrapFetch(
+  sink: HygieneSink,
+  fetch: FetchLike | undefined,
+  caps: { readonly request: number; readonly response: number },
+): FetchLike {
   return async (input, init) => {
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : null)
     if (input instanceof Request) {
       noteAuthorization(sink, input.headers.get('authorization'), 'outbound')
       if (init?.body === undefined || init.body === null)
-        noteCredentials(sink, await bodyText(input), 'outbound request')
+        noteCredentials(sink, await bodyText(input, caps.request, signal), 'outbound request')
     }
     if (init?.headers !== undefined) {
       try {
@@ -175,8 +216,22 @@ function wrapFetch(sink: HygieneSink, fetch: FetchLike | undefined): FetchLike {
     const response = await (fetch ?? globalThis.fetch)(input, init)
     // A value that is not a Response is passed on as is, for the SDK to refuse.
     if (response instanceof Response)
-      noteCredentials(sink, await bodyText(response), 'answer to an outbound request')
+      noteCredentials(sink, await bodyText(response, caps.response, signal), 'answer to an outbound request')
     return response
+  }
+}
+
+/** A positive whole number given, else `fallback` (the SDK refuses anything else at creation). */
+function positiveOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : fallback
+}
+
+/** The SDK's caps on what it sends and reads through fetch: the instrumentation reads no more. */
+function capsOf(options: Partial<OcpiOptions>): { request: number; response: number } {
+  const transport = options.transport as { maxRequestBytes?: unknown; maxResponseBytes?: unknown } | undefined
+  return {
+    request: positiveOr(transport?.maxRequestBytes, DEFAULT_BODY_CAP),
+    response: positiveOr(transport?.maxResponseBytes, DEFAULT_BODY_CAP),
   }
 }
 
@@ -236,8 +291,14 @@ export function instrumentCreateOcpi(
             ...(logger === undefined || (typeof logger === 'object' && logger !== null)
               ? { logger: wrapLogger(sink, logger) }
               : {}),
-            ...(fetch === undefined || typeof fetch === 'function' ? { fetch: wrapFetch(sink, fetch) } : {}),
+            ...(fetch === undefined || typeof fetch === 'function'
+              ? { fetch: wrapFetch(sink, fetch, capsOf(given)) }
+              : {}),
           } as OcpiOptions)
+    const inboundCap =
+      given !== null && typeof given === 'object'
+        ? positiveOr(given.maxRequestBytes, DEFAULT_BODY_CAP)
+        : DEFAULT_BODY_CAP
     let ocpi: Ocpi
     try {
       ocpi = createOcpi(instrumented)
@@ -260,7 +321,8 @@ export function instrumentCreateOcpi(
       ...ocpi,
       async handle(request) {
         noteAuthorization(sink, authorizationOf(request), 'handle')
-        if (request instanceof Request) noteCredentials(sink, await bodyText(request), 'request to handle')
+        if (request instanceof Request)
+          noteCredentials(sink, await bodyText(request, inboundCap, request.signal), 'request to handle')
         const response = await guard('handle', () => ocpi.handle(request))
         await recordErrorAnswer(sink, response, 'handle')
         return response
