@@ -19,7 +19,8 @@ export interface Session {
   tokenForSdk: string | null
   /**
    * The token for the platform that the last PUT it made replaced: its grace (see {@link Principal}).
-   * `null` once the link commits again, ends or is forgotten, and after a POST or the mock's own PUT.
+   * `null` once the platform uses its new token, once the link commits again, ends or is forgotten, and
+   * after a POST or the mock's own PUT.
    */
   replacedTokenForSdk: string | null
   tokenFromSdk: string | null
@@ -39,7 +40,8 @@ export interface Session {
  * (`replaced`). The last is the mock's grace, as the core keeps one (reference §2.5: accept the old and
  * the new token for a while): a platform whose PUT answer was lost asks with its old token which token
  * the mock now holds for it (GET versions, details and credentials; the credentials answer carry the
- * current token), and that is no violation.
+ * current token), and that is no violation. The grace ends at the platform's first call with its new
+ * token, as the core's does: after that, the old token is an unknown token again.
  *
  * @example
  * ```ts

@@ -253,6 +253,11 @@ describe('fault modes', () => {
     expect((await peer.fetch(peer.versionsUrl, ocpiInit('GET', peer.invite()))).status).toBe(200)
   })
 
+  test('fail() refuses an empty target list, a fault that would never fire', () => {
+    const { peer } = setup()
+    expect(() => peer.fail('unreachable', { on: [] })).toThrow('on is an empty list')
+  })
+
   test('fail() takes every target that exists, written in any case and with a leading slash', async () => {
     const { peer } = setup()
     for (const on of [

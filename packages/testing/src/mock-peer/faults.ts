@@ -194,6 +194,8 @@ export function createFaultBoard(modules: readonly string[] = []): FaultBoard {
       const on = options.on === undefined ? null : typeof options.on === 'string' ? [options.on] : options.on
       if (on !== null && (!Array.isArray(on) || on.some((target) => typeof target !== 'string')))
         throw new TypeError('on must be a fault target, or a list of them (e.g. "GET details")')
+      if (on !== null && on.length === 0)
+        throw new TypeError('on is an empty list: the fault would never fire (leave on out for every call)')
       const targets = on === null ? null : on.map(normalizeTarget)
       for (const [index, target] of (targets ?? []).entries()) {
         checkKnown(target, String(on?.[index]), modules)

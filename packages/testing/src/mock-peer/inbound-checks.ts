@@ -113,6 +113,9 @@ export function authorize(
     )
   if (reading.trailingLineFeed)
     exchange.flag('token-encoding', 'the Base64 value encodes the token followed by a line feed')
+  // The platform used its new token: it has the PUT's answer, so the replaced token's grace ends here, as
+  // the core's does at the first use of the new token (reference §2.5: a short overlap, not a second token).
+  if (principal.kind === 'current') ctx.session.replacedTokenForSdk = null
   return principal
 }
 

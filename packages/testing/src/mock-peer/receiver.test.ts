@@ -254,6 +254,21 @@ describe('the mock as registration Receiver', () => {
     expect(ctx.peer.violations.map((v) => v.code)).toEqual(['unknown-token'])
   })
 
+  test('the first call with the new token ends the grace of the token the PUT replaced', async () => {
+    const ctx = setup()
+    await registerFake(ctx)
+    const old = ctx.peer.state.tokenForSdk ?? ''
+    const newB = `sdk-b2-${crypto.randomUUID()}`
+    ctx.fake.accepted.add(newB)
+    const put = ocpiInit('PUT', old, { body: credentials('2.2.1', newB) })
+    expect((await read(await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, put))).status_code).toBe(1000)
+    const fresh = ctx.peer.state.tokenForSdk ?? ''
+
+    expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', fresh))).status).toBe(200)
+    expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', old))).status).toBe(401)
+    expect(ctx.peer.violations.map((v) => v.code)).toEqual(['unknown-token'])
+  })
+
   test('DELETE unregisters: 200 + 1000, the token is void, and a second DELETE is refused', async () => {
     const ctx = setup()
     await registerFake(ctx)
