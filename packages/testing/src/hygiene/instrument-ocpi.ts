@@ -124,13 +124,7 @@ async function bodyText(
       if (length > cap) return ''
       chunks.push(value)
     }
-    const bytes = new Uint8Array(length)
-    let at = 0
-    for (const chunk of chunks) {
-      bytes.set(chunk, at)
-      at += chunk.byteLength
-    }
-    return new TextDecoder().decode(bytes)
+    return await new Blob(chunks as BlobPart[]).text()
   } catch {
     return ''
   } finally {

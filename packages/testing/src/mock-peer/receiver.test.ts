@@ -38,6 +38,18 @@ async function registerFake(ctx: ReturnType<typeof setup>, version = '2.2.1') {
   return { tokenA, response, body: await read(response) }
 }
 
+/** A registered fake platform that then PUT a new token: the token it replaced, and the mock's new one. */
+async function afterPlatformPut() {
+  const ctx = setup()
+  await registerFake(ctx)
+  const old = ctx.peer.state.tokenForSdk ?? ''
+  const newB = `sdk-b2-${crypto.randomUUID()}`
+  ctx.fake.accepted.add(newB)
+  const put = ocpiInit('PUT', old, { body: credentials('2.2.1', newB) })
+  expect((await read(await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, put))).status_code).toBe(1000)
+  return { ctx, old, newB, fresh: ctx.peer.state.tokenForSdk ?? '' }
+}
+
 describe('the mock as registration Receiver', () => {
   test('a 2.2.1 POST makes it GET our versions and details with TOKEN_B in Base64, then answers its token', async () => {
     const ctx = setup()
@@ -222,14 +234,7 @@ describe('the mock as registration Receiver', () => {
   })
 
   test('the token a PUT replaced answers the check of a lost answer (its grace): GET versions, details and credentials, with the new token', async () => {
-    const ctx = setup()
-    await registerFake(ctx)
-    const old = ctx.peer.state.tokenForSdk ?? ''
-    const newB = `sdk-b2-${crypto.randomUUID()}`
-    ctx.fake.accepted.add(newB)
-    const put = ocpiInit('PUT', old, { body: credentials('2.2.1', newB) })
-    expect((await read(await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, put))).status_code).toBe(1000)
-    const fresh = ctx.peer.state.tokenForSdk
+    const { ctx, old, newB, fresh } = await afterPlatformPut()
 
     expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', old))).status).toBe(200)
     expect((await ctx.peer.fetch(`${BASE}/2.2.1`, ocpiInit('GET', old))).status).toBe(200)
@@ -255,14 +260,7 @@ describe('the mock as registration Receiver', () => {
   })
 
   test('the first call with the new token ends the grace of the token the PUT replaced', async () => {
-    const ctx = setup()
-    await registerFake(ctx)
-    const old = ctx.peer.state.tokenForSdk ?? ''
-    const newB = `sdk-b2-${crypto.randomUUID()}`
-    ctx.fake.accepted.add(newB)
-    const put = ocpiInit('PUT', old, { body: credentials('2.2.1', newB) })
-    expect((await read(await ctx.peer.fetch(`${BASE}/2.2.1/credentials`, put))).status_code).toBe(1000)
-    const fresh = ctx.peer.state.tokenForSdk ?? ''
+    const { ctx, old, fresh } = await afterPlatformPut()
 
     expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', fresh))).status).toBe(200)
     expect((await ctx.peer.fetch(ctx.peer.versionsUrl, ocpiInit('GET', old))).status).toBe(401)
