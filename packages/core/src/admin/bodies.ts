@@ -58,14 +58,18 @@ export const registrationBodySchema = z.strictObject({
 })
 
 /**
- * `POST …/peers/:id/rotation`. An empty body is `{}` (rotate, keeping the version).
+ * `POST …/peers/:id/rotation`. An empty body is `{}` (rotate, keeping the version and the token form);
+ * `encoding` pins the Authorization form the peer takes (see `RotateOptions.encoding`).
  *
  * @example
  * ```ts
  * rotationBodySchema.parse({ version: '2.2.1' })
  * ```
  */
-export const rotationBodySchema = z.strictObject({ version: z.enum(SUPPORTED_VERSIONS).optional() })
+export const rotationBodySchema = z.strictObject({
+  version: z.enum(SUPPORTED_VERSIONS).optional(),
+  encoding: z.enum(['raw', 'base64']).optional(),
+})
 
 /**
  * `POST …/peers/:id/revocation`: optionally the origin the re-invitation is bound to (a URL of the

@@ -252,10 +252,10 @@ async function serve(
     }
     case 'rotation': {
       const body = parseAdminInput(rotationBodySchema, await readBody(request, maxBytes), 'body')
-      const peer = await ocpi.rotate(
-        route.peerId,
-        body.version === undefined ? {} : { version: body.version },
-      )
+      const peer = await ocpi.rotate(route.peerId, {
+        ...(body.version === undefined ? {} : { version: body.version }),
+        ...(body.encoding === undefined ? {} : { encoding: body.encoding }),
+      })
       return adminJson(200, adminPeerJson(peer))
     }
     case 'revocation': {

@@ -7,6 +7,7 @@ import type {
   RegisteredPeer,
   RotationMark,
   TokenDigest,
+  TokenEncoding,
 } from '../model.js'
 import { type Peer, peerView } from '../peer-view.js'
 import type { SupportedVersion } from '../protocol/versions.js'
@@ -29,11 +30,19 @@ import { rotationState } from './rotation-mark.js'
  * @example
  * ```ts
  * await ocpi.rotate(peerId, { version: '2.2.1' }) // also upgrades a 2.1.1 link
+ * await ocpi.rotate(peerId, { encoding: 'raw' }) // a peer whose modules take only the raw token
  * ```
  */
 export interface RotateOptions {
   /** The version to switch to (one both sides speak); the current one by default. */
   readonly version?: SupportedVersion
+  /**
+   * The Authorization form the peer takes (`'raw'` or `'base64'`), for every call of the link from now
+   * on: the rotation's discovery, its PUT and every later call use it alone, and the link keeps it. For a
+   * peer whose discovery endpoints take both forms while its modules take one (the probe cannot tell),
+   * whichever side started the link. By default the link's form, probed again only on a refusal.
+   */
+  readonly encoding?: TokenEncoding
 }
 
 function withoutMark(peer: RegisteredPeer): RegisteredPeer {
@@ -98,7 +107,10 @@ async function registeredPeer(ctx: Context, peerId: string): Promise<RegisteredP
  * ```
  */
 export async function rotate(ctx: Context, peerId: string, options: RotateOptions = {}): Promise<Peer> {
-  onlyKnownOptions(options, ['version'], 'rotate')
+  onlyKnownOptions(options, ['version', 'encoding'], 'rotate')
+  if (options.encoding !== undefined && options.encoding !== 'raw' && options.encoding !== 'base64') {
+    throw new OcpiError('ERR_OCPI_INVALID_INPUT', "encoding: must be 'raw' or 'base64'")
+  }
   let peer = await registeredPeer(ctx, peerId)
   if (options.version !== undefined && !ctx.config.versions.includes(options.version)) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', `version: we do not offer ${options.version}`)
@@ -172,7 +184,7 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
   try {
     return await rotateMarked(
       { ...ctx, transport: deadline.transport },
-      { peer, outbound, token, digest, version },
+      { peer, outbound, token, digest, version, encoding: options.encoding },
     )
   } finally {
     deadline.done()
@@ -188,6 +200,8 @@ async function rotateMarked(
     token: InboundToken
     digest: TokenDigest
     version: SupportedVersion
+    /** The host's form for the peer ({@link RotateOptions.encoding}), used alone; else the link's. */
+    encoding: TokenEncoding | undefined
   },
 ): Promise<Peer> {
   const { peer, outbound, token, digest, version } = args
@@ -195,7 +209,7 @@ async function rotateMarked(
   let data: unknown
   let found: Discovered
   try {
-    found = await discoverAt(ctx, peer, outbound, version)
+    found = await discoverAt(ctx, peer, outbound, version, args.encoding)
     const missing = missingEndpoints(ctx.config, found.details.endpoints, version)
     if (missing.length > 0) {
       throw new OcpiError(
@@ -232,14 +246,16 @@ async function rotateMarked(
     data = undefined
   }
   const credentials = data === undefined ? null : parsePeerCredentials(version, data)
-  // A token for us that is the one we just gave the peer is no answer (tokens must differ, §2.7): settle.
-  if (credentials?.ok && credentials.value.token !== (token as string)) {
+  // A token for us that is one of ours (the one we just gave the peer, or the one it calls us with) is no
+  // answer (tokens must differ, §2.7): committed, every later call to the peer would be a 401. Settle.
+  const ours = await ourTokenDigests(ctx, peerId)
+  if (credentials?.ok && !ours.has(digestToken(credentials.value.token))) {
     return commitRotation(ctx, { peerId, digest, version, found, credentials: credentials.value })
   }
   // The answer was lost or unreadable: ask the peer what it holds. A compliant peer still accepts our
   // old token (its grace window) and answers GET credentials with the token it now issues for us.
   const settled = await readPeerCredentials(ctx, { found, version, outbound })
-  if (settled !== null && isNewToken(settled.token, outbound, digest)) {
+  if (settled !== null && isNewToken(settled.token, outbound, ours)) {
     return commitRotation(ctx, { peerId, digest, version, found, credentials: settled })
   }
   // Our old token back does not prove a refusal: the peer may still be processing our PUT (a timeout, a
@@ -269,29 +285,43 @@ function emitFailure(ctx: Context, peerId: string, error: unknown, outcome: 'ref
 
 type Discovered = Awaited<ReturnType<typeof discover>>
 
-/** Discovers the peer's `version` with our current outbound token (through the link's version if new). */
+/**
+ * Discovers the peer's `version` with our current outbound token (through the link's version if new), in
+ * the `forced` form alone when the host set one.
+ */
 function discoverAt(
   ctx: Context,
   peer: RegisteredPeer,
   outbound: OutboundToken,
   version: SupportedVersion,
+  forced?: TokenEncoding,
 ): Promise<Discovered> {
   return discover(ctx, {
     versionsUrl: peer.link.versionsUrl,
     token: outbound,
     version,
-    ...(version === peer.link.version
-      ? { encoding: peer.link.encoding }
-      : {
-          encoding: defaultEncoding(version),
-          via: { version: peer.link.version, encoding: peer.link.encoding },
-        }),
+    ...(forced !== undefined
+      ? { encoding: forced, probe: false }
+      : version === peer.link.version
+        ? { encoding: peer.link.encoding }
+        : {
+            encoding: defaultEncoding(version),
+            via: { version: peer.link.version, encoding: peer.link.encoding },
+          }),
   })
 }
 
-/** A token the peer gives us is a new one: neither the one we hold nor the pending one we sent (§2.7). */
-function isNewToken(token: string, outbound: OutboundToken, pending: TokenDigest): boolean {
-  return token !== outbound && digestToken(token) !== pending
+/**
+ * A token the peer gives us is a new one: neither the one we hold nor any we issued to the peer (the
+ * pending one we sent, the one it calls us with), §2.7.
+ */
+function isNewToken(token: string, outbound: OutboundToken, ours: ReadonlySet<string>): boolean {
+  return token !== outbound && !ours.has(digestToken(token))
+}
+
+/** The digests of every token we issued to the peer that still exists (current, previous, pending). */
+async function ourTokenDigests(ctx: Context, peerId: string): Promise<ReadonlySet<string>> {
+  return new Set((await ctx.store.listTokens(peerId)).map((t) => t.digest as string))
 }
 
 /**
@@ -337,7 +367,8 @@ export async function settleRotation(ctx: Context, peerId: string): Promise<Sett
     return 'unsettled'
   }
   const settled = await readPeerCredentials(ctx, { found, version, outbound })
-  if (settled === null || !isNewToken(settled.token, outbound, mark.digest)) return 'unsettled'
+  if (settled === null || !isNewToken(settled.token, outbound, await ourTokenDigests(ctx, peerId)))
+    return 'unsettled'
   try {
     await commitRotation(ctx, {
       peerId,

@@ -9,6 +9,7 @@ import { OcpiError } from '../errors.js'
 import { originOf } from '../expected-origin.js'
 import type { RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
+import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
 import { currentTokenRecord } from '../tokens/records.js'
 import { sealAhead } from '../tokens/sealing.js'
@@ -60,6 +61,16 @@ export async function receiveUpdate(
   const parsed = parsePeerCredentials(args.version, args.body)
   if (!parsed.ok) throw new OcpiError('ERR_OCPI_INVALID_INPUT', parsed.message)
   const credentials = parsed.value
+  // Tokens must differ (§2.7): a peer offering one we issued to it (the one it calls us with) mixed up
+  // the directions; committed, every call we make would carry our own token. Refused as a POST offering
+  // the TOKEN_A is.
+  const issued = await ctx.store.listTokens(peer.id)
+  if (issued.some((t) => t.digest === digestToken(credentials.token))) {
+    throw new OcpiError(
+      'ERR_OCPI_INVALID_INPUT',
+      'token: must be a new token for us to use, not one we issued',
+    )
+  }
   if (retry && credentials.versionsUrl !== peer.link.versionsUrl) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'url: a retried update may not change the versions URL')
   }
