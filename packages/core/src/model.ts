@@ -283,6 +283,11 @@ export interface RotationMark {
   readonly startedAt: number
   /** The version the rotation moves to; absent on marks written by 0.1.0 (then: the link's version). */
   readonly version?: SupportedVersion
+  /**
+   * The Authorization form the host pinned for this rotation (`rotate`'s `encoding`), which settling it
+   * keeps; absent: the link's form.
+   */
+  readonly encoding?: TokenEncoding
   /** Set once our PUT's outcome is unknown: the peer may hold our pending token. */
   readonly outcome?: 'unknown'
 }

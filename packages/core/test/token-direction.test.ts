@@ -112,3 +112,58 @@ describe('outbound Authorization form per peer (reference §3.2 "make it overrid
     })
   })
 })
+
+const T = '2026-11-23T10:00:00Z'
+
+/** A 2.2.1 sender whose discovery takes both forms, its modules raw only; registered with us (Base64 stored). */
+async function pinnedInDoubt() {
+  const { ocpi } = createReceiver()
+  installSender(server, { version: '2.2.1', token: TOKEN_B })
+  let current = TOKEN_B
+  let loseAnswers = true
+  server.use(
+    http.get(`${SENDER_BASE}/2.2.1/tokens`, ({ request }) =>
+      request.headers.get('authorization') === `Token ${current}`
+        ? HttpResponse.json({ data: [], status_code: 1000, timestamp: T })
+        : HttpResponse.json({ status_code: 2000, timestamp: T }, { status: 401 }),
+    ),
+    http.put(`${SENDER_BASE}/2.2.1/credentials`, () => {
+      current = `${TOKEN_B}-rotated`
+      // The peer takes our PUT; its answer is lost (a gateway's 502).
+      return new HttpResponse('bad gateway', { status: 502 })
+    }),
+    http.get(`${SENDER_BASE}/2.2.1/credentials`, () =>
+      loseAnswers
+        ? new HttpResponse('bad gateway', { status: 502 })
+        : HttpResponse.json({ data: senderCredentials('2.2.1', current), status_code: 1000, timestamp: T }),
+    ),
+  )
+  const { token, peerId } = await ocpi.invite()
+  const posted = await call(
+    ocpi.handle,
+    request('POST', '/2.2.1/credentials', { token, body: senderCredentials('2.2.1', TOKEN_B) }),
+  )
+  expect(posted.body.status_code).toBe(1000)
+  expect((await ocpi.client(peerId).request('tokens', 'SENDER')).status).toBe(401)
+  await expect(ocpi.rotate(peerId, { encoding: 'raw' })).rejects.toMatchObject({
+    code: 'ERR_OCPI_OUTCOME_UNKNOWN',
+  })
+  loseAnswers = false
+  return { ocpi, peerId }
+}
+
+describe('rotate({ encoding }) whose outcome was unknown', () => {
+  it('settled by the health checks: the pinned form is kept', async () => {
+    const { ocpi, peerId } = await pinnedInDoubt()
+    expect(await ocpi.checkHealth()).toMatchObject({ settled: [peerId] })
+    expect((await ocpi.getPeer(peerId))?.state).toBe('registered')
+    // The host pinned raw; the settled link must call the peer's modules in raw.
+    expect((await ocpi.client(peerId).request('tokens', 'SENDER')).status).toBe(200)
+  })
+
+  it('settled by rotating again with the same { encoding }: the pinned form is applied', async () => {
+    const { ocpi, peerId } = await pinnedInDoubt()
+    await ocpi.rotate(peerId, { encoding: 'raw' })
+    expect((await ocpi.client(peerId).request('tokens', 'SENDER')).status).toBe(200)
+  })
+})

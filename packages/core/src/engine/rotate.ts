@@ -138,7 +138,12 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
       )
     }
     peer = await registeredPeer(ctx, peerId)
-    if (outcome === 'settled' && (options.version ?? peer.link.version) === peer.link.version) {
+    // Settled: done, unless this call asks for another version or another token form than the link has.
+    if (
+      outcome === 'settled' &&
+      (options.version ?? peer.link.version) === peer.link.version &&
+      (options.encoding ?? peer.link.encoding) === peer.link.encoding
+    ) {
       return peerView(peer)
     }
     // Meanwhile another instance may have started a rotation of its own (or left one in doubt).
@@ -167,7 +172,12 @@ export async function rotate(ctx: Context, peerId: string, options: RotateOption
     ...peer,
     revision: peer.revision + 1,
     updatedAt: now,
-    rotation: { digest, startedAt: now, version },
+    rotation: {
+      digest,
+      startedAt: now,
+      version,
+      ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
+    },
   })
   if (marked === null) {
     await ctx.store.abortToken(digest)
@@ -362,7 +372,7 @@ export async function settleRotation(ctx: Context, peerId: string): Promise<Sett
   let found: Discovered
   try {
     outbound = (await ctx.sealer.unseal(peer.link.outbound)) as OutboundToken
-    found = await discoverAt(ctx, peer, outbound, version)
+    found = await discoverAt(ctx, peer, outbound, version, mark.encoding)
   } catch {
     return 'unsettled'
   }
