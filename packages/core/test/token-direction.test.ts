@@ -121,13 +121,15 @@ async function pinnedInDoubt() {
   installSender(server, { version: '2.2.1', token: TOKEN_B })
   let current = TOKEN_B
   let loseAnswers = true
+  let ourPending = ''
   server.use(
     http.get(`${SENDER_BASE}/2.2.1/tokens`, ({ request }) =>
       request.headers.get('authorization') === `Token ${current}`
         ? HttpResponse.json({ data: [], status_code: 1000, timestamp: T })
         : HttpResponse.json({ status_code: 2000, timestamp: T }, { status: 401 }),
     ),
-    http.put(`${SENDER_BASE}/2.2.1/credentials`, () => {
+    http.put(`${SENDER_BASE}/2.2.1/credentials`, async ({ request }) => {
+      ourPending = ((await request.json()) as { token: string }).token
       current = `${TOKEN_B}-rotated`
       // The peer takes our PUT; its answer is lost (a gateway's 502).
       return new HttpResponse('bad gateway', { status: 502 })
@@ -149,7 +151,14 @@ async function pinnedInDoubt() {
     code: 'ERR_OCPI_OUTCOME_UNKNOWN',
   })
   loseAnswers = false
-  return { ocpi, peerId }
+  return {
+    ocpi,
+    peerId,
+    ourPending: () => ourPending,
+    peerTokenIs: (token: string) => {
+      current = token
+    },
+  }
 }
 
 describe('rotate({ encoding }) whose outcome was unknown', () => {
@@ -158,6 +167,19 @@ describe('rotate({ encoding }) whose outcome was unknown', () => {
     expect(await ocpi.checkHealth()).toMatchObject({ settled: [peerId] })
     expect((await ocpi.getPeer(peerId))?.state).toBe('registered')
     // The host pinned raw; the settled link must call the peer's modules in raw.
+    expect((await ocpi.client(peerId).request('tokens', 'SENDER')).status).toBe(200)
+  })
+
+  it('settled by a PUT of the peer made with our pending token: the pinned form is kept', async () => {
+    const { ocpi, peerId, ourPending, peerTokenIs } = await pinnedInDoubt()
+    const next = `${TOKEN_B}-from-its-put`
+    installSender(server, { version: '2.2.1', token: next })
+    peerTokenIs(next)
+    const put = await call(
+      ocpi.handle,
+      request('PUT', '/2.2.1/credentials', { token: ourPending(), body: senderCredentials('2.2.1', next) }),
+    )
+    expect(put.body.status_code).toBe(1000)
     expect((await ocpi.client(peerId).request('tokens', 'SENDER')).status).toBe(200)
   })
 

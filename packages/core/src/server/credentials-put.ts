@@ -90,11 +90,18 @@ export async function receiveUpdate(
   // Our new token is sealed (for the grace window) while the callback discovery runs, as the peer's is.
   const token = generateToken()
   const sealedSuccessor = sealAhead(ctx.sealer, token)
+  // A PUT made with the pending token of our rotation settles it: a form the host pinned for that rotation
+  // (`rotate`'s `encoding`) is the peer's form from now on, used alone.
+  const pinned =
+    record.kind === 'pending-rotation' && peer.rotation?.digest === record.digest
+      ? peer.rotation.encoding
+      : undefined
   const found = await discoverForPeer(ctx, {
     versionsUrl: credentials.versionsUrl,
     token: credentials.token,
     version: args.version,
-    encoding: versionChanged ? defaultEncoding(args.version) : peer.link.encoding,
+    encoding: pinned ?? (versionChanged ? defaultEncoding(args.version) : peer.link.encoding),
+    ...(pinned === undefined ? {} : { probe: false }),
     correlationId: args.ids.correlationId,
   })
 
