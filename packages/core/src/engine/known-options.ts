@@ -1,21 +1,25 @@
+import type * as z from 'zod'
 import { OcpiError } from '../errors.js'
+import { describeIssues } from './credentials-body.js'
 
 /**
- * Refuses an options object with a name outside `allowed` (`ERR_OCPI_INVALID_INPUT`), so a misspelt
- * option (`expectedorigin`, `versoin`) fails loudly instead of the call going ahead on the default.
- * Anything but a plain object (or `undefined`) is refused too. The message names the allowed options.
+ * Parses the options of an API call with a strict zod schema: an unknown name (`expectedorigin`,
+ * `versoin`) is refused with `ERR_OCPI_INVALID_INPUT` naming the allowed ones, so a misspelt option fails
+ * loudly instead of the call going ahead on the default; any other issue is named by field and rule.
  *
  * @example
  * ```ts
- * onlyKnownOptions(options, ['expectedOrigin'], 'revoke')
+ * const { version } = parseOptions(rotateOptionsSchema, options, 'rotate')
  * ```
  */
-export function onlyKnownOptions(options: unknown, allowed: readonly string[], what: string): void {
-  if (options === undefined) return
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new OcpiError('ERR_OCPI_INVALID_INPUT', `${what}: options must be an object`)
+export function parseOptions<S extends z.ZodObject>(schema: S, options: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(options ?? {})
+  if (parsed.success) return parsed.data
+  if (parsed.error.issues.some((issue) => issue.code === 'unrecognized_keys')) {
+    throw new OcpiError(
+      'ERR_OCPI_INVALID_INPUT',
+      `${what}: unknown option (allowed: ${Object.keys(schema.shape).join(', ')})`,
+    )
   }
-  if (Object.keys(options).some((name) => !allowed.includes(name))) {
-    throw new OcpiError('ERR_OCPI_INVALID_INPUT', `${what}: unknown option (allowed: ${allowed.join(', ')})`)
-  }
+  throw new OcpiError('ERR_OCPI_INVALID_INPUT', `${what}: ${describeIssues(parsed.error)}`)
 }

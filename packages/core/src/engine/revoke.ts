@@ -1,3 +1,4 @@
+import * as z from 'zod'
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
 import { expectedOriginOf, originOf } from '../expected-origin.js'
@@ -13,8 +14,10 @@ import { type Peer, peerView } from '../peer-view.js'
 import { ownUrls } from '../server/routes.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
-import { onlyKnownOptions } from './known-options.js'
+import { parseOptions } from './known-options.js'
 import { CAS_ATTEMPTS, waitBeforeRetry } from './retry-wait.js'
+
+const revokeOptionsSchema = z.strictObject({ expectedOrigin: z.string().max(2048).nullable().optional() })
 
 /**
  * Options of {@link Ocpi.revoke}. `expectedOrigin` chooses the origin the re-invitation is bound to (see
@@ -69,8 +72,12 @@ export interface Revocation {
  * ```
  */
 export async function revoke(ctx: Context, peerId: string, options: RevokeOptions = {}): Promise<Revocation> {
-  onlyKnownOptions(options, ['expectedOrigin'], 'revoke')
-  const chosen = chosenOrigin(ctx, options)
+  const { expectedOrigin } = parseOptions(revokeOptionsSchema, options, 'revoke')
+  // The origin chosen (`null`: none), or `undefined` for the default; checked before anything is revoked.
+  const chosen =
+    expectedOrigin === undefined || expectedOrigin === null
+      ? expectedOrigin
+      : expectedOriginOf(expectedOrigin, ctx.urlPolicy)
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     // A breach must not lose to a busy record (a hub's ClientInfo batches): retried with growing waits.
     if (attempt > 0) await waitBeforeRetry(attempt - 1)
@@ -165,16 +172,6 @@ export async function revoke(ctx: Context, peerId: string, options: RevokeOption
     }
   }
   throw new OcpiError('ERR_OCPI_CONFLICT', `peer ${peerId} kept changing; nothing was revoked, retry`)
-}
-
-/** The origin `options` choose (`null`: none), or `undefined` for the default; validated up front. */
-function chosenOrigin(ctx: Context, options: RevokeOptions): string | null | undefined {
-  const given = options.expectedOrigin
-  if (given === undefined || given === null) return given
-  if (typeof given !== 'string') {
-    throw new OcpiError('ERR_OCPI_INVALID_INPUT', 'expectedOrigin: must be a URL string or null')
-  }
-  return expectedOriginOf(given, ctx.urlPolicy)
 }
 
 function withoutOutbound(link: UnregisteredPeer['link'] | Link): UnregisteredPeer['link'] {

@@ -1,3 +1,4 @@
+import * as z from 'zod'
 import type { Context } from '../context.js'
 import { OcpiError } from '../errors.js'
 import type {
@@ -10,14 +11,14 @@ import type {
   TokenEncoding,
 } from '../model.js'
 import { type Peer, peerView } from '../peer-view.js'
-import type { SupportedVersion } from '../protocol/versions.js'
+import { SUPPORTED_VERSIONS, type SupportedVersion } from '../protocol/versions.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
 import { ownCredentialsBody, parsePeerCredentials, presentationOf } from './credentials-body.js'
 import { withDeadline } from './deadline.js'
 import { defaultEncoding, discover } from './discovery.js'
 import { emitPartyChanges, lockLinkIdentity } from './identity-lock.js'
-import { onlyKnownOptions } from './known-options.js'
+import { parseOptions } from './known-options.js'
 import { buildRequest, processEnvelope } from './outbound.js'
 import { mayHaveCommitted, sendCredentials } from './peer-calls.js'
 import { missingEndpoints } from './requirements.js'
@@ -44,6 +45,11 @@ export interface RotateOptions {
    */
   readonly encoding?: TokenEncoding
 }
+
+const rotateOptionsSchema = z.strictObject({
+  version: z.enum(SUPPORTED_VERSIONS).optional(),
+  encoding: z.enum(['raw', 'base64']).optional(),
+})
 
 function withoutMark(peer: RegisteredPeer): RegisteredPeer {
   const { rotation: _mark, ...rest } = peer
@@ -107,10 +113,7 @@ async function registeredPeer(ctx: Context, peerId: string): Promise<RegisteredP
  * ```
  */
 export async function rotate(ctx: Context, peerId: string, options: RotateOptions = {}): Promise<Peer> {
-  onlyKnownOptions(options, ['version', 'encoding'], 'rotate')
-  if (options.encoding !== undefined && options.encoding !== 'raw' && options.encoding !== 'base64') {
-    throw new OcpiError('ERR_OCPI_INVALID_INPUT', "encoding: must be 'raw' or 'base64'")
-  }
+  parseOptions(rotateOptionsSchema, options, 'rotate')
   let peer = await registeredPeer(ctx, peerId)
   if (options.version !== undefined && !ctx.config.versions.includes(options.version)) {
     throw new OcpiError('ERR_OCPI_INVALID_INPUT', `version: we do not offer ${options.version}`)
