@@ -2,7 +2,9 @@ import * as z from 'zod'
 import { OcpiConfigError } from './errors.js'
 import { type PartyRef, samePartyRef } from './model.js'
 import { countryCodeSchema, partyIdSchema } from './protocol/schemas.js'
-import { isModern, SUPPORTED_VERSIONS, type SupportedVersion } from './protocol/versions.js'
+import { SUPPORTED_VERSIONS, type SupportedVersion } from './protocol/versions.js'
+import { ownUrls } from './server/routes.js'
+import { versionDetailsData } from './server/versions.js'
 
 /** Roles we emit for our own parties (2.2+; HUB is not emitted on 2.3.0, which removed it). */
 export const OWN_ROLES = ['CPO', 'EMSP', 'HUB', 'NAP', 'NSP', 'OTHER', 'SCSP', 'PTP'] as const
@@ -215,24 +217,12 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
       'OCPI 2.3.0 has no HUB role: add the parties a hub platform serves, and hubPartyId',
     )
   }
-  const hubPartyId = resolveHubPartyId(options, versions)
-  const longest = longestOwnUrl(
-    options.baseUrl,
-    versions,
-    modules,
-    options.hubClientInfo?.receiver === true || options.hubClientInfo?.sender === true,
-  )
-  if (longest.length > MAX_URL_LENGTH) {
-    throw new OcpiConfigError(
-      `baseUrl is too long: ${longest} would be ${longest.length} characters, and OCPI URLs are at most ${MAX_URL_LENGTH}`,
-    )
-  }
-  return {
+  const resolved: ResolvedConfig = {
     baseUrl: options.baseUrl,
     basePath: new URL(options.baseUrl).pathname.replace(/\/+$/, ''),
     parties: options.parties,
     versions,
-    hubPartyId,
+    hubPartyId: resolveHubPartyId(options, versions),
     modules,
     requires: (options.requires ?? []).map((r) =>
       typeof r === 'string' ? { module: r, role: null } : { module: r.module, role: r.role ?? null },
@@ -249,6 +239,13 @@ export function resolveConfig(input: z.input<typeof dataOptionsSchema>): Resolve
       sender: options.hubClientInfo?.sender ?? false,
     },
   }
+  const longest = longestOwnUrl(resolved)
+  if (longest.length > MAX_URL_LENGTH) {
+    throw new OcpiConfigError(
+      `baseUrl is too long: ${longest} would be ${longest.length} characters, and OCPI URLs are at most ${MAX_URL_LENGTH}`,
+    )
+  }
+  return resolved
 }
 
 /**
@@ -299,23 +296,11 @@ function resolveHubPartyId(
   return `${hub.country_code}${hub.party_id}`
 }
 
-/** The longest URL we publish (versions, details, credentials, hubclientinfo when served, every module's). */
-function longestOwnUrl(
-  baseUrl: string,
-  versions: readonly SupportedVersion[],
-  modules: readonly z.output<typeof moduleSchema>[],
-  servesHubClientInfo: boolean,
-): string {
-  const urls = [`${baseUrl}/versions`]
-  for (const version of versions) {
-    urls.push(`${baseUrl}/${version}/credentials`)
-    // Published only on 2.2+ and only when a HubClientInfo role is on.
-    if (servesHubClientInfo && isModern(version)) urls.push(`${baseUrl}/${version}/hubclientinfo`)
-    for (const module of modules) {
-      if (module.versions !== undefined && !module.versions.includes(version)) continue
-      const path = (module.path ?? module.id).replace(/^\/+/, '').replaceAll('{version}', version)
-      urls.push(`${baseUrl}/${version}/${path}`)
-    }
-  }
+/** The longest URL we publish: the versions URL, and every endpoint of every version's details. */
+function longestOwnUrl(config: ResolvedConfig): string {
+  const urls = [
+    ownUrls(config).versions,
+    ...config.versions.flatMap((version) => versionDetailsData(config, version).endpoints.map((e) => e.url)),
+  ]
   return urls.reduce((a, b) => (b.length > a.length ? b : a))
 }
