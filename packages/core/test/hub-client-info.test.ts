@@ -26,6 +26,22 @@ async function hubWorld(instances = 1) {
 const msp = { country_code: 'DE', party_id: 'MSP' }
 
 describe('HubClientInfo', () => {
+  it('HubClientInfo list: date_from inclusive, date_to exclusive, X-Total-Count filtered', async () => {
+    const { world, hub, cpo, cpoLink } = await hubWorld()
+    world.now = Date.parse('2026-11-23T11:00:00.000Z')
+    await world.link(hub, world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' }))
+    const at = '2026-11-23T11:00:00.000Z'
+    world.now += 60_000
+    const fromHub = cpo.ocpi.client(cpoLink.onTo)
+    const q = async (query: Record<string, string>) => {
+      const r = await fromHub.request('hubclientinfo', 'SENDER', { query })
+      return [(r.data as unknown[]).length, r.headers.get('x-total-count')]
+    }
+    expect(await q({ date_from: at })).toEqual([1, '1'])
+    expect(await q({ date_to: at })).toEqual([0, '0'])
+    expect(await q({ date_from: at, date_to: '2026-11-23T11:00:00.001Z' })).toEqual([1, '1'])
+  })
+
   it('lists the interfaces in version details on 2.2.1 only when enabled', async () => {
     const { hub, cpo } = await hubWorld()
     const details = async (platform: typeof hub, token: string) => {

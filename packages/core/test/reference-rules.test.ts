@@ -10,7 +10,6 @@ import {
   senderCredentials,
   useMswServer,
 } from './harness.js'
-import { World } from './platforms.js'
 
 const server = useMswServer()
 const TOKEN_B = 'sender-token-B-probe-0123456789abcdefghijklm'
@@ -37,33 +36,6 @@ describe('reference rules', () => {
       const r = await call(link.ocpi.handle, request(m, p, { ...(t ? { token: t } : {}), headers: ids }))
       expect([r.headers.get('x-request-id'), r.headers.get('x-correlation-id')]).toEqual(['rid-1', 'cid-1'])
     }
-  })
-
-  it('HubClientInfo list: date_from inclusive, date_to exclusive, X-Total-Count filtered', async () => {
-    const world = new World()
-    const hub = world.add(
-      'hub',
-      { role: 'HUB', country_code: 'NL', party_id: 'HUB' },
-      { hubClientInfo: { sender: true } },
-    )
-    const cpo = world.add(
-      'cpo',
-      { role: 'CPO', country_code: 'NL', party_id: 'CPO' },
-      { hubClientInfo: { receiver: true } },
-    )
-    const cpoLink = await world.link(hub, cpo)
-    world.now = Date.parse('2026-11-23T11:00:00.000Z')
-    await world.link(hub, world.add('emsp', { role: 'EMSP', country_code: 'DE', party_id: 'MSP' }))
-    const at = '2026-11-23T11:00:00.000Z'
-    world.now += 60_000
-    const fromHub = cpo.ocpi.client(cpoLink.onTo)
-    const q = async (query: Record<string, string>) => {
-      const r = await fromHub.request('hubclientinfo', 'SENDER', { query })
-      return [(r.data as unknown[]).length, r.headers.get('x-total-count')]
-    }
-    expect(await q({ date_from: at })).toEqual([1, '1'])
-    expect(await q({ date_to: at })).toEqual([0, '0'])
-    expect(await q({ date_from: at, date_to: '2026-11-23T11:00:00.001Z' })).toEqual([1, '1'])
   })
 
   it('a 2.2.1 sender listing credentials as RECEIVER, a custom module, unknown and 2.3.0-only fields, registers', async () => {
