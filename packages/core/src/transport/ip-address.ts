@@ -138,6 +138,7 @@ const IPV6_RANGES = ranges(128, [
   ['64:ff9b:1::/48', 'NAT64 for local use'],
   ['100::/64', 'discard-only'],
   ['2001:db8::/32', 'reserved for documentation'],
+  ['3fff::/20', 'reserved for documentation (RFC 9637)'],
   ['2001::/23', 'reserved (IETF protocol assignments, Teredo)'],
   ['fc00::/7', 'private (unique local)'],
   ['fe80::/10', 'link-local'],

@@ -84,6 +84,8 @@ describe('checkPeerUrl: refused by default', () => {
     ['https://[2002:7f00:1::1]/', /6to4/],
     ['https://[2002:c0a8:101::1]/', /6to4/],
     ['https://[2001:db8::1]/', /documentation/],
+    ['https://[3fff::1]/', /documentation.*3fff::\/20/],
+    ['https://[3fff:fff:ffff::1]/', /documentation/],
     ['https://[2001::1]/', /Teredo/],
     ['https://[4000::1]/', /outside global unicast/],
   ]
@@ -106,6 +108,7 @@ describe('checkPeerUrl: accepted by default', () => {
     ['https://223.255.255.255/', 'https://223.255.255.255/'],
     ['https://[2001:4860:4860::8888]/', 'https://[2001:4860:4860::8888]/'],
     ['https://[2002:808:808::1]/', 'https://[2002:808:808::1]/'],
+    ['https://[3fff:1000::1]/', 'https://[3fff:1000::1]/'], // just past the documentation /20
     ['https://localhost.example.com/', 'https://localhost.example.com/'],
     ['https://mylocalhost/', 'https://mylocalhost/'],
   ]
