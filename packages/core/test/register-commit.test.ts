@@ -68,6 +68,48 @@ it('a store failing at the commit ends the attempt too, and says so', async () =
   expect([...backing.tokens.values()].filter((t) => t.peerId === peerId)).toEqual([])
 })
 
+it('a store that throws after its commit landed (a connection lost after COMMIT): the live link is kept, not reported dead', async () => {
+  const world = new World()
+  let lostAfterCommit = false
+  const store = intercept(
+    memoryStore({ backing: createMemoryBacking() }),
+    'commitToken',
+    (commit) => async (args) => {
+      const stored = await commit(args)
+      if (lostAfterCommit) throw new Error('connection lost')
+      return stored
+    },
+  )
+  const warnings: { message: string; fields: unknown }[] = []
+  const cpo = world.add('cpo', CPO, {
+    store,
+    logger: { warn: (message, fields) => warnings.push({ message, fields }) },
+  })
+  const emsp = world.add('emsp', EMSP)
+  const failed: OcpiEvents['registration-failed'][] = []
+  cpo.ocpi.on('registration-failed', (event) => failed.push(event))
+  const invitation = await emsp.ocpi.invite()
+  lostAfterCommit = true
+
+  const peer = await cpo.ocpi.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
+  expect(peer.state).toBe('registered')
+  expect(failed).toEqual([])
+  expect(warnings).toEqual([
+    {
+      message: 'the store reported a failure for a registration it committed; the link is live',
+      fields: { peerId: peer.id },
+    },
+  ])
+  // The link works both ways: our outbound token reaches the peer, and its token for us is live.
+  lostAfterCommit = false
+  await expect(cpo.ocpi.client(peer.id).request('tokens', 'SENDER')).resolves.toMatchObject({
+    statusCode: 1000,
+  })
+  await expect(emsp.ocpi.client(invitation.peerId).request('locations', 'SENDER')).resolves.toMatchObject({
+    statusCode: 1000,
+  })
+})
+
 it('a TOKEN_A that expires during our callback discovery is refused as expired (401), not as consumed', async () => {
   const world = new World()
   let ageDuringDiscovery = false

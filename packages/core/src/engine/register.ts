@@ -218,6 +218,7 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
     })
   } catch (error) {
     cause = error // sealing or the store failed: the attempt ends all the same, as below
+    stored = await committedDespite(ctx, peer.id, committedAt)
   }
   if (stored === null || stored.state !== 'registered') {
     // Ended like any failed attempt; a store that is down for this too leaves the pending token to its
@@ -246,6 +247,28 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
   })
   ctx.log.info?.('registered with peer', { peerId: peer.id, version: found.version, direction: 'outbound' })
   return peerView(stored)
+}
+
+/**
+ * After a store call that threw: the record this attempt committed, when the write landed all the same (a
+ * connection lost after the database committed). The link is live then, and reporting it dead would send
+ * the admins after a fresh TOKEN_A for nothing. Only this attempt's commit counts: still registered, at
+ * the very instant it was committed. Null when the write did not land or the store cannot tell.
+ */
+async function committedDespite(
+  ctx: Context,
+  peerId: string,
+  committedAt: number,
+): Promise<PeerRecord | null> {
+  let current: PeerRecord | null
+  try {
+    current = await ctx.store.getPeer(peerId)
+  } catch {
+    return null
+  }
+  if (current?.state !== 'registered' || current.registeredAt !== committedAt) return null
+  ctx.log.warn?.('the store reported a failure for a registration it committed; the link is live', { peerId })
+  return current
 }
 
 /** Ends a registration attempt: its pending token dies and the record says it never came up. */
