@@ -25,6 +25,11 @@ export interface Context {
    * died, and is settled by asking the peer.
    */
   readonly rotationBudgetMs: number
+  /**
+   * How long after a first "our TOKEN_A still works" a registration whose POST may have been committed
+   * asks again: see {@link lateCommitRecheckMs}.
+   */
+  readonly lateCommitRecheckMs: number
   readonly urlPolicy: UrlPolicy
   readonly events: EventBus
   readonly log: OcpiLogger
@@ -34,4 +39,20 @@ export interface Context {
   readonly authCache: AuthCache
   /** Per-key batches of writes that would otherwise race each other on one record in this process. */
   readonly batches: Batches
+}
+
+/**
+ * The wait before a registration asks a second time whether our TOKEN_A still works, after its POST ended
+ * in a way the peer may have committed (a timeout, a dropped connection, a 5xx) and the first answer was
+ * yes. A peer still at work past its callback discovery commits a moment later; "a moment" is scaled to
+ * how long the host lets a POST take (a twentieth of it), at most 2 s: a host giving peers 400 ms (tests)
+ * waits 20 ms, one giving them the default 60 s waits 2 s. Internal.
+ *
+ * @example
+ * ```ts
+ * lateCommitRecheckMs(60_000) // 2000
+ * ```
+ */
+export function lateCommitRecheckMs(postTimeoutMs: number): number {
+  return Math.min(2_000, Math.ceil(postTimeoutMs / 20))
 }

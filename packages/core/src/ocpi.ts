@@ -1,6 +1,6 @@
 import type * as z from 'zod'
 import { type dataOptionsSchema, resolveConfig } from './config.js'
-import type { Context } from './context.js'
+import { type Context, lateCommitRecheckMs } from './context.js'
 import { AuthCache } from './engine/auth-cache.js'
 import {
   type AuthenticatedPeer,
@@ -292,6 +292,7 @@ export function createOcpi(options: OcpiOptions): Ocpi {
       },
     }),
     rotationBudgetMs: transport?.timeouts?.total ?? transportDefaults.timeouts.total,
+    lateCommitRecheckMs: lateCommitRecheckMs(transport?.timeouts?.post ?? transportDefaults.timeouts.post),
     urlPolicy: policy,
     events: new EventBus(log),
     log,

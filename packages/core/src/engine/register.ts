@@ -49,8 +49,9 @@ export type RegisterInput = z.input<typeof registerSchema>
  * version, checks our required endpoints before any POST, persists our new token as pending (with an
  * expiry) so the peer's callback discovery authenticates on any instance sharing the store, POSTs, and
  * commits the peer's token sealed. Any failure leaves no live token and throws an error naming the step.
- * When the POST's answer is lost, the peer is asked whether our TOKEN_A still works: if it does not, the
- * peer registered us and the error is `ERR_OCPI_OUTCOME_UNKNOWN` (remedy: a fresh TOKEN_A).
+ * When the POST's answer is lost, the peer is asked whether our TOKEN_A still works, and once more a moment
+ * later when it does (`ctx.lateCommitRecheckMs`): if it does not, the peer registered us and the error is `ERR_OCPI_OUTCOME_UNKNOWN`
+ * (remedy: a fresh TOKEN_A).
  *
  * @example
  * ```ts
@@ -174,7 +175,15 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
         { step: 'POST credentials', cause: failure },
       )
     }
-    const stillValid = await invitationStillValid(ctx, versionsUrl, tokenA, found.encoding)
+    let stillValid = await invitationStillValid(ctx, versionsUrl, tokenA, found.encoding)
+    if (stillValid === true) {
+      // A peer may still be at work after our POST gave up (its proxy answered 504, or our timeout ran
+      // out): past its callback discovery (our pending token, dead by now, stops one still discovering),
+      // its commit is a moment away. Asking once more a little later keeps "retry is safe" for a peer that
+      // did not commit; "it still works" at once would tell that to a peer about to consume the TOKEN_A.
+      await new Promise((resolve) => setTimeout(resolve, ctx.lateCommitRecheckMs))
+      stillValid = await invitationStillValid(ctx, versionsUrl, tokenA, found.encoding)
+    }
     if (stillValid === true) throw failure
     throw new OcpiError(
       'ERR_OCPI_OUTCOME_UNKNOWN',
