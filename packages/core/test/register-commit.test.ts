@@ -97,7 +97,7 @@ it('a store that throws after its commit landed (a connection lost after COMMIT)
   expect(warnings).toEqual([
     {
       message: 'the store reported a failure for a registration it committed; the link is live',
-      fields: { peerId: peer.id },
+      fields: { peerId: peer.id, error: 'Error' },
     },
   ])
   // The link works both ways: our outbound token reaches the peer, and its token for us is live.
@@ -108,6 +108,41 @@ it('a store that throws after its commit landed (a connection lost after COMMIT)
   await expect(emsp.ocpi.client(invitation.peerId).request('locations', 'SENDER')).resolves.toMatchObject({
     statusCode: 1000,
   })
+})
+
+it('a commit still landing when the store threw (the COMMIT under way, holding the row): kept once the attempt is ended', async () => {
+  const world = new World()
+  const backing = createMemoryBacking()
+  let landing: (() => Promise<unknown>) | null = null
+  let armed = false
+  let store = intercept(memoryStore({ backing }), 'commitToken', (commit) => async (args) => {
+    if (!armed) return commit(args)
+    landing = () => commit(args) // the COMMIT is on its way; the client hears "connection lost"
+    throw new Error('connection lost')
+  })
+  // Ending the attempt waits for the row the committing transaction holds, and loses to it.
+  store = intercept(store, 'revokeTokens', (revoke) => async (args) => {
+    const commit = landing
+    landing = null
+    if (commit !== null) await commit()
+    return revoke(args)
+  })
+  const cpo = world.add('cpo', CPO, { store })
+  const emsp = world.add('emsp', EMSP)
+  const failed: OcpiEvents['registration-failed'][] = []
+  const registered: OcpiEvents['registered'][] = []
+  cpo.ocpi.on('registration-failed', (event) => failed.push(event))
+  cpo.ocpi.on('registered', (event) => registered.push(event))
+  const invitation = await emsp.ocpi.invite()
+  armed = true
+
+  const peer = await cpo.ocpi.register({ versionsUrl: invitation.versionsUrl, token: invitation.token })
+  expect(peer.state).toBe('registered')
+  expect(failed).toEqual([])
+  expect(registered).toEqual([expect.objectContaining({ peerId: peer.id, direction: 'outbound' })])
+  expect([...backing.tokens.values()].filter((t) => t.peerId === peer.id).map((t) => t.kind)).toEqual([
+    'current',
+  ])
 })
 
 it('a TOKEN_A that expires during our callback discovery is refused as expired (401), not as consumed', async () => {

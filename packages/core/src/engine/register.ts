@@ -227,14 +227,19 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
     })
   } catch (error) {
     cause = error // sealing or the store failed: the attempt ends all the same, as below
-    stored = await committedDespite(ctx, peer.id, committedAt)
   }
-  if (stored === null || stored.state !== 'registered') {
+  if (stored?.state !== 'registered') {
     // Ended like any failed attempt; a store that is down for this too leaves the pending token to its
     // expiry, and the caller hears of the commit all the same.
+    const threw = cause !== undefined
     await abandon(ctx, peer.id).catch((error: unknown) => {
       cause ??= error
     })
+    // A store that threw may have committed all the same (a connection lost after its COMMIT, or while
+    // the COMMIT was still under way): ending the attempt settled that race, one way or the other.
+    stored = threw ? await committedDespite(ctx, peer.id, committedAt, cause) : null
+  }
+  if (stored?.state !== 'registered') {
     const failure = new OcpiError(
       'ERR_OCPI_OUTCOME_UNKNOWN',
       'the registration could not be committed (our pending token expired, the record changed, or the store failed); the peer holds a dead token: ask for a fresh TOKEN_A',
@@ -259,8 +264,9 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
 }
 
 /**
- * After a store call that threw: the record this attempt committed, when the write landed all the same (a
- * connection lost after the database committed). The link is live then, and reporting it dead would send
+ * After a store call that threw, and the attempt was ended: the record this attempt committed, when the
+ * write landed all the same (a connection lost after the database committed; ending the attempt waited for
+ * a commit still under way, or lost to it). The link is live then, and reporting it dead would send
  * the admins after a fresh TOKEN_A for nothing. Only this attempt's commit counts: still registered, at
  * the very instant it was committed. Null when the write did not land or the store cannot tell.
  */
@@ -268,6 +274,7 @@ async function committedDespite(
   ctx: Context,
   peerId: string,
   committedAt: number,
+  cause: unknown,
 ): Promise<PeerRecord | null> {
   let current: PeerRecord | null
   try {
@@ -276,7 +283,10 @@ async function committedDespite(
     return null
   }
   if (current?.state !== 'registered' || current.registeredAt !== committedAt) return null
-  ctx.log.warn?.('the store reported a failure for a registration it committed; the link is live', { peerId })
+  ctx.log.warn?.('the store reported a failure for a registration it committed; the link is live', {
+    peerId,
+    error: cause instanceof Error ? cause.name : typeof cause,
+  })
   return current
 }
 
