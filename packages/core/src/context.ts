@@ -45,8 +45,9 @@ export interface Context {
  * The wait before a registration asks a second time whether our TOKEN_A still works, after its POST ended
  * in a way the peer may have committed (a timeout, a dropped connection, a 5xx) and the first answer was
  * yes. A peer still at work past its callback discovery commits a moment later; "a moment" is scaled to
- * how long the host lets a POST take (a twentieth of it), at most 2 s: a host giving peers 400 ms (tests)
- * waits 20 ms, one giving them the default 60 s waits 2 s. Internal.
+ * how long the host lets a POST take (a twentieth of it: the POST timeout, or the total timeout when that
+ * is shorter), at most 2 s: a host giving peers 400 ms (tests) waits 20 ms, one giving them the default
+ * 60 s waits 2 s. Internal.
  *
  * @example
  * ```ts

@@ -292,7 +292,12 @@ export function createOcpi(options: OcpiOptions): Ocpi {
       },
     }),
     rotationBudgetMs: transport?.timeouts?.total ?? transportDefaults.timeouts.total,
-    lateCommitRecheckMs: lateCommitRecheckMs(transport?.timeouts?.post ?? transportDefaults.timeouts.post),
+    lateCommitRecheckMs: lateCommitRecheckMs(
+      Math.min(
+        transport?.timeouts?.post ?? transportDefaults.timeouts.post,
+        transport?.timeouts?.total ?? transportDefaults.timeouts.total,
+      ),
+    ),
     urlPolicy: policy,
     events: new EventBus(log),
     log,

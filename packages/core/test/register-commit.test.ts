@@ -113,7 +113,7 @@ it('a store that throws after its commit landed (a connection lost after COMMIT)
 it('a commit still landing when the store threw (the COMMIT under way, holding the row): kept once the attempt is ended', async () => {
   const world = new World()
   const backing = createMemoryBacking()
-  let landing: (() => Promise<unknown>) | null = null
+  let landing: (() => unknown) | null = null
   let armed = false
   let store = intercept(memoryStore({ backing }), 'commitToken', (commit) => async (args) => {
     if (!armed) return commit(args)

@@ -29,6 +29,29 @@ export function mayHaveCommitted(error: unknown): boolean {
 }
 
 /**
+ * Whether a peer whose call failed this way may still be at work on it: our timeout ran out, the
+ * connection failed, or a gateway answered for it (502, 503, 504). Not when the peer itself answered
+ * (an unreadable body, a 500): its handler had finished. Used after {@link mayHaveCommitted} said yes.
+ *
+ * @example
+ * ```ts
+ * if (mayStillBeAtWork(failure)) await wait(ctx.lateCommitRecheckMs)
+ * ```
+ */
+export function mayStillBeAtWork(error: unknown): boolean {
+  if (!(error instanceof OcpiError)) return true
+  switch (error.code) {
+    case 'ERR_OCPI_PEER_TIMEOUT':
+    case 'ERR_OCPI_PEER_UNREACHABLE':
+      return true
+    case 'ERR_OCPI_PEER_HTTP':
+      return /HTTP 50[234]\b/.test(error.message)
+    default:
+      return false
+  }
+}
+
+/**
  * Sends a credentials POST, PUT or DELETE (never retried) and returns the envelope's `data`.
  *
  * @example

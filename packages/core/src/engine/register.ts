@@ -18,7 +18,7 @@ import { generateToken } from '../tokens/generate.js'
 import { checkPeerUrl } from '../transport/url-policy.js'
 import { describeIssues, ownCredentialsBody, parsePeerCredentials } from './credentials-body.js'
 import { defaultEncoding, discover } from './discovery.js'
-import { invitationStillValid, mayHaveCommitted, sendCredentials } from './peer-calls.js'
+import { invitationStillValid, mayHaveCommitted, mayStillBeAtWork, sendCredentials } from './peer-calls.js'
 import { missingEndpoints } from './requirements.js'
 
 const registerSchema = z.strictObject({
@@ -50,7 +50,7 @@ export type RegisterInput = z.input<typeof registerSchema>
  * expiry) so the peer's callback discovery authenticates on any instance sharing the store, POSTs, and
  * commits the peer's token sealed. Any failure leaves no live token and throws an error naming the step.
  * When the POST's answer is lost, the peer is asked whether our TOKEN_A still works, and once more a moment
- * later when it does (`ctx.lateCommitRecheckMs`): if it does not, the peer registered us and the error is `ERR_OCPI_OUTCOME_UNKNOWN`
+ * later (`ctx.lateCommitRecheckMs`) when it does and the peer may still be at work on the POST: if it does not, the peer registered us and the error is `ERR_OCPI_OUTCOME_UNKNOWN`
  * (remedy: a fresh TOKEN_A).
  *
  * @example
@@ -176,13 +176,14 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Peer
       )
     }
     let stillValid = await invitationStillValid(ctx, versionsUrl, tokenA, found.encoding)
-    if (stillValid === true) {
+    if (stillValid === true && mayStillBeAtWork(failure)) {
       // A peer may still be at work after our POST gave up (its proxy answered 504, or our timeout ran
       // out): past its callback discovery (our pending token, dead by now, stops one still discovering),
       // its commit is a moment away. Asking once more a little later keeps "retry is safe" for a peer that
       // did not commit; "it still works" at once would tell that to a peer about to consume the TOKEN_A.
+      // Only a refusal changes the answer: a second check that cannot tell leaves the first one's.
       await new Promise((resolve) => setTimeout(resolve, ctx.lateCommitRecheckMs))
-      stillValid = await invitationStillValid(ctx, versionsUrl, tokenA, found.encoding)
+      if ((await invitationStillValid(ctx, versionsUrl, tokenA, found.encoding)) === false) stillValid = false
     }
     if (stillValid === true) throw failure
     throw new OcpiError(
