@@ -26,8 +26,8 @@ export interface Context {
    */
   readonly rotationBudgetMs: number
   /**
-   * How long after a first "our TOKEN_A still works" a registration whose POST may have been committed
-   * asks again: see {@link lateCommitRecheckMs}.
+   * How long after a first "our TOKEN_A still works" a registration whose POST the peer may still be at
+   * work on asks again: see {@link lateCommitRecheckMs}.
    */
   readonly lateCommitRecheckMs: number
   readonly urlPolicy: UrlPolicy
@@ -43,8 +43,8 @@ export interface Context {
 
 /**
  * The wait before a registration asks a second time whether our TOKEN_A still works, after its POST ended
- * in a way the peer may have committed (a timeout, a dropped connection, a 5xx) and the first answer was
- * yes. A peer still at work past its callback discovery commits a moment later; "a moment" is scaled to
+ * in a way that leaves the peer possibly still at work on it (our timeout, a dropped connection, a
+ * gateway's 502/503/504) and the first answer was yes. A peer still at work past its callback discovery commits a moment later; "a moment" is scaled to
  * how long the host lets a POST take (a twentieth of it: the POST timeout, or the total timeout when that
  * is shorter), at most 2 s: a host giving peers 400 ms (tests) waits 20 ms, one giving them the default
  * 60 s waits 2 s. Internal.

@@ -49,9 +49,9 @@ export type RegisterInput = z.input<typeof registerSchema>
  * version, checks our required endpoints before any POST, persists our new token as pending (with an
  * expiry) so the peer's callback discovery authenticates on any instance sharing the store, POSTs, and
  * commits the peer's token sealed. Any failure leaves no live token and throws an error naming the step.
- * When the POST's answer is lost, the peer is asked whether our TOKEN_A still works, and once more a moment
- * later (`ctx.lateCommitRecheckMs`) when it does and the peer may still be at work on the POST: if it does not, the peer registered us and the error is `ERR_OCPI_OUTCOME_UNKNOWN`
- * (remedy: a fresh TOKEN_A).
+ * When the POST's answer is lost, the peer is asked whether our TOKEN_A still works (once more a moment
+ * later, `ctx.lateCommitRecheckMs`, when it does and the peer may still be at work on the POST): if it
+ * does not, the peer registered us and the error is `ERR_OCPI_OUTCOME_UNKNOWN` (remedy: a fresh TOKEN_A).
  *
  * @example
  * ```ts
