@@ -290,6 +290,60 @@ async function rotateMarked(
   throw error
 }
 
+/**
+ * The store threw at a rotation's commit. The write may have landed all the same (a connection lost after
+ * or during the database's COMMIT): then the rotation is done, and reporting it failed would be wrong.
+ * Otherwise the peer holds our new token and we do not hold its one: the mark says the outcome is unknown,
+ * so the health checks (or the next `rotate`) settle it by asking the peer, as for a lost PUT answer. The
+ * mark's write settles the race with a commit still under way (it waits for it, and loses); only then is
+ * the record read. Returns the committed record, or throws `ERR_OCPI_OUTCOME_UNKNOWN` (`step: 'commit'`).
+ */
+async function afterFailedCommit(
+  ctx: Context,
+  args: { peerId: string; digest: TokenDigest; settling?: boolean },
+  error: unknown,
+): Promise<PeerRecord> {
+  if (args.settling !== true) {
+    await changeMark(ctx, args.peerId, args.digest, (unmarked, mark) => ({
+      ...unmarked,
+      rotation: { ...mark, outcome: 'unknown' },
+    })).catch(() => false)
+  }
+  const landed = await committedRotation(ctx, args.peerId, args.digest)
+  if (landed !== null) {
+    ctx.log.warn?.('the store reported a failure for a rotation it committed; the link is rotated', {
+      peerId: args.peerId,
+      error: error instanceof Error ? error.name : typeof error,
+    })
+    return landed
+  }
+  const failure = new OcpiError(
+    'ERR_OCPI_OUTCOME_UNKNOWN',
+    args.settling === true
+      ? `the store failed at the commit of peer ${args.peerId}; settled later`
+      : `the peer took our PUT, but the store failed at the commit of peer ${args.peerId}; it is settled by the health checks or by rotating again`,
+    { step: 'commit', cause: error },
+  )
+  if (args.settling !== true) emitFailure(ctx, args.peerId, failure, 'unknown')
+  throw failure
+}
+
+/** The peer's record when our rotation's token (`digest`) is its current one: the commit landed. */
+async function committedRotation(
+  ctx: Context,
+  peerId: string,
+  digest: TokenDigest,
+): Promise<PeerRecord | null> {
+  try {
+    const tokens = await ctx.store.listTokens(peerId)
+    if (!tokens.some((t) => t.digest === digest && t.kind === 'current')) return null
+    const peer = await ctx.store.getPeer(peerId)
+    return peer?.state === 'registered' && peer.rotation?.digest !== digest ? peer : null
+  } catch {
+    return null
+  }
+}
+
 function emitFailure(ctx: Context, peerId: string, error: unknown, outcome: 'refused' | 'unknown'): void {
   const code = error instanceof OcpiError ? error.code : 'ERR_OCPI_PEER_UNREACHABLE'
   ctx.events.emit('rotation-failed', { peerId, code, outcome })
@@ -482,16 +536,21 @@ async function commitRotation(
         ...presentationOf(ctx.config, current),
       },
     }
-    const stored = await ctx.store.commitToken({
-      peerId: args.peerId,
-      revision: current.revision,
-      next,
-      token: { pending: args.digest },
-      // No successor: the peer has our new token (it was in our PUT body). A leaked old token must not
-      // be able to read it through GET credentials during the grace window.
-      grace: { expiresAt: now + ctx.config.graceMs, successor: null },
-      now,
-    })
+    let stored: PeerRecord | null
+    try {
+      stored = await ctx.store.commitToken({
+        peerId: args.peerId,
+        revision: current.revision,
+        next,
+        token: { pending: args.digest },
+        // No successor: the peer has our new token (it was in our PUT body). A leaked old token must not
+        // be able to read it through GET credentials during the grace window.
+        grace: { expiresAt: now + ctx.config.graceMs, successor: null },
+        now,
+      })
+    } catch (error) {
+      stored = await afterFailedCommit(ctx, args, error)
+    }
     if (stored !== null) {
       ctx.events.emit('rotated', { peerId: args.peerId, version: args.version, by: 'us' })
       if (lock.ok) emitPartyChanges(ctx, args.peerId, lock)
