@@ -7,6 +7,7 @@ import type {
   PeerRecord,
   RegisteredPeer,
   RotationMark,
+  SealedToken,
   TokenDigest,
   TokenEncoding,
 } from '../model.js'
@@ -296,49 +297,61 @@ async function rotateMarked(
  * Otherwise the peer holds our new token and we do not hold its one: the mark says the outcome is unknown,
  * so the health checks (or the next `rotate`) settle it by asking the peer, as for a lost PUT answer. The
  * mark's write settles the race with a commit still under way (it waits for it, and loses); only then is
- * the record read. Returns the committed record, or throws `ERR_OCPI_OUTCOME_UNKNOWN` (`step: 'commit'`).
+ * the record read. Our write is told from another's (a health pass or an instance settling the same
+ * rotation meanwhile, a PUT of the peer) by the sealed token only this call wrote. Returns the committed
+ * record; throws `ERR_OCPI_CONFLICT` when another writer committed it (as a lost compare-and-swap does),
+ * `ERR_OCPI_OUTCOME_UNKNOWN` (`step: 'commit'`) otherwise.
  */
 async function afterFailedCommit(
   ctx: Context,
   args: { peerId: string; digest: TokenDigest; settling?: boolean },
+  outbound: SealedToken,
   error: unknown,
 ): Promise<PeerRecord> {
-  if (args.settling !== true) {
-    await changeMark(ctx, args.peerId, args.digest, (unmarked, mark) => ({
-      ...unmarked,
-      rotation: { ...mark, outcome: 'unknown' },
-    })).catch(() => false)
-  }
-  const landed = await committedRotation(ctx, args.peerId, args.digest)
-  if (landed !== null) {
+  const marked = await changeMark(ctx, args.peerId, args.digest, (unmarked, mark) => ({
+    ...unmarked,
+    rotation: { ...mark, outcome: 'unknown' },
+  })).catch(() => false)
+  const found = await readBack(ctx, args.peerId, args.digest)
+  if (found?.peer.link.outbound === outbound) {
     ctx.log.warn?.('the store reported a failure for a rotation it committed; the link is rotated', {
       peerId: args.peerId,
       error: error instanceof Error ? error.name : typeof error,
     })
-    return landed
+    return found.peer
+  }
+  if (found !== null) {
+    throw new OcpiError('ERR_OCPI_CONFLICT', `peer ${args.peerId} changed while the rotation was under way`, {
+      step: 'commit',
+    })
   }
   const failure = new OcpiError(
     'ERR_OCPI_OUTCOME_UNKNOWN',
     args.settling === true
       ? `the store failed at the commit of peer ${args.peerId}; settled later`
-      : `the peer took our PUT, but the store failed at the commit of peer ${args.peerId}; it is settled by the health checks or by rotating again`,
+      : marked
+        ? `the peer took our PUT, but the store failed at the commit of peer ${args.peerId}; it is settled by the health checks or by rotating again`
+        : `the peer took our PUT, but the store failed at the commit of peer ${args.peerId} and could not record that either; the health checks settle it once the rotation's time budget has passed`,
     { step: 'commit', cause: error },
   )
   if (args.settling !== true) emitFailure(ctx, args.peerId, failure, 'unknown')
   throw failure
 }
 
-/** The peer's record when our rotation's token (`digest`) is its current one: the commit landed. */
-async function committedRotation(
+/**
+ * The peer's record when our rotation's token (`digest`) has become its current one, by our commit or
+ * another writer's; null when it has not, or the store cannot tell.
+ */
+async function readBack(
   ctx: Context,
   peerId: string,
   digest: TokenDigest,
-): Promise<PeerRecord | null> {
+): Promise<{ peer: RegisteredPeer } | null> {
   try {
     const tokens = await ctx.store.listTokens(peerId)
     if (!tokens.some((t) => t.digest === digest && t.kind === 'current')) return null
     const peer = await ctx.store.getPeer(peerId)
-    return peer?.state === 'registered' && peer.rotation?.digest !== digest ? peer : null
+    return peer?.state === 'registered' && peer.rotation?.digest !== digest ? { peer } : null
   } catch {
     return null
   }
@@ -549,7 +562,7 @@ async function commitRotation(
         now,
       })
     } catch (error) {
-      stored = await afterFailedCommit(ctx, args, error)
+      stored = await afterFailedCommit(ctx, args, outbound, error)
     }
     if (stored !== null) {
       ctx.events.emit('rotated', { peerId: args.peerId, version: args.version, by: 'us' })
