@@ -15,6 +15,7 @@ import { type Peer, peerView } from '../peer-view.js'
 import { SUPPORTED_VERSIONS, type SupportedVersion } from '../protocol/versions.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
+import { ourTokenDigests } from '../tokens/records.js'
 import { ownCredentialsBody, parsePeerCredentials, presentationOf } from './credentials-body.js'
 import { withDeadline } from './deadline.js'
 import { defaultEncoding, discover } from './discovery.js'
@@ -262,7 +263,7 @@ async function rotateMarked(
   const credentials = data === undefined ? null : parsePeerCredentials(version, data)
   // A token for us that is one of ours (the one we just gave the peer, or the one it calls us with) is no
   // answer (tokens must differ, §2.7): committed, every later call to the peer would be a 401. Settle.
-  const ours = await ourTokenDigests(ctx, peerId)
+  const ours = await ourTokenDigests(ctx.store, peerId)
   if (credentials?.ok && !ours.has(digestToken(credentials.value.token))) {
     return commitRotation(ctx, { peerId, digest, version, found, credentials: credentials.value })
   }
@@ -399,11 +400,6 @@ function isNewToken(token: string, outbound: OutboundToken, ours: ReadonlySet<st
   return token !== outbound && !ours.has(digestToken(token))
 }
 
-/** The digests of every token we issued to the peer that still exists (current, previous, pending). */
-async function ourTokenDigests(ctx: Context, peerId: string): Promise<ReadonlySet<string>> {
-  return new Set((await ctx.store.listTokens(peerId)).map((t) => t.digest as string))
-}
-
 /**
  * What {@link settleRotation} found: `'settled'` (the peer took our PUT: committed), `'unsettled'` (the
  * peer could not tell us, or has not rotated yet: asked again later), `'expired'` (the mark outlived our
@@ -447,7 +443,7 @@ export async function settleRotation(ctx: Context, peerId: string): Promise<Sett
     return 'unsettled'
   }
   const settled = await readPeerCredentials(ctx, { found, version, outbound })
-  if (settled === null || !isNewToken(settled.token, outbound, await ourTokenDigests(ctx, peerId)))
+  if (settled === null || !isNewToken(settled.token, outbound, await ourTokenDigests(ctx.store, peerId)))
     return 'unsettled'
   try {
     await commitRotation(ctx, {

@@ -11,7 +11,7 @@ import type { RegisteredPeer } from '../model.js'
 import type { SupportedVersion } from '../protocol/versions.js'
 import { digestToken } from '../tokens/digest.js'
 import { generateToken } from '../tokens/generate.js'
-import { currentTokenRecord } from '../tokens/records.js'
+import { currentTokenRecord, ourTokenDigests } from '../tokens/records.js'
 import { sealAhead } from '../tokens/sealing.js'
 import { checkPeerUrl } from '../transport/url-policy.js'
 import type { RequestIds } from './envelope.js'
@@ -64,8 +64,7 @@ export async function receiveUpdate(
   // Tokens must differ (§2.7): a peer offering one we issued to it (the one it calls us with) mixed up
   // the directions; committed, every call we make would carry our own token. Refused as a POST offering
   // the TOKEN_A is.
-  const issued = await ctx.store.listTokens(peer.id)
-  if (issued.some((t) => t.digest === digestToken(credentials.token))) {
+  if ((await ourTokenDigests(ctx.store, peer.id)).has(digestToken(credentials.token))) {
     throw new OcpiError(
       'ERR_OCPI_INVALID_INPUT',
       'token: must be a new token for us to use, not one we issued',

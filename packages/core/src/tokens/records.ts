@@ -1,5 +1,5 @@
 import type { InboundToken } from '../model.js'
-import type { TokenRecord } from '../store/types.js'
+import type { CredentialsStore, TokenRecord } from '../store/types.js'
 import { digestToken } from './digest.js'
 
 /**
@@ -20,4 +20,17 @@ export function currentTokenRecord(token: InboundToken, peerId: string, now: num
     supersedes: null,
     successor: null,
   }
+}
+
+/**
+ * The digests of every token we issued to the peer that still exists (current, previous, pending): a
+ * token the peer hands us as its own must be none of them (§2.7, tokens must differ).
+ *
+ * @example
+ * ```ts
+ * if ((await ourTokenDigests(store, peer.id)).has(digestToken(offered))) refuse()
+ * ```
+ */
+export async function ourTokenDigests(store: CredentialsStore, peerId: string): Promise<ReadonlySet<string>> {
+  return new Set((await store.listTokens(peerId)).map((t) => t.digest as string))
 }
