@@ -1,5 +1,7 @@
 // Where secrets are read from: Authorization header values and JSON documents' token fields.
 
+import { isObject } from '../mock-peer/validate-primitives.js'
+
 /** Printable ASCII without spaces: what a token decoded from Base64 must look like. */
 const PRINTABLE = /^[\x21-\x7E]+$/
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
@@ -132,16 +134,12 @@ export function secretsOfCredentialsText(text: string): string[] {
     return []
   }
   const found: string[] = []
-  const data = isRecord(document) ? document['data'] : undefined
+  const data = isObject(document) ? document['data'] : undefined
   for (const candidate of [document, data]) {
-    if (isRecord(candidate) && typeof candidate['token'] === 'string' && typeof candidate['url'] === 'string')
+    if (isObject(candidate) && typeof candidate['token'] === 'string' && typeof candidate['url'] === 'string')
       found.push(candidate['token'])
   }
   return found
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /**

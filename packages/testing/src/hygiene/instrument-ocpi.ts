@@ -150,15 +150,13 @@ async function initBodyText(body: RequestInit['body']): Promise<string> {
 }
 
 /**
- * Reads an answer of the SDK (built in memory, so a clone is safe to read): learns the token of a
- * Credentials answer, and records its error text (an OCPI envelope's `status_message` unless the status
+ * Reads an answer of the SDK (built in memory, so a clone is safe to read) and records its error text (an OCPI envelope's `status_message` unless the status
  * code is 1000, or an admin API error body). Success bodies are not text to check: credentials answers
  * carry a token by design.
  */
 async function recordErrorAnswer(sink: HygieneSink, response: Response, where: string): Promise<void> {
   try {
     const text = await response.clone().text()
-    noteCredentials(sink, text, `answer of ${where}`)
     const body = JSON.parse(text) as { status_code?: unknown } | null
     const failed =
       response.status >= 300 || (body !== null && typeof body === 'object' && body.status_code !== 1000)
@@ -318,6 +316,7 @@ export function instrumentCreateOcpi(
         if (request instanceof Request)
           noteCredentials(sink, await bodyText(request, inboundCap, request.signal), 'request to handle')
         const response = await guard('handle', () => ocpi.handle(request))
+        noteCredentials(sink, await response.clone().text(), 'answer of handle')
         await recordErrorAnswer(sink, response, 'handle')
         return response
       },

@@ -142,7 +142,7 @@ function canonicalBaseUrl(given: string): string {
   const url = new URL(given)
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new TypeError(`baseUrl must be an http(s) URL: ${given}`)
-  if (url.search !== '' || url.hash !== '' || given.includes('?') || given.includes('#'))
+  if (given.includes('?') || given.includes('#'))
     throw new TypeError(`baseUrl must have no query nor fragment: ${given}`)
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '')
 }

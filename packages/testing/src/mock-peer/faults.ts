@@ -103,16 +103,17 @@ export interface FaultBoard {
   hold(signal: AbortSignal, delayMs: number | null): Promise<'aborted' | 'elapsed' | 'released'>
 }
 
-const MODES: readonly MockPeerFaultMode[] = [
-  'unreachable',
-  'slow',
-  'http-500',
-  'http-401',
-  'invalid-json',
-  'missing-endpoints',
-  '401-instead-of-405',
-  'lost-response',
-]
+// Every mode, checked against the type: one added to MockPeerFaultMode and not here fails the build.
+const MODES = Object.keys({
+  unreachable: true,
+  slow: true,
+  'http-500': true,
+  'http-401': true,
+  'invalid-json': true,
+  'missing-endpoints': true,
+  '401-instead-of-405': true,
+  'lost-response': true,
+} as const satisfies Record<MockPeerFaultMode, true>) as readonly MockPeerFaultMode[]
 const OUTBOUND_MODES: readonly MockPeerFaultMode[] = ['unreachable', 'lost-response']
 const MUTATIONS = ['POST credentials', 'PUT credentials', 'DELETE credentials']
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']

@@ -69,11 +69,7 @@ export function authorize(
   const { reading, principal } = match
   // The token a PUT replaced serves the check of a lost answer only (see Principal): the GETs of
   // versions, details and credentials. Used elsewhere, it is a platform that missed its new token.
-  if (
-    principal.kind === 'replaced' &&
-    (request.method !== 'GET' ||
-      (routeKind !== 'versions' && routeKind !== 'details' && routeKind !== 'credentials'))
-  ) {
+  if (principal.kind === 'replaced' && (request.method !== 'GET' || routeKind === 'module')) {
     exchange.flag(
       'unknown-token',
       'the token was replaced by the last PUT: it is taken only on GET versions, details and credentials',
